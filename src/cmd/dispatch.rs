@@ -1,0 +1,138 @@
+//! Dispatch (Redis server.c `processCommand` and `call`): a chain of small
+//! checks, each able to reject the command with Redis's error, then the call
+//! itself with its statistics.
+
+use super::table::Lookup;
+use super::Ctx;
+use crate::conn::{Client, ReplyMode};
+use crate::error::{lossy_prefix, CmdError, NOAUTH};
+use crate::server::Server;
+
+/// Runs the request in `c.argv`. The client is out of the slab while it runs.
+pub fn process_command(srv: &mut Server, c: &mut Client) {
+    if c.argv.is_empty() {
+        return;
+    }
+    srv.time.update();
+    let id = match check_lookup(srv, c) {
+        Ok(id) => id,
+        Err(e) => return reject(srv, c, None, e),
+    };
+    let checks: [fn(&Server, &Client, usize) -> Result<(), CmdError>; 2] = [check_arity, check_auth];
+    for check in checks {
+        if let Err(e) = check(srv, c, id) {
+            return reject(srv, c, Some(id), e);
+        }
+    }
+    // Later checks plug in here, in Redis's order: ACL, cluster redirection,
+    // OOM, MISCONF, replica read-only, pub/sub context, loading, MULTI queueing.
+    call(srv, c, id);
+}
+
+fn check_lookup(srv: &Server, c: &Client) -> Result<usize, CmdError> {
+    match srv.commands.lookup(&c.argv) {
+        Lookup::Found(id) if srv.commands.cmds[id].handler.is_some() || !srv.commands.cmds[id].subcommands.is_empty() => Ok(id),
+        Lookup::Found(_) | Lookup::Unknown => Err(unknown_command_error(&c.argv)),
+        Lookup::UnknownSubcommand(id) => Err(CmdError::unknown_subcommand(&c.argv[1], srv.commands.cmds[id].fullname())),
+    }
+}
+
+/// "unknown command 'x', with args beginning with: 'a' 'b' " with Redis's 128-byte cuts.
+fn unknown_command_error(argv: &[Vec<u8>]) -> CmdError {
+    let mut args = String::new();
+    for a in &argv[1..] {
+        if args.len() >= 128 {
+            break;
+        }
+        args.push('\'');
+        args.push_str(&lossy_prefix(a, 128 - args.len()));
+        args.push_str("' ");
+    }
+    CmdError::err(format!("unknown command '{}', with args beginning with: {}", lossy_prefix(&argv[0], 128), args))
+}
+
+fn check_arity(srv: &Server, c: &Client, id: usize) -> Result<(), CmdError> {
+    let arity = srv.commands.cmds[id].meta.arity;
+    let argc = c.argv.len() as i32;
+    if (arity > 0 && arity != argc) || argc < -arity {
+        return Err(CmdError::wrong_args(srv.commands.cmds[id].fullname()));
+    }
+    Ok(())
+}
+
+fn check_auth(srv: &Server, c: &Client, id: usize) -> Result<(), CmdError> {
+    if srv.auth_required(c) && !srv.commands.cmds[id].meta.has(super::meta::flags::NO_AUTH) {
+        return Err(NOAUTH);
+    }
+    Ok(())
+}
+
+/// A command refused before it ran: counted as rejected in commandstats.
+fn reject(srv: &mut Server, c: &mut Client, id: Option<usize>, e: CmdError) {
+    if let Some(id) = id {
+        srv.commands.cmds[id].stats.rejected_calls += 1;
+    }
+    srv.stats.count_error(e.code());
+    c.reply.error(e.text());
+}
+
+/// Runs the handler and records its statistics (Redis `call`).
+fn call(srv: &mut Server, c: &mut Client, id: usize) {
+    let cmd = &srv.commands.cmds[id];
+    let (meta, handler) = (cmd.meta, cmd.handler);
+    let Some(handler) = handler else {
+        // A container called without a subcommand but with a valid arity.
+        return reject(srv, c, Some(id), CmdError::wrong_args(meta.name));
+    };
+    let mode_before = c.reply_mode;
+    let reply_mark = c.reply.len();
+    let argv = std::mem::take(&mut c.argv);
+    c.flags.executing = true;
+    let start = srv.mono.now_us();
+    let result = {
+        let mut ctx = Ctx { srv, client: c, argv: &argv, meta, cmd_id: id };
+        handler(&mut ctx)
+    };
+    let duration = srv.mono.now_us().saturating_sub(start);
+    c.flags.executing = false;
+    c.last_cmd = meta.name;
+    let stats = &mut srv.commands.cmds[id].stats;
+    stats.calls += 1;
+    stats.usec += duration;
+    if let Err(e) = result {
+        stats.failed_calls += 1;
+        srv.stats.count_error(e.code());
+        c.reply.error(e.text());
+    }
+    srv.stats.total_commands_processed += 1;
+    srv.after_call(c, &argv, meta, duration);
+    c.argv = argv;
+    c.argv.clear();
+    apply_reply_mode(c, mode_before, reply_mark);
+}
+
+/// CLIENT REPLY OFF/SKIP: drop what this command wrote when replies are off.
+fn apply_reply_mode(c: &mut Client, before: ReplyMode, mark: usize) {
+    let drop = before == ReplyMode::Skip || c.reply_mode == ReplyMode::Off;
+    if drop && c.reply.len() >= mark {
+        c.reply.buf.truncate(mark);
+    }
+    match c.reply_mode {
+        ReplyMode::SkipNext => c.reply_mode = ReplyMode::Skip,
+        ReplyMode::Skip if before == ReplyMode::Skip => c.reply_mode = ReplyMode::On,
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_command_text() {
+        let argv = vec![b"foo".to_vec(), b"a".to_vec(), b"b".to_vec()];
+        assert_eq!(unknown_command_error(&argv).text(), "ERR unknown command 'foo', with args beginning with: 'a' 'b' ");
+        let argv = vec![b"foo".to_vec()];
+        assert_eq!(unknown_command_error(&argv).text(), "ERR unknown command 'foo', with args beginning with: ");
+    }
+}

@@ -1,0 +1,184 @@
+//! The command table: every command with a handler, joined with its metadata.
+//! Each command family exports `COMMANDS: &[CommandImpl]`; `families()` lists them.
+
+use std::collections::HashMap;
+
+use super::meta::{self, CommandMeta};
+use super::Ctx;
+use crate::error::CmdError;
+
+pub type Handler = fn(&mut Ctx) -> Result<(), CmdError>;
+
+/// A family's table row: the full command name ("get", "config|get") and its handler.
+#[derive(Clone, Copy)]
+pub struct CommandImpl {
+    pub name: &'static str,
+    pub handler: Handler,
+}
+
+/// Per-command counters for INFO commandstats.
+#[derive(Clone, Debug, Default)]
+pub struct CommandStats {
+    pub calls: u64,
+    pub usec: u64,
+    pub rejected_calls: u64,
+    pub failed_calls: u64,
+}
+
+/// A command that exists in this server.
+pub struct Command {
+    pub id: usize,
+    pub meta: &'static CommandMeta,
+    /// None for a container whose work is done by its subcommands.
+    pub handler: Option<Handler>,
+    /// Ids of subcommands that have handlers.
+    pub subcommands: Vec<usize>,
+    pub parent: Option<usize>,
+    pub stats: CommandStats,
+}
+
+impl Command {
+    pub fn fullname(&self) -> &'static str {
+        self.meta.name
+    }
+}
+
+/// Result of looking up a request's command.
+pub enum Lookup {
+    Found(usize),
+    Unknown,
+    /// argv[0] is a container but argv[1] is not one of its subcommands.
+    UnknownSubcommand(usize),
+}
+
+/// All commands, indexed by id, with name lookup.
+pub struct CommandTable {
+    pub cmds: Vec<Command>,
+    by_name: HashMap<Vec<u8>, usize>,
+}
+
+/// Every family's rows. A new family adds one line here.
+pub fn families() -> Vec<&'static [CommandImpl]> {
+    vec![
+        crate::conn::commands::COMMANDS,
+        crate::server::commands::COMMANDS,
+        crate::config::commands::COMMANDS,
+        crate::introspection::COMMANDS,
+    ]
+}
+
+impl CommandTable {
+    /// Builds the table; panics if a handler names a command Redis does not have,
+    /// which the unit test below catches.
+    pub fn build(families: &[&'static [CommandImpl]]) -> CommandTable {
+        let mut t = CommandTable { cmds: Vec::new(), by_name: HashMap::new() };
+        for fam in families {
+            for imp in fam.iter() {
+                t.add(imp);
+            }
+        }
+        t
+    }
+
+    fn add(&mut self, imp: &CommandImpl) {
+        match imp.name.split_once('|') {
+            None => {
+                let m = meta::find(imp.name).unwrap_or_else(|| panic!("no metadata for {}", imp.name));
+                let id = self.ensure_top(m);
+                self.cmds[id].handler = Some(imp.handler);
+            }
+            Some((parent, _)) => {
+                let pm = meta::find(parent).unwrap_or_else(|| panic!("no metadata for {}", parent));
+                let sm = pm
+                    .subcommands
+                    .iter()
+                    .find(|s| s.name == imp.name)
+                    .unwrap_or_else(|| panic!("no metadata for {}", imp.name));
+                let pid = self.ensure_top(pm);
+                let id = self.cmds.len();
+                self.cmds.push(Command {
+                    id,
+                    meta: sm,
+                    handler: Some(imp.handler),
+                    subcommands: Vec::new(),
+                    parent: Some(pid),
+                    stats: CommandStats::default(),
+                });
+                self.cmds[pid].subcommands.push(id);
+            }
+        }
+    }
+
+    fn ensure_top(&mut self, m: &'static CommandMeta) -> usize {
+        if let Some(&id) = self.by_name.get(m.name.as_bytes()) {
+            return id;
+        }
+        let id = self.cmds.len();
+        self.cmds.push(Command { id, meta: m, handler: None, subcommands: Vec::new(), parent: None, stats: CommandStats::default() });
+        self.by_name.insert(m.name.as_bytes().to_vec(), id);
+        id
+    }
+
+    /// Finds a top-level command by name, case-insensitively, without allocating
+    /// for names of ordinary length.
+    pub fn find_top(&self, name: &[u8]) -> Option<usize> {
+        let mut buf = [0u8; 32];
+        if name.len() <= buf.len() {
+            let lower = &mut buf[..name.len()];
+            lower.copy_from_slice(name);
+            lower.make_ascii_lowercase();
+            self.by_name.get(&lower[..]).copied()
+        } else {
+            self.by_name.get(&name.to_ascii_lowercase()).copied()
+        }
+    }
+
+    /// Resolves argv to a command or subcommand (Redis `lookupCommand`).
+    pub fn lookup(&self, argv: &[Vec<u8>]) -> Lookup {
+        let Some(id) = self.find_top(&argv[0]) else {
+            return Lookup::Unknown;
+        };
+        let cmd = &self.cmds[id];
+        if cmd.meta.subcommands.is_empty() || argv.len() == 1 {
+            return Lookup::Found(id);
+        }
+        for &sid in &cmd.subcommands {
+            if self.cmds[sid].meta.short_name().as_bytes().eq_ignore_ascii_case(&argv[1]) {
+                return Lookup::Found(sid);
+            }
+        }
+        Lookup::UnknownSubcommand(id)
+    }
+
+    /// Finds any command or subcommand by full name ("config|get").
+    pub fn find_by_fullname(&self, name: &str) -> Option<usize> {
+        match name.split_once('|') {
+            None => self.find_top(name.as_bytes()),
+            Some((p, s)) => {
+                let pid = self.find_top(p.as_bytes())?;
+                self.cmds[pid]
+                    .subcommands
+                    .iter()
+                    .copied()
+                    .find(|&sid| self.cmds[sid].meta.short_name().eq_ignore_ascii_case(s))
+            }
+        }
+    }
+
+    /// Top-level commands (containers included).
+    pub fn top_level(&self) -> impl Iterator<Item = &Command> {
+        self.cmds.iter().filter(|c| c.parent.is_none())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_handler_has_metadata() {
+        let t = CommandTable::build(&families());
+        assert!(t.find_top(b"PING").is_some());
+        assert!(t.find_top(b"nosuchcommand").is_none());
+    }
+}

@@ -1,0 +1,187 @@
+//! One connected client (Redis `client` struct in server.h).
+
+use std::io::{self, Read, Write};
+
+use crate::resp::{Reply, RequestParser};
+
+/// A client's socket: TCP or Unix domain.
+#[derive(Debug)]
+pub enum Socket {
+    Tcp(mio::net::TcpStream),
+    Unix(mio::net::UnixStream),
+}
+
+impl Socket {
+    pub fn source(&mut self) -> &mut dyn mio::event::Source {
+        match self {
+            Socket::Tcp(s) => s,
+            Socket::Unix(s) => s,
+        }
+    }
+
+    pub fn fd(&self) -> i32 {
+        use std::os::unix::io::AsRawFd;
+        match self {
+            Socket::Tcp(s) => s.as_raw_fd(),
+            Socket::Unix(s) => s.as_raw_fd(),
+        }
+    }
+
+    pub fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Socket::Tcp(s) => s.read(buf),
+            Socket::Unix(s) => s.read(buf),
+        }
+    }
+
+    pub fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Socket::Tcp(s) => s.write(buf),
+            Socket::Unix(s) => s.write(buf),
+        }
+    }
+
+    pub fn shutdown(&self) {
+        let _ = match self {
+            Socket::Tcp(s) => s.shutdown(std::net::Shutdown::Both),
+            Socket::Unix(s) => s.shutdown(std::net::Shutdown::Both),
+        };
+    }
+}
+
+/// CLIENT REPLY state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReplyMode {
+    On,
+    Off,
+    /// Skip the reply of the next command only.
+    SkipNext,
+    /// Skipping the reply of the command now running.
+    Skip,
+}
+
+/// Boolean client state (Redis CLIENT_* flags), as named fields.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ClientFlags {
+    /// Close once the pending replies are written (QUIT, protocol errors).
+    pub close_after_reply: bool,
+    /// Close in the next before-sleep, without writing more.
+    pub close_asap: bool,
+    pub authenticated: bool,
+    pub unix_socket: bool,
+    pub monitor: bool,
+    pub no_evict: bool,
+    pub no_touch: bool,
+    /// A command is executing for this client right now.
+    pub executing: bool,
+}
+
+/// A connected client.
+#[derive(Debug)]
+pub struct Client {
+    pub id: u64,
+    /// Slab index, also the mio token.
+    pub token: usize,
+    pub sock: Socket,
+    pub addr: String,
+    pub laddr: String,
+    pub name: Option<Vec<u8>>,
+    pub lib_name: Option<Vec<u8>>,
+    pub lib_ver: Option<Vec<u8>>,
+    pub user: String,
+    pub db: usize,
+    pub flags: ClientFlags,
+    pub reply_mode: ReplyMode,
+    /// Unparsed input, with `qb_pos` bytes already consumed.
+    pub querybuf: Vec<u8>,
+    pub qb_pos: usize,
+    /// Peak of the query buffer since the last cron check (for resizing).
+    pub querybuf_peak: usize,
+    pub parser: RequestParser,
+    pub argv: Vec<Vec<u8>>,
+    pub reply: Reply,
+    /// Bytes of `reply.buf` already written to the socket.
+    pub sent: usize,
+    /// Creation and last interaction times in ms (for CLIENT LIST age/idle, timeout).
+    pub ctime_ms: i64,
+    pub last_interaction_ms: i64,
+    /// Full name of the last command run ("config|get"), for CLIENT LIST.
+    pub last_cmd: &'static str,
+    /// Total bytes read and written, for CLIENT INFO and INFO stats.
+    pub net_input_bytes: u64,
+    pub net_output_bytes: u64,
+    /// When the output buffer first passed the soft limit (0: it has not).
+    pub obuf_soft_limit_reached_ms: i64,
+    /// True while the client sits in the pending-write list.
+    pub pending_write: bool,
+    /// True while the client sits in the pending-input list.
+    pub pending_input: bool,
+}
+
+impl Client {
+    pub fn new(id: u64, token: usize, sock: Socket, addr: String, laddr: String, now_ms: i64) -> Client {
+        let unix = matches!(sock, Socket::Unix(_));
+        Client {
+            id,
+            token,
+            sock,
+            addr,
+            laddr,
+            name: None,
+            lib_name: None,
+            lib_ver: None,
+            user: "default".into(),
+            db: 0,
+            flags: ClientFlags { unix_socket: unix, ..ClientFlags::default() },
+            reply_mode: ReplyMode::On,
+            querybuf: Vec::new(),
+            qb_pos: 0,
+            querybuf_peak: 0,
+            parser: RequestParser::new(),
+            argv: Vec::new(),
+            reply: Reply::new(2),
+            sent: 0,
+            ctime_ms: now_ms,
+            last_interaction_ms: now_ms,
+            last_cmd: "NULL",
+            net_input_bytes: 0,
+            net_output_bytes: 0,
+            obuf_soft_limit_reached_ms: 0,
+            pending_write: false,
+            pending_input: false,
+        }
+    }
+
+    /// Bytes of reply not yet written to the socket.
+    pub fn pending_output(&self) -> usize {
+        self.reply.buf.len() - self.sent
+    }
+
+    pub fn has_pending_output(&self) -> bool {
+        self.pending_output() > 0
+    }
+
+    /// Unparsed bytes in the query buffer.
+    pub fn querybuf_len(&self) -> usize {
+        self.querybuf.len() - self.qb_pos
+    }
+
+    /// Drops consumed bytes from the front of the query buffer.
+    pub fn trim_querybuf(&mut self) {
+        if self.qb_pos == 0 {
+            return;
+        }
+        if self.qb_pos == self.querybuf.len() {
+            self.querybuf.clear();
+        } else {
+            self.querybuf.drain(..self.qb_pos);
+        }
+        self.qb_pos = 0;
+    }
+
+    /// Writes a protocol error and marks the client to close after it.
+    pub fn protocol_error(&mut self, reason: &str) {
+        self.reply.error(&format!("ERR Protocol error: {}", reason));
+        self.flags.close_after_reply = true;
+    }
+}

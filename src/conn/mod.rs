@@ -1,0 +1,11 @@
+//! Clients (Redis networking.c): connection state, query and reply buffers,
+//! reading and writing with per-event budgets, and the client slab.
+
+pub mod client;
+pub mod commands;
+pub mod info;
+pub mod io;
+pub mod slab;
+
+pub use client::{Client, ClientFlags, ReplyMode, Socket};
+pub use slab::Clients;

@@ -1,0 +1,280 @@
+//! The request parser (networking.c). Requests are multibulk (`*N\r\n$len\r\n...`)
+//! or inline (a text line split with sdssplitargs). The parser keeps its
+//! progress between calls, so a request split across reads resumes where it
+//! stopped without scanning the buffer again.
+
+use memchr::memchr;
+
+use crate::util::args::split_args;
+use crate::util::num::string2ll;
+
+/// Longest inline request, and longest count line in a multibulk request.
+pub const PROTO_INLINE_MAX_SIZE: usize = 64 * 1024;
+/// Bulk arguments at least this big are read into their own exact-size buffer.
+pub const PROTO_MBULK_BIG_ARG: usize = 32 * 1024;
+
+/// The limits that depend on configuration and on the client's state.
+#[derive(Clone, Copy, Debug)]
+pub struct ParseLimits {
+    pub proto_max_bulk_len: i64,
+    /// Unauthenticated clients get tiny limits (10 arguments, 16 KB bulks), as in Redis.
+    pub unauthenticated: bool,
+}
+
+/// A protocol error. The text is Redis's; the connection closes after it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProtocolError {
+    TooBigInline,
+    UnbalancedQuotes,
+    TooBigMbulkCount,
+    InvalidMultibulkLength,
+    ExpectedDollar(u8),
+    TooBigBulkCount,
+    InvalidBulkLength,
+}
+
+impl ProtocolError {
+    /// The reason as Redis writes it after "Protocol error: ".
+    pub fn reason(&self) -> String {
+        match self {
+            ProtocolError::TooBigInline => "too big inline request".into(),
+            ProtocolError::UnbalancedQuotes => "unbalanced quotes in request".into(),
+            ProtocolError::TooBigMbulkCount => "too big mbulk count string".into(),
+            ProtocolError::InvalidMultibulkLength => "invalid multibulk length".into(),
+            ProtocolError::ExpectedDollar(c) => format!("expected '$', got '{}'", *c as char),
+            ProtocolError::TooBigBulkCount => "too big bulk count string".into(),
+            ProtocolError::InvalidBulkLength => "invalid bulk length".into(),
+        }
+    }
+}
+
+/// Outcome of one parse step.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Parsed {
+    /// A full request is in `argv` (possibly empty, for a blank line).
+    Request,
+    /// More bytes are needed.
+    Incomplete,
+}
+
+/// Parser state carried across reads (Redis's `c->multibulklen`, `c->bulklen`).
+#[derive(Debug, Default)]
+pub struct RequestParser {
+    /// Arguments still expected in the current multibulk request; 0 = none started.
+    multibulk_left: i64,
+    /// Length of the bulk being read, or -1 while its `$` line is not read yet.
+    bulk_len: i64,
+    in_multibulk: bool,
+}
+
+impl RequestParser {
+    pub fn new() -> RequestParser {
+        RequestParser { multibulk_left: 0, bulk_len: -1, in_multibulk: false }
+    }
+
+    /// True when a request has been started but not finished.
+    pub fn mid_request(&self) -> bool {
+        self.in_multibulk
+    }
+
+    /// Parses one request from `buf[*pos..]`, appending arguments to `argv`.
+    /// Advances `pos` over consumed bytes.
+    pub fn parse(
+        &mut self,
+        buf: &[u8],
+        pos: &mut usize,
+        argv: &mut Vec<Vec<u8>>,
+        limits: ParseLimits,
+    ) -> Result<Parsed, ProtocolError> {
+        if !self.in_multibulk {
+            if *pos >= buf.len() {
+                return Ok(Parsed::Incomplete);
+            }
+            if buf[*pos] != b'*' {
+                return parse_inline(buf, pos, argv);
+            }
+        }
+        self.parse_multibulk(buf, pos, argv, limits)
+    }
+
+    fn parse_multibulk(
+        &mut self,
+        buf: &[u8],
+        pos: &mut usize,
+        argv: &mut Vec<Vec<u8>>,
+        limits: ParseLimits,
+    ) -> Result<Parsed, ProtocolError> {
+        if !self.in_multibulk {
+            let Some(line) = read_line(buf, *pos, ProtocolError::TooBigMbulkCount)? else {
+                return Ok(Parsed::Incomplete);
+            };
+            let n = string2ll(&buf[*pos + 1..line]).ok_or(ProtocolError::InvalidMultibulkLength)?;
+            if n > i32::MAX as i64 || (limits.unauthenticated && n > 10) {
+                return Err(ProtocolError::InvalidMultibulkLength);
+            }
+            *pos = line + 2;
+            if n <= 0 {
+                return Ok(Parsed::Request);
+            }
+            self.in_multibulk = true;
+            self.multibulk_left = n;
+            self.bulk_len = -1;
+            argv.reserve(n.min(1024) as usize);
+        }
+        while self.multibulk_left > 0 {
+            if self.bulk_len == -1 {
+                let Some(line) = read_line(buf, *pos, ProtocolError::TooBigBulkCount)? else {
+                    return Ok(Parsed::Incomplete);
+                };
+                if buf[*pos] != b'$' {
+                    return Err(ProtocolError::ExpectedDollar(buf[*pos]));
+                }
+                let len = string2ll(&buf[*pos + 1..line]).ok_or(ProtocolError::InvalidBulkLength)?;
+                if len < 0
+                    || len > limits.proto_max_bulk_len
+                    || (limits.unauthenticated && len > 16384)
+                {
+                    return Err(ProtocolError::InvalidBulkLength);
+                }
+                *pos = line + 2;
+                self.bulk_len = len;
+            }
+            let need = self.bulk_len as usize;
+            if buf.len() - *pos < need + 2 {
+                return Ok(Parsed::Incomplete);
+            }
+            argv.push(buf[*pos..*pos + need].to_vec());
+            *pos += need + 2;
+            self.bulk_len = -1;
+            self.multibulk_left -= 1;
+        }
+        self.in_multibulk = false;
+        Ok(Parsed::Request)
+    }
+
+    /// Bytes the current bulk still needs, so the reader can size its buffer
+    /// for big arguments (Redis's PROTO_MBULK_BIG_ARG optimisation).
+    pub fn pending_bulk_len(&self) -> Option<usize> {
+        (self.in_multibulk && self.bulk_len >= 0).then_some(self.bulk_len as usize)
+    }
+}
+
+/// Finds the `\r` that ends a count line starting at `pos`. Returns its index
+/// once the `\n` after it has arrived too.
+fn read_line(buf: &[u8], pos: usize, too_big: ProtocolError) -> Result<Option<usize>, ProtocolError> {
+    match memchr(b'\r', &buf[pos..]) {
+        None => {
+            if buf.len() - pos > PROTO_INLINE_MAX_SIZE {
+                Err(too_big)
+            } else {
+                Ok(None)
+            }
+        }
+        Some(off) if pos + off + 1 >= buf.len() => Ok(None),
+        Some(off) => Ok(Some(pos + off)),
+    }
+}
+
+fn parse_inline(buf: &[u8], pos: &mut usize, argv: &mut Vec<Vec<u8>>) -> Result<Parsed, ProtocolError> {
+    let Some(nl) = memchr(b'\n', &buf[*pos..]) else {
+        if buf.len() - *pos > PROTO_INLINE_MAX_SIZE {
+            return Err(ProtocolError::TooBigInline);
+        }
+        return Ok(Parsed::Incomplete);
+    };
+    let mut end = *pos + nl;
+    if end > *pos && buf[end - 1] == b'\r' {
+        end -= 1;
+    }
+    let args = split_args(&buf[*pos..end]).ok_or(ProtocolError::UnbalancedQuotes)?;
+    *pos += nl + 1;
+    argv.extend(args);
+    Ok(Parsed::Request)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIMITS: ParseLimits = ParseLimits { proto_max_bulk_len: 512 * 1024 * 1024, unauthenticated: false };
+
+    fn parse_all(input: &[u8]) -> Result<Vec<Vec<Vec<u8>>>, ProtocolError> {
+        let mut p = RequestParser::new();
+        let mut pos = 0;
+        let mut out = Vec::new();
+        loop {
+            let mut argv = Vec::new();
+            match p.parse(input, &mut pos, &mut argv, LIMITS)? {
+                Parsed::Request => out.push(argv),
+                Parsed::Incomplete => return Ok(out),
+            }
+        }
+    }
+
+    /// Feeds `input` one growing prefix at a time, as partial reads deliver it.
+    fn parse_split(input: &[u8], cut: usize) -> Vec<Vec<Vec<u8>>> {
+        let mut p = RequestParser::new();
+        let mut buf = Vec::new();
+        let mut pos = 0;
+        let mut argv = Vec::new();
+        let mut out = Vec::new();
+        for chunk in [&input[..cut], &input[cut..]] {
+            buf.extend_from_slice(chunk);
+            while let Parsed::Request = p.parse(&buf, &mut pos, &mut argv, LIMITS).unwrap() {
+                out.push(std::mem::take(&mut argv));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn multibulk_and_inline() {
+        let reqs = parse_all(b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\nPING\r\nset a \"b c\"\n").unwrap();
+        assert_eq!(reqs[0], vec![b"GET".to_vec(), b"k".to_vec()]);
+        assert_eq!(reqs[1], vec![b"PING".to_vec()]);
+        assert_eq!(reqs[2], vec![b"set".to_vec(), b"a".to_vec(), b"b c".to_vec()]);
+    }
+
+    #[test]
+    fn every_split_point_gives_the_same_requests() {
+        let input: &[u8] =
+            b"*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$5\r\nva\r\nl\r\nPING\r\n*0\r\n*1\r\n$0\r\n\r\n  echo 'x y'\r\n\r\n";
+        let whole = parse_all(input).unwrap();
+        assert_eq!(whole.len(), 6);
+        for cut in 0..=input.len() {
+            assert_eq!(parse_split(input, cut), whole, "split at {}", cut);
+        }
+    }
+
+    #[test]
+    fn protocol_errors_have_redis_text() {
+        let cases: [(&[u8], &str); 6] = [
+            (b"*abc\r\n", "invalid multibulk length"),
+            (b"*1\r\nx\r\n", "expected '$', got 'x'"),
+            (b"*1\r\n$-1\r\n", "invalid bulk length"),
+            (b"*1\r\n$abc\r\n", "invalid bulk length"),
+            (b"*3000000000\r\n", "invalid multibulk length"),
+            (b"\"unbalanced\n", "unbalanced quotes in request"),
+        ];
+        for (input, reason) in cases {
+            assert_eq!(parse_all(input).unwrap_err().reason(), reason);
+        }
+        let big = vec![b'a'; PROTO_INLINE_MAX_SIZE + 1];
+        assert_eq!(parse_all(&big).unwrap_err(), ProtocolError::TooBigInline);
+        let mut big = b"*".to_vec();
+        big.extend(vec![b'1'; PROTO_INLINE_MAX_SIZE + 1]);
+        assert_eq!(parse_all(&big).unwrap_err(), ProtocolError::TooBigMbulkCount);
+    }
+
+    #[test]
+    fn unauthenticated_limits() {
+        let lim = ParseLimits { unauthenticated: true, ..LIMITS };
+        let mut p = RequestParser::new();
+        let mut argv = Vec::new();
+        let r = p.parse(b"*11\r\n", &mut 0, &mut argv, lim);
+        assert_eq!(r.unwrap_err(), ProtocolError::InvalidMultibulkLength);
+        let mut p = RequestParser::new();
+        let r = p.parse(b"*1\r\n$16385\r\n", &mut 0, &mut argv, lim);
+        assert_eq!(r.unwrap_err(), ProtocolError::InvalidBulkLength);
+    }
+}

@@ -1,0 +1,261 @@
+//! Client lifecycle on the server side (networking.c `acceptCommonHandler`,
+//! `readQueryFromClient`, `processInputBuffer`, `handleClientsWithPendingWrites`,
+//! `freeClient`).
+
+use mio::{Interest, Token};
+
+use super::{Listener, Server};
+use crate::cmd::dispatch::process_command;
+use crate::conn::info::client_info_line;
+use crate::conn::io::{self, ReadOutcome, WriteOutcome, MAX_WRITE_PER_EVENT};
+use crate::conn::{Client, Socket};
+use crate::resp::parser::{ParseLimits, Parsed};
+
+/// Reads per readable event before yielding to other clients.
+const READS_PER_EVENT: usize = 16;
+
+const MAXCLIENTS_ERR: &[u8] = b"-ERR max number of clients reached\r\n";
+
+const PROTECTED_MODE_ERR: &[u8] = b"-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
+
+impl Server {
+    /// Accepts every pending connection on a listener (edge-triggered: until WouldBlock).
+    pub(super) fn accept_clients(&mut self, idx: usize) {
+        loop {
+            let accepted = match &self.listeners[idx] {
+                Listener::Tcp { sock, .. } => sock.accept().map(|(s, peer)| {
+                    crate::event_loop::net::tune_client_socket(&s, self.config.tcp_keepalive);
+                    let local = s.local_addr().map(|a| fmt_addr(&a)).unwrap_or_default();
+                    let loopback = peer.ip().is_loopback();
+                    (Socket::Tcp(s), fmt_addr(&peer), local, loopback)
+                }),
+                Listener::Unix { sock, path } => {
+                    let path = path.clone();
+                    sock.accept().map(|(s, _)| (Socket::Unix(s), format!("{}:0", path), path, true))
+                }
+            };
+            match accepted {
+                Ok((sock, addr, laddr, local)) => self.accept_one(sock, addr, laddr, local),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    self.log.warning(&format!("Accepting client connection: {}", e));
+                    return;
+                }
+            }
+        }
+    }
+
+    fn accept_one(&mut self, mut sock: Socket, addr: String, laddr: String, local: bool) {
+        self.stats.total_connections_received += 1;
+        if self.clients.len() as i64 >= self.config.maxclients {
+            let _ = sock.write(MAXCLIENTS_ERR);
+            self.stats.rejected_connections += 1;
+            return;
+        }
+        if self.config.protected_mode && self.config.requirepass.is_empty() && !local {
+            let _ = sock.write(PROTECTED_MODE_ERR);
+            self.stats.rejected_connections += 1;
+            return;
+        }
+        let token = self.clients.reserve();
+        if self.registry.register(sock.source(), Token(token), Interest::READABLE | Interest::WRITABLE).is_err() {
+            self.clients.release(token);
+            return;
+        }
+        let id = self.next_client_id;
+        self.next_client_id += 1;
+        self.log.verbose(&format!("Accepted {}", addr));
+        let c = Client::new(id, token, sock, addr, laddr, self.time.mstime);
+        self.clients.put(Box::new(c));
+        self.stat_peak_clients = self.stat_peak_clients.max(self.clients.len());
+    }
+
+    /// Reads and runs what a client sent, within a per-event budget.
+    pub(super) fn handle_readable(&mut self, token: usize) {
+        let Some(mut c) = self.clients.take(token) else { return };
+        c.pending_input = false;
+        for _ in 0..READS_PER_EVENT {
+            if c.flags.close_after_reply || c.flags.close_asap {
+                break;
+            }
+            match io::read_once(&mut c) {
+                ReadOutcome::Data(n) => {
+                    self.stats.net_input_bytes += n as u64;
+                    c.last_interaction_ms = self.time.mstime;
+                    if self.querybuf_over_limit(&c) {
+                        return self.free_client(c);
+                    }
+                    self.process_input(&mut c);
+                }
+                ReadOutcome::WouldBlock => return self.return_client(c),
+                ReadOutcome::Eof => {
+                    self.log.verbose(&format!("Client closed connection {}", client_info_line(&c, self.time.mstime)));
+                    return self.free_client(c);
+                }
+                ReadOutcome::Error(e) => {
+                    self.log.verbose(&format!("Reading from client: {}", e));
+                    return self.free_client(c);
+                }
+            }
+        }
+        // The budget ran out before the socket was drained: come back next iteration.
+        if !c.flags.close_after_reply && !c.pending_input {
+            c.pending_input = true;
+            self.pending_input.push(token);
+        }
+        self.return_client(c);
+    }
+
+    fn querybuf_over_limit(&mut self, c: &Client) -> bool {
+        if (c.querybuf_len() as i64) <= self.config.client_query_buffer_limit {
+            return false;
+        }
+        let info = client_info_line(c, self.time.mstime);
+        let head = String::from_utf8_lossy(&c.querybuf[c.qb_pos..c.qb_pos + 64.min(c.querybuf_len())]).into_owned();
+        self.log.warning(&format!(
+            "Closing client that reached max query buffer length: {} (qbuf initial bytes: {:?})",
+            info, head
+        ));
+        self.stats.client_qbuf_limit_disconnections += 1;
+        true
+    }
+
+    /// Parses and runs every complete request in the query buffer (Redis `processInputBuffer`).
+    pub fn process_input(&mut self, c: &mut Client) {
+        while c.qb_pos < c.querybuf.len() && !c.flags.close_after_reply && !c.flags.close_asap {
+            let limits = ParseLimits {
+                proto_max_bulk_len: self.config.proto_max_bulk_len,
+                unauthenticated: self.auth_required(c),
+            };
+            let mut argv = std::mem::take(&mut c.argv);
+            let parsed = c.parser.parse(&c.querybuf, &mut c.qb_pos, &mut argv, limits);
+            c.argv = argv;
+            match parsed {
+                Ok(Parsed::Request) => {
+                    if !c.argv.is_empty() {
+                        process_command(self, c);
+                    }
+                    c.argv.clear();
+                }
+                Ok(Parsed::Incomplete) => break,
+                Err(e) => {
+                    let reason = e.reason();
+                    self.log.verbose(&format!(
+                        "Protocol error ({}) from client: {}",
+                        reason,
+                        client_info_line(c, self.time.mstime)
+                    ));
+                    c.protocol_error(&reason);
+                    c.argv.clear();
+                    break;
+                }
+            }
+        }
+        c.trim_querybuf();
+    }
+
+    /// Puts a client back in the slab, queueing its replies for before-sleep.
+    pub fn return_client(&mut self, mut c: Box<Client>) {
+        if c.has_pending_output() && !c.pending_write {
+            c.pending_write = true;
+            self.pending_writes.push(c.token);
+        } else if c.flags.close_after_reply && !c.has_pending_output() {
+            return self.free_client(c);
+        }
+        self.clients.put(c);
+    }
+
+    pub(super) fn handle_writable(&mut self, token: usize) {
+        let Some(mut c) = self.clients.take(token) else { return };
+        if c.has_pending_output() {
+            if let WriteOutcome::Error = self.write_client(&mut c) {
+                return self.free_client(c);
+            }
+        }
+        if c.flags.close_after_reply && !c.has_pending_output() {
+            return self.free_client(c);
+        }
+        self.clients.put(c);
+    }
+
+    fn write_client(&mut self, c: &mut Client) -> WriteOutcome {
+        let (outcome, n) = io::write_pending(c, MAX_WRITE_PER_EVENT);
+        self.stats.net_output_bytes += n as u64;
+        if n > 0 {
+            c.last_interaction_ms = self.time.mstime;
+        }
+        outcome
+    }
+
+    /// Writes pending replies directly (Redis `handleClientsWithPendingWrites`).
+    /// Returns true if some client still has output it could not write for budget reasons.
+    pub(super) fn flush_pending_writes(&mut self) -> bool {
+        let tokens = std::mem::take(&mut self.pending_writes);
+        let mut again = false;
+        for token in tokens {
+            let Some(mut c) = self.clients.take(token) else { continue };
+            c.pending_write = false;
+            match self.write_client(&mut c) {
+                WriteOutcome::Error => {
+                    self.free_client(c);
+                    continue;
+                }
+                WriteOutcome::Budget => {
+                    c.pending_write = true;
+                    self.pending_writes.push(token);
+                    again = true;
+                }
+                WriteOutcome::Done | WriteOutcome::WouldBlock => {}
+            }
+            if c.flags.close_after_reply && !c.has_pending_output() {
+                self.free_client(c);
+            } else {
+                self.clients.put(c);
+            }
+        }
+        again
+    }
+
+    /// Re-runs clients that still have unread or unprocessed input.
+    pub(super) fn process_pending_input(&mut self) {
+        let tokens = std::mem::take(&mut self.pending_input);
+        for token in tokens {
+            self.handle_readable(token);
+        }
+    }
+
+    /// Closes a client now (Redis `freeClient`).
+    pub fn free_client(&mut self, mut c: Box<Client>) {
+        let _ = self.registry.deregister(c.sock.source());
+        c.sock.shutdown();
+        self.clients.release(c.token);
+    }
+
+    /// Closes every client flagged close-asap (CLIENT KILL, output limits).
+    pub(super) fn close_flagged_clients(&mut self) {
+        let flagged: Vec<usize> = self.clients.iter().filter(|c| c.flags.close_asap).map(|c| c.token).collect();
+        for token in flagged {
+            if let Some(c) = self.clients.take(token) {
+                self.free_client(c);
+            }
+        }
+    }
+
+    /// The before-sleep hook (Redis `beforeSleep`). Returns true if work remains.
+    pub(super) fn before_sleep_work(&mut self) -> bool {
+        if !self.pending_input.is_empty() {
+            self.process_pending_input();
+        }
+        let more_output = self.flush_pending_writes();
+        self.close_flagged_clients();
+        more_output || !self.pending_input.is_empty()
+    }
+}
+
+fn fmt_addr(a: &std::net::SocketAddr) -> String {
+    match a {
+        std::net::SocketAddr::V4(v4) => format!("{}:{}", v4.ip(), v4.port()),
+        std::net::SocketAddr::V6(v6) => format!("{}:{}", v6.ip(), v6.port()),
+    }
+}

@@ -1,0 +1,104 @@
+//! serverCron (server.c): periodic work at `hz` times per second.
+
+use super::Server;
+use crate::conn::info::client_info_line;
+use crate::event_loop::signals;
+
+/// Most clients checked for timeouts per cron call are spread so that each
+/// client is visited about once per second (Redis CLIENTS_CRON_MIN_ITERATIONS).
+const CLIENTS_CRON_MIN_ITERATIONS: usize = 5;
+/// Redis's ceiling for dynamic hz.
+const CONFIG_MAX_HZ: i64 = 500;
+/// Clients per hz step for dynamic hz (MAX_CLIENTS_PER_CLOCK_TICK).
+const MAX_CLIENTS_PER_CLOCK_TICK: usize = 200;
+
+impl Server {
+    /// Runs serverCron when due; returns ms until the next run.
+    pub(super) fn run_time_events(&mut self) -> u64 {
+        let now = self.time.mstime;
+        if now >= self.next_cron_ms {
+            self.server_cron();
+            self.next_cron_ms = now + 1000 / self.effective_hz().max(1);
+        }
+        (self.next_cron_ms - self.time.mstime).max(0) as u64
+    }
+
+    /// The hz in force: `hz`, raised with the number of clients when dynamic-hz is on.
+    pub fn effective_hz(&self) -> i64 {
+        let mut hz = self.config.hz.clamp(1, CONFIG_MAX_HZ);
+        if self.config.dynamic_hz {
+            while (self.clients.len() / (hz as usize).max(1)) > MAX_CLIENTS_PER_CLOCK_TICK && hz < CONFIG_MAX_HZ {
+                hz = (hz * 2).min(CONFIG_MAX_HZ);
+            }
+        }
+        hz
+    }
+
+    /// True once every `ms` milliseconds of cron time (Redis `run_with_period`).
+    fn run_with_period(&self, ms: i64) -> bool {
+        let period = 1000 / self.effective_hz();
+        ms <= period || self.cronloops % ((ms / period).max(1) as u64) == 0
+    }
+
+    fn server_cron(&mut self) {
+        if self.run_with_period(100) {
+            let now = self.time.mstime;
+            self.stats.ops_sec.track(self.stats.total_commands_processed, now);
+            self.stats.input_kbps.track(self.stats.net_input_bytes, now);
+            self.stats.output_kbps.track(self.stats.net_output_bytes, now);
+        }
+        self.clients_cron();
+        self.check_shutdown_signal();
+        self.cronloops += 1;
+    }
+
+    /// Closes idle clients past `timeout` (Redis `clientsCronHandleTimeout`).
+    fn clients_cron(&mut self) {
+        if self.config.timeout <= 0 {
+            return;
+        }
+        let limit_ms = self.config.timeout * 1000;
+        let now = self.time.mstime;
+        let per_call = (self.clients.len() / self.effective_hz() as usize).max(CLIENTS_CRON_MIN_ITERATIONS);
+        let idle: Vec<usize> = self
+            .clients
+            .iter()
+            .filter(|c| !c.flags.monitor && now - c.last_interaction_ms > limit_ms)
+            .take(per_call)
+            .map(|c| c.token)
+            .collect();
+        for token in idle {
+            if let Some(c) = self.clients.take(token) {
+                self.log.verbose(&format!("Closing idle client {}", client_info_line(&c, now)));
+                self.free_client(c);
+            }
+        }
+    }
+
+    fn check_shutdown_signal(&mut self) {
+        let Some(sig) = signals::take_shutdown_signal() else { return };
+        self.log.log_raw(&format!(
+            "{}:signal-handler ({}) Received {} scheduling shutdown...\n",
+            self.log.pid,
+            self.time.unixtime,
+            signals::name(sig)
+        ));
+        if self.prepare_for_shutdown(super::ShutdownRequest::default()).is_ok() {
+            self.stop = true;
+        }
+    }
+
+    /// Last steps before exit (Redis `prepareForShutdown`). Persistence
+    /// (final save, AOF flush) hooks in here when those issues land.
+    pub fn prepare_for_shutdown(&mut self, _req: super::ShutdownRequest) -> Result<(), String> {
+        self.log.warning("User requested shutdown...");
+        if !self.config.pidfile.is_empty() {
+            let _ = std::fs::remove_file(&self.config.pidfile);
+        }
+        if !self.config.unixsocket.is_empty() {
+            let _ = std::fs::remove_file(&self.config.unixsocket);
+        }
+        self.log.warning("Redis is now ready to exit, bye bye...");
+        Ok(())
+    }
+}

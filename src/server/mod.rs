@@ -1,0 +1,134 @@
+//! The server (Redis server.c): the composition root that owns clients,
+//! the command table, configuration, statistics and (in later issues)
+//! databases, persistence, replication and pub/sub. It implements the event
+//! loop's handler: accepting, reading, writing, cron and before-sleep.
+
+pub mod clients;
+pub mod commands;
+pub mod cron;
+pub mod startup;
+pub mod stats;
+
+use mio::Registry;
+
+use crate::cmd::meta::CommandMeta;
+use crate::cmd::{table, CommandTable};
+use crate::config::Config;
+use crate::conn::{Client, Clients};
+use crate::event_loop::clock::{CachedTime, Monotonic};
+use crate::event_loop::EventHandler;
+use crate::log::Logger;
+pub use stats::Stats;
+
+/// A listening socket and what it listens on.
+pub enum Listener {
+    Tcp { addr: String, sock: mio::net::TcpListener },
+    Unix { path: String, sock: mio::net::UnixListener },
+}
+
+/// Why and how the server is going down.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ShutdownRequest {
+    pub nosave: bool,
+    pub save: bool,
+    pub now: bool,
+    pub force: bool,
+}
+
+pub struct Server {
+    pub config: Config,
+    pub log: Logger,
+    pub registry: Registry,
+    pub listeners: Vec<Listener>,
+    pub clients: Clients,
+    pub commands: CommandTable,
+    pub stats: Stats,
+    pub time: CachedTime,
+    pub mono: Monotonic,
+    /// Unix time in seconds when the server started.
+    pub start_time: i64,
+    pub run_id: String,
+    pub next_client_id: u64,
+    /// Clients with replies to write in before-sleep.
+    pub pending_writes: Vec<usize>,
+    /// Clients whose input was left unread or unprocessed by a budget.
+    pub pending_input: Vec<usize>,
+    /// Set when the loop must exit.
+    pub stop: bool,
+    /// Exit code once stopped.
+    pub exit_code: i32,
+    /// The ms timestamp of the next serverCron run.
+    pub next_cron_ms: i64,
+    /// Cron iterations, for `run_with_period`.
+    pub cronloops: u64,
+    /// Peak of the number of connected clients (INFO).
+    pub stat_peak_clients: usize,
+}
+
+impl Server {
+    /// Builds a server from a loaded configuration. Sockets are opened by `startup::listen`.
+    pub fn new(config: Config, log: Logger, registry: Registry) -> Server {
+        let time = CachedTime::now();
+        Server {
+            config,
+            log,
+            registry,
+            listeners: Vec::new(),
+            clients: Clients::default(),
+            commands: CommandTable::build(&table::families()),
+            stats: Stats::default(),
+            time,
+            mono: Monotonic::new(),
+            start_time: time.unixtime,
+            run_id: startup::random_hex(40),
+            next_client_id: 1,
+            pending_writes: Vec::new(),
+            pending_input: Vec::new(),
+            stop: false,
+            exit_code: 0,
+            next_cron_ms: 0,
+            cronloops: 0,
+            stat_peak_clients: 0,
+        }
+    }
+
+    /// True when the client must authenticate before running commands.
+    pub fn auth_required(&self, c: &Client) -> bool {
+        !c.flags.authenticated && !self.config.requirepass.is_empty()
+    }
+
+    /// Bookkeeping after every executed command: slowlog, latency monitor,
+    /// MONITOR feed, propagation. Filled in as those features arrive.
+    pub fn after_call(&mut self, _c: &mut Client, _argv: &[Vec<u8>], _meta: &'static CommandMeta, _duration_us: u64) {}
+}
+
+impl EventHandler for Server {
+    fn accept(&mut self, listener: usize) {
+        self.accept_clients(listener);
+    }
+
+    fn client_event(&mut self, token: usize, readable: bool, writable: bool) {
+        if writable {
+            self.handle_writable(token);
+        }
+        if readable {
+            self.handle_readable(token);
+        }
+    }
+
+    fn before_sleep(&mut self) -> bool {
+        self.before_sleep_work()
+    }
+
+    fn time_events(&mut self) -> u64 {
+        self.run_time_events()
+    }
+
+    fn after_sleep(&mut self) {
+        self.time.update();
+    }
+
+    fn should_stop(&self) -> bool {
+        self.stop
+    }
+}

@@ -1,0 +1,4 @@
+//! Small helpers shared by every layer (Redis util.c, sds.c fragments).
+
+pub mod args;
+pub mod num;
