@@ -33,7 +33,10 @@ impl CmdError {
     }
 
     pub fn wrong_args(cmd_fullname: &str) -> CmdError {
-        CmdError::err(format!("wrong number of arguments for '{}' command", cmd_fullname))
+        CmdError::err(format!(
+            "wrong number of arguments for '{}' command",
+            cmd_fullname
+        ))
     }
 
     pub fn unknown_subcommand(sub: &[u8], container: &str) -> CmdError {
@@ -73,7 +76,8 @@ pub const NOAUTH: CmdError = CmdError::fixed("NOAUTH Authentication required.");
 pub const WRONGPASS: CmdError =
     CmdError::fixed("WRONGPASS invalid username-password pair or user is disabled.");
 pub const OVERFLOW: CmdError = CmdError::fixed("ERR increment or decrement would overflow");
-pub const TIMEOUT_NOT_FLOAT: CmdError = CmdError::fixed("ERR timeout is not a float or out of range");
+pub const TIMEOUT_NOT_FLOAT: CmdError =
+    CmdError::fixed("ERR timeout is not a float or out of range");
 pub const TIMEOUT_NEGATIVE: CmdError = CmdError::fixed("ERR timeout is negative");
 
 #[cfg(test)]

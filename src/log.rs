@@ -41,7 +41,12 @@ pub struct Logger {
 
 impl Logger {
     pub fn new() -> Logger {
-        Logger { level: Level::Notice, file: String::new(), role: 'C', pid: std::process::id() }
+        Logger {
+            level: Level::Notice,
+            file: String::new(),
+            role: 'C',
+            pid: std::process::id(),
+        }
     }
 
     pub fn enabled(&self, level: Level) -> bool {
@@ -61,7 +66,11 @@ impl Logger {
             let mut out = std::io::stdout().lock();
             let _ = out.write_all(text.as_bytes());
             let _ = out.flush();
-        } else if let Ok(mut f) = OpenOptions::new().create(true).append(true).open(&self.file) {
+        } else if let Ok(mut f) = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.file)
+        {
             let _ = f.write_all(text.as_bytes());
         }
     }
@@ -107,8 +116,9 @@ impl Default for Logger {
     }
 }
 
-const MONTHS: [&str; 12] =
-    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 #[cfg(test)]
 mod tests {
@@ -116,7 +126,12 @@ mod tests {
 
     #[test]
     fn line_has_redis_shape() {
-        let l = Logger { level: Level::Notice, file: String::new(), role: 'M', pid: 42 };
+        let l = Logger {
+            level: Level::Notice,
+            file: String::new(),
+            role: 'M',
+            pid: 42,
+        };
         let line = l.format_line(Level::Warning, "hello");
         let parts: Vec<&str> = line.trim_end().split(' ').collect();
         assert_eq!(parts[0], "42:M");

@@ -27,13 +27,20 @@ fn main() {
             print!("{}", usage());
             return;
         }
-        CommandLine::Run { config_file, options, stdin } => (config_file, options, stdin),
+        CommandLine::Run {
+            config_file,
+            options,
+            stdin,
+        } => (config_file, options, stdin),
     };
     let mut text = String::new();
     if let Some(path) = &config_file {
         match std::fs::read_to_string(path) {
             Ok(t) => text = t,
-            Err(e) => fatal(&format!("Fatal error, can't open config file '{}': {}", path, e)),
+            Err(e) => fatal(&format!(
+                "Fatal error, can't open config file '{}': {}",
+                path, e
+            )),
         }
     }
     if stdin {
@@ -49,7 +56,11 @@ fn main() {
         eprint!("{}", e.render());
         exit(1);
     }
-    config.config_file = config_file.map(|p| std::fs::canonicalize(&p).map(|a| a.display().to_string()).unwrap_or(p));
+    config.config_file = config_file.map(|p| {
+        std::fs::canonicalize(&p)
+            .map(|a| a.display().to_string())
+            .unwrap_or(p)
+    });
     run(config);
 }
 
@@ -74,8 +85,11 @@ fn run(config: Config) {
         log.warning("Configuration loaded");
     }
     signals::install();
-    let mut event_loop = EventLoop::new().unwrap_or_else(|e| fatal(&format!("Can't create event loop: {}", e)));
-    let registry = event_loop.registry().unwrap_or_else(|e| fatal(&format!("Can't create event loop: {}", e)));
+    let mut event_loop =
+        EventLoop::new().unwrap_or_else(|e| fatal(&format!("Can't create event loop: {}", e)));
+    let registry = event_loop
+        .registry()
+        .unwrap_or_else(|e| fatal(&format!("Can't create event loop: {}", e)));
     let mut server = Server::new(config, log, registry);
     server.log_startup();
     if let Err(msg) = server.listen() {
@@ -84,7 +98,9 @@ fn run(config: Config) {
     }
     if !server.config.pidfile.is_empty() {
         if let Err(e) = process::write_pidfile(&server.config.pidfile) {
-            server.log.warning(&format!("Failed to write PID file: {}", e));
+            server
+                .log
+                .warning(&format!("Failed to write PID file: {}", e));
         }
     }
     server.log.notice("Ready to accept connections");

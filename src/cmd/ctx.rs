@@ -28,7 +28,9 @@ impl<'a> Ctx<'a> {
 
     /// True when argument `i` equals `word`, ignoring ASCII case.
     pub fn arg_is(&self, i: usize, word: &str) -> bool {
-        self.argv.get(i).is_some_and(|a| a.eq_ignore_ascii_case(word.as_bytes()))
+        self.argv
+            .get(i)
+            .is_some_and(|a| a.eq_ignore_ascii_case(word.as_bytes()))
     }
 
     /// Argument `i` as an i64, with Redis's "not an integer" error.

@@ -8,6 +8,9 @@ use crate::conn::{Client, ReplyMode};
 use crate::error::{lossy_prefix, CmdError, NOAUTH};
 use crate::server::Server;
 
+/// One step of the processCommand chain.
+type Check = fn(&Server, &Client, usize) -> Result<(), CmdError>;
+
 /// Runs the request in `c.argv`. The client is out of the slab while it runs.
 pub fn process_command(srv: &mut Server, c: &mut Client) {
     if c.argv.is_empty() {
@@ -18,7 +21,7 @@ pub fn process_command(srv: &mut Server, c: &mut Client) {
         Ok(id) => id,
         Err(e) => return reject(srv, c, None, e),
     };
-    let checks: [fn(&Server, &Client, usize) -> Result<(), CmdError>; 2] = [check_arity, check_auth];
+    let checks: [Check; 2] = [check_arity, check_auth];
     for check in checks {
         if let Err(e) = check(srv, c, id) {
             return reject(srv, c, Some(id), e);
@@ -31,9 +34,17 @@ pub fn process_command(srv: &mut Server, c: &mut Client) {
 
 fn check_lookup(srv: &Server, c: &Client) -> Result<usize, CmdError> {
     match srv.commands.lookup(&c.argv) {
-        Lookup::Found(id) if srv.commands.cmds[id].handler.is_some() || !srv.commands.cmds[id].subcommands.is_empty() => Ok(id),
+        Lookup::Found(id)
+            if srv.commands.cmds[id].handler.is_some()
+                || !srv.commands.cmds[id].subcommands.is_empty() =>
+        {
+            Ok(id)
+        }
         Lookup::Found(_) | Lookup::Unknown => Err(unknown_command_error(&c.argv)),
-        Lookup::UnknownSubcommand(id) => Err(CmdError::unknown_subcommand(&c.argv[1], srv.commands.cmds[id].fullname())),
+        Lookup::UnknownSubcommand(id) => Err(CmdError::unknown_subcommand(
+            &c.argv[1],
+            srv.commands.cmds[id].fullname(),
+        )),
     }
 }
 
@@ -44,11 +55,16 @@ fn unknown_command_error(argv: &[Vec<u8>]) -> CmdError {
         if args.len() >= 128 {
             break;
         }
+        let room = 128 - args.len();
         args.push('\'');
-        args.push_str(&lossy_prefix(a, 128 - args.len()));
+        args.push_str(&lossy_prefix(a, room));
         args.push_str("' ");
     }
-    CmdError::err(format!("unknown command '{}', with args beginning with: {}", lossy_prefix(&argv[0], 128), args))
+    CmdError::err(format!(
+        "unknown command '{}', with args beginning with: {}",
+        lossy_prefix(&argv[0], 128),
+        args
+    ))
 }
 
 fn check_arity(srv: &Server, c: &Client, id: usize) -> Result<(), CmdError> {
@@ -90,7 +106,13 @@ fn call(srv: &mut Server, c: &mut Client, id: usize) {
     c.flags.executing = true;
     let start = srv.mono.now_us();
     let result = {
-        let mut ctx = Ctx { srv, client: c, argv: &argv, meta, cmd_id: id };
+        let mut ctx = Ctx {
+            srv,
+            client: c,
+            argv: &argv,
+            meta,
+            cmd_id: id,
+        };
         handler(&mut ctx)
     };
     let duration = srv.mono.now_us().saturating_sub(start);
@@ -131,8 +153,14 @@ mod tests {
     #[test]
     fn unknown_command_text() {
         let argv = vec![b"foo".to_vec(), b"a".to_vec(), b"b".to_vec()];
-        assert_eq!(unknown_command_error(&argv).text(), "ERR unknown command 'foo', with args beginning with: 'a' 'b' ");
+        assert_eq!(
+            unknown_command_error(&argv).text(),
+            "ERR unknown command 'foo', with args beginning with: 'a' 'b' "
+        );
         let argv = vec![b"foo".to_vec()];
-        assert_eq!(unknown_command_error(&argv).text(), "ERR unknown command 'foo', with args beginning with: ");
+        assert_eq!(
+            unknown_command_error(&argv).text(),
+            "ERR unknown command 'foo', with args beginning with: "
+        );
     }
 }

@@ -90,15 +90,26 @@ pub mod acl {
 #[derive(Clone, Copy, Debug)]
 pub enum BeginSearch {
     Index(i32),
-    Keyword { keyword: &'static str, startfrom: i32 },
+    Keyword {
+        keyword: &'static str,
+        startfrom: i32,
+    },
     Unknown,
 }
 
 /// How a key spec finds the rest of its keys.
 #[derive(Clone, Copy, Debug)]
 pub enum FindKeys {
-    Range { lastkey: i32, keystep: i32, limit: i32 },
-    Keynum { keynumidx: i32, firstkey: i32, keystep: i32 },
+    Range {
+        lastkey: i32,
+        keystep: i32,
+        limit: i32,
+    },
+    Keynum {
+        keynumidx: i32,
+        firstkey: i32,
+        keystep: i32,
+    },
     Unknown,
 }
 

@@ -30,8 +30,28 @@ const fn row(name: &'static str, arity: i32, flags: u64, d: Docs) -> CommandMeta
 }
 
 pub static COMMANDS: &[CommandMeta] = &[
-    row("ping", -1, flags::FAST, docs("Ping the server", "1.0.0", "connection")),
-    row("echo", 2, flags::FAST, docs("Echo the given string", "1.0.0", "connection")),
-    row("quit", -1, flags::FAST | flags::NO_AUTH, docs("Close the connection", "1.0.0", "connection")),
-    row("select", 2, flags::FAST | flags::LOADING, docs("Change the selected database", "1.0.0", "connection")),
+    row(
+        "ping",
+        -1,
+        flags::FAST,
+        docs("Ping the server", "1.0.0", "connection"),
+    ),
+    row(
+        "echo",
+        2,
+        flags::FAST,
+        docs("Echo the given string", "1.0.0", "connection"),
+    ),
+    row(
+        "quit",
+        -1,
+        flags::FAST | flags::NO_AUTH,
+        docs("Close the connection", "1.0.0", "connection"),
+    ),
+    row(
+        "select",
+        2,
+        flags::FAST | flags::LOADING,
+        docs("Change the selected database", "1.0.0", "connection"),
+    ),
 ];

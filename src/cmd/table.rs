@@ -71,7 +71,10 @@ impl CommandTable {
     /// Builds the table; panics if a handler names a command Redis does not have,
     /// which the unit test below catches.
     pub fn build(families: &[&'static [CommandImpl]]) -> CommandTable {
-        let mut t = CommandTable { cmds: Vec::new(), by_name: HashMap::new() };
+        let mut t = CommandTable {
+            cmds: Vec::new(),
+            by_name: HashMap::new(),
+        };
         for fam in families {
             for imp in fam.iter() {
                 t.add(imp);
@@ -83,7 +86,8 @@ impl CommandTable {
     fn add(&mut self, imp: &CommandImpl) {
         match imp.name.split_once('|') {
             None => {
-                let m = meta::find(imp.name).unwrap_or_else(|| panic!("no metadata for {}", imp.name));
+                let m =
+                    meta::find(imp.name).unwrap_or_else(|| panic!("no metadata for {}", imp.name));
                 let id = self.ensure_top(m);
                 self.cmds[id].handler = Some(imp.handler);
             }
@@ -114,7 +118,14 @@ impl CommandTable {
             return id;
         }
         let id = self.cmds.len();
-        self.cmds.push(Command { id, meta: m, handler: None, subcommands: Vec::new(), parent: None, stats: CommandStats::default() });
+        self.cmds.push(Command {
+            id,
+            meta: m,
+            handler: None,
+            subcommands: Vec::new(),
+            parent: None,
+            stats: CommandStats::default(),
+        });
         self.by_name.insert(m.name.as_bytes().to_vec(), id);
         id
     }
@@ -143,7 +154,12 @@ impl CommandTable {
             return Lookup::Found(id);
         }
         for &sid in &cmd.subcommands {
-            if self.cmds[sid].meta.short_name().as_bytes().eq_ignore_ascii_case(&argv[1]) {
+            if self.cmds[sid]
+                .meta
+                .short_name()
+                .as_bytes()
+                .eq_ignore_ascii_case(&argv[1])
+            {
                 return Lookup::Found(sid);
             }
         }

@@ -26,7 +26,11 @@ impl FatalConfigError {
 
 /// What the command line asked for.
 pub enum CommandLine {
-    Run { config_file: Option<String>, options: String, stdin: bool },
+    Run {
+        config_file: Option<String>,
+        options: String,
+        stdin: bool,
+    },
     Version,
     Help,
 }
@@ -71,7 +75,11 @@ pub fn parse_command_line(args: &[String]) -> CommandLine {
         }
         i += 1;
     }
-    CommandLine::Run { config_file, options, stdin }
+    CommandLine::Run {
+        config_file,
+        options,
+        stdin,
+    }
 }
 
 /// Applies a whole config text (file contents plus command-line options).
@@ -81,7 +89,11 @@ pub fn load_from_string(c: &mut Config, text: &str) -> Result<(), FatalConfigErr
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let fatal = |reason: &str| FatalConfigError { line_no: i + 1, line: line.to_string(), reason: reason.into() };
+        let fatal = |reason: &str| FatalConfigError {
+            line_no: i + 1,
+            line: line.to_string(),
+            reason: reason.into(),
+        };
         let Some(mut argv) = split_args(line.as_bytes()) else {
             return Err(fatal("Unbalanced quotes in configuration line"));
         };
@@ -91,7 +103,12 @@ pub fn load_from_string(c: &mut Config, text: &str) -> Result<(), FatalConfigErr
         argv[0].make_ascii_lowercase();
         if argv[0] == b"include" && argv.len() == 2 {
             let path = String::from_utf8_lossy(&argv[1]).into_owned();
-            let inc = std::fs::read_to_string(&path).map_err(|e| fatal(&format!("Fatal error, can't open config file '{}': {}", path, e)))?;
+            let inc = std::fs::read_to_string(&path).map_err(|e| {
+                fatal(&format!(
+                    "Fatal error, can't open config file '{}': {}",
+                    path, e
+                ))
+            })?;
             load_from_string(c, &inc)?;
             continue;
         }
@@ -109,8 +126,18 @@ mod tests {
 
     #[test]
     fn command_line_options_become_lines() {
-        let args: Vec<String> = ["--port", "7000", "--save", ""].iter().map(|s| s.to_string()).collect();
-        let CommandLine::Run { options, config_file, .. } = parse_command_line(&args) else { panic!() };
+        let args: Vec<String> = ["--port", "7000", "--save", ""]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let CommandLine::Run {
+            options,
+            config_file,
+            ..
+        } = parse_command_line(&args)
+        else {
+            panic!()
+        };
         assert!(config_file.is_none());
         let mut c = Config::with_defaults();
         load_from_string(&mut c, &options).unwrap();
@@ -123,7 +150,11 @@ mod tests {
         let mut c = Config::with_defaults();
         let e = load_from_string(&mut c, "port 7000\nfoo bar\n").unwrap_err();
         assert_eq!(e.line_no, 2);
-        assert!(e.render().contains("*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***"));
-        assert!(e.render().contains(">>> 'foo bar'\nBad directive or wrong number of arguments"));
+        assert!(e
+            .render()
+            .contains("*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***"));
+        assert!(e
+            .render()
+            .contains(">>> 'foo bar'\nBad directive or wrong number of arguments"));
     }
 }

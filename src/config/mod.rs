@@ -54,7 +54,8 @@ pub struct Config {
 }
 
 /// Values of the `loglevel` enum, in Level order.
-pub const LOGLEVELS: &[(&str, i64)] = &[("debug", 0), ("verbose", 1), ("notice", 2), ("warning", 3)];
+pub const LOGLEVELS: &[(&str, i64)] =
+    &[("debug", 0), ("verbose", 1), ("notice", 2), ("warning", 3)];
 
 /// Values of the enable-*-command protections.
 pub const PROTECTION: &[(&str, i64)] = &[("no", 0), ("yes", 1), ("local", 2)];

@@ -30,11 +30,27 @@ pub enum Apply {
 /// The type of an entry and its accessors into [`Config`].
 #[derive(Clone, Copy)]
 pub enum Kind {
-    Bool { get: fn(&Config) -> bool, set: fn(&mut Config, bool) },
+    Bool {
+        get: fn(&Config) -> bool,
+        set: fn(&mut Config, bool),
+    },
     /// An integer; `memory` accepts units like "1gb" (and formats plainly).
-    Int { min: i64, max: i64, memory: bool, get: fn(&Config) -> i64, set: fn(&mut Config, i64) },
-    Enum { values: &'static [(&'static str, i64)], get: fn(&Config) -> i64, set: fn(&mut Config, i64) },
-    Str { get: fn(&Config) -> String, set: fn(&mut Config, String) },
+    Int {
+        min: i64,
+        max: i64,
+        memory: bool,
+        get: fn(&Config) -> i64,
+        set: fn(&mut Config, i64),
+    },
+    Enum {
+        values: &'static [(&'static str, i64)],
+        get: fn(&Config) -> i64,
+        set: fn(&mut Config, i64),
+    },
+    Str {
+        get: fn(&Config) -> String,
+        set: fn(&mut Config, String),
+    },
     /// Custom syntax: parse takes every argument of the directive.
     Special {
         parse: fn(&mut Config, &[Vec<u8>]) -> Result<(), String>,
@@ -69,7 +85,13 @@ impl ConfigEntry {
         let v = &args[0];
         match self.kind {
             Kind::Bool { set, .. } => set(c, parse_bool(v)?),
-            Kind::Int { min, max, memory, set, .. } => set(c, parse_int(v, min, max, memory)?),
+            Kind::Int {
+                min,
+                max,
+                memory,
+                set,
+                ..
+            } => set(c, parse_int(v, min, max, memory)?),
             Kind::Enum { values, set, .. } => set(c, parse_enum(v, values)?),
             Kind::Str { set, .. } => set(c, String::from_utf8_lossy(v).into_owned()),
             Kind::Special { .. } => unreachable!(),
@@ -84,7 +106,11 @@ impl ConfigEntry {
             Kind::Int { get, .. } => get(c).to_string(),
             Kind::Enum { values, get, .. } => {
                 let v = get(c);
-                values.iter().find(|(_, x)| *x == v).map(|(n, _)| n.to_string()).unwrap_or_default()
+                values
+                    .iter()
+                    .find(|(_, x)| *x == v)
+                    .map(|(n, _)| n.to_string())
+                    .unwrap_or_default()
             }
             Kind::Str { get, .. } => get(c),
             Kind::Special { format, .. } => format(c),
@@ -124,10 +150,18 @@ fn parse_int(v: &[u8], min: i64, max: i64, memory: bool) -> Result<i64, String> 
         string2ll(v)
     };
     let Some(n) = n else {
-        return Err(if memory { "argument must be a memory value" } else { "argument couldn't be parsed into an integer" }.into());
+        return Err(if memory {
+            "argument must be a memory value"
+        } else {
+            "argument couldn't be parsed into an integer"
+        }
+        .into());
     };
     if n < min || n > max {
-        return Err(format!("argument must be between {} and {} inclusive", min, max));
+        return Err(format!(
+            "argument must be between {} and {} inclusive",
+            min, max
+        ));
     }
     Ok(n)
 }
@@ -139,7 +173,10 @@ fn parse_enum(v: &[u8], values: &[(&str, i64)]) -> Result<i64, String> {
         }
     }
     let names: Vec<&str> = values.iter().map(|(n, _)| *n).collect();
-    Err(format!("argument(s) must be one of the following: {}", names.join(", ")))
+    Err(format!(
+        "argument(s) must be one of the following: {}",
+        names.join(", ")
+    ))
 }
 
 macro_rules! bool_cfg {
@@ -149,7 +186,10 @@ macro_rules! bool_cfg {
             alias: $alias,
             flags: $flags,
             default: $default,
-            kind: Kind::Bool { get: |c| c.$field, set: |c, v| c.$field = v },
+            kind: Kind::Bool {
+                get: |c| c.$field,
+                set: |c, v| c.$field = v,
+            },
             apply: $apply,
         }
     };
@@ -162,7 +202,13 @@ macro_rules! int_cfg {
             alias: $alias,
             flags: $flags,
             default: $default,
-            kind: Kind::Int { min: $min, max: $max, memory: $mem, get: |c| c.$field, set: |c, v| c.$field = v },
+            kind: Kind::Int {
+                min: $min,
+                max: $max,
+                memory: $mem,
+                get: |c| c.$field,
+                set: |c, v| c.$field = v,
+            },
             apply: $apply,
         }
     };
@@ -175,7 +221,11 @@ macro_rules! enum_cfg {
             alias: $alias,
             flags: $flags,
             default: $default,
-            kind: Kind::Enum { values: $values, get: |c| c.$field, set: |c, v| c.$field = v },
+            kind: Kind::Enum {
+                values: $values,
+                get: |c| c.$field,
+                set: |c, v| c.$field = v,
+            },
             apply: $apply,
         }
     };
@@ -188,7 +238,10 @@ macro_rules! str_cfg {
             alias: $alias,
             flags: $flags,
             default: $default,
-            kind: Kind::Str { get: |c| c.$field.clone(), set: |c, v| c.$field = v },
+            kind: Kind::Str {
+                get: |c| c.$field.clone(),
+                set: |c, v| c.$field = v,
+            },
             apply: $apply,
         }
     };
@@ -208,62 +261,255 @@ pub fn entries() -> &'static [ConfigEntry] {
 pub fn find(name: &[u8]) -> Option<&'static ConfigEntry> {
     ENTRIES.iter().find(|e| {
         name.eq_ignore_ascii_case(e.name.as_bytes())
-            || e.alias.is_some_and(|a| name.eq_ignore_ascii_case(a.as_bytes()))
+            || e.alias
+                .is_some_and(|a| name.eq_ignore_ascii_case(a.as_bytes()))
     })
 }
 
 static ENTRIES: &[ConfigEntry] = &[
-    int_cfg!("port", None, NONE, port, 0, 65535, false, "6379", Apply::Listeners),
+    int_cfg!(
+        "port",
+        None,
+        NONE,
+        port,
+        0,
+        65535,
+        false,
+        "6379",
+        Apply::Listeners
+    ),
     ConfigEntry {
         name: "bind",
         alias: None,
         flags: NONE,
         default: "* -::*",
-        kind: Kind::Special { parse: parse_bind, format: |c| c.bind.join(" ") },
+        kind: Kind::Special {
+            parse: parse_bind,
+            format: |c| c.bind.join(" "),
+        },
         apply: Apply::Listeners,
     },
     str_cfg!("unixsocket", None, IMMUTABLE, unixsocket, "", Apply::None),
-    int_cfg!("unixsocketperm", None, IMMUTABLE, unixsocketperm, 0, 0o777, false, "0", Apply::None),
-    int_cfg!("tcp-backlog", None, IMMUTABLE, tcp_backlog, 0, INTMAX, false, "511", Apply::None),
-    int_cfg!("tcp-keepalive", None, NONE, tcp_keepalive, 0, INTMAX, false, "300", Apply::None),
-    int_cfg!("timeout", None, NONE, timeout, 0, INTMAX, false, "0", Apply::None),
-    bool_cfg!("protected-mode", None, NONE, protected_mode, "yes", Apply::None),
-    int_cfg!("maxclients", None, NONE, maxclients, 1, INTMAX, false, "10000", Apply::MaxClients),
+    int_cfg!(
+        "unixsocketperm",
+        None,
+        IMMUTABLE,
+        unixsocketperm,
+        0,
+        0o777,
+        false,
+        "0",
+        Apply::None
+    ),
+    int_cfg!(
+        "tcp-backlog",
+        None,
+        IMMUTABLE,
+        tcp_backlog,
+        0,
+        INTMAX,
+        false,
+        "511",
+        Apply::None
+    ),
+    int_cfg!(
+        "tcp-keepalive",
+        None,
+        NONE,
+        tcp_keepalive,
+        0,
+        INTMAX,
+        false,
+        "300",
+        Apply::None
+    ),
+    int_cfg!(
+        "timeout",
+        None,
+        NONE,
+        timeout,
+        0,
+        INTMAX,
+        false,
+        "0",
+        Apply::None
+    ),
+    bool_cfg!(
+        "protected-mode",
+        None,
+        NONE,
+        protected_mode,
+        "yes",
+        Apply::None
+    ),
+    int_cfg!(
+        "maxclients",
+        None,
+        NONE,
+        maxclients,
+        1,
+        INTMAX,
+        false,
+        "10000",
+        Apply::MaxClients
+    ),
     bool_cfg!("daemonize", None, IMMUTABLE, daemonize, "no", Apply::None),
     str_cfg!("pidfile", None, IMMUTABLE, pidfile, "", Apply::None),
-    enum_cfg!("loglevel", None, NONE, loglevel, LOGLEVELS, "notice", Apply::LogLevel),
+    enum_cfg!(
+        "loglevel",
+        None,
+        NONE,
+        loglevel,
+        LOGLEVELS,
+        "notice",
+        Apply::LogLevel
+    ),
     str_cfg!("logfile", None, IMMUTABLE, logfile, "", Apply::None),
-    bool_cfg!("always-show-logo", None, IMMUTABLE, always_show_logo, "no", Apply::None),
-    int_cfg!("databases", None, IMMUTABLE, databases, 1, INTMAX, false, "16", Apply::None),
+    bool_cfg!(
+        "always-show-logo",
+        None,
+        IMMUTABLE,
+        always_show_logo,
+        "no",
+        Apply::None
+    ),
+    int_cfg!(
+        "databases",
+        None,
+        IMMUTABLE,
+        databases,
+        1,
+        INTMAX,
+        false,
+        "16",
+        Apply::None
+    ),
     int_cfg!("hz", None, NONE, hz, 0, INTMAX, false, "10", Apply::Hz),
     bool_cfg!("dynamic-hz", None, NONE, dynamic_hz, "yes", Apply::None),
     str_cfg!("dir", None, PROTECTED, dir, "", Apply::None),
     str_cfg!("requirepass", None, SENSITIVE, requirepass, "", Apply::None),
-    enum_cfg!("enable-debug-command", None, IMMUTABLE, enable_debug_command, PROTECTION, "no", Apply::None),
-    enum_cfg!("enable-protected-configs", None, IMMUTABLE, enable_protected_configs, PROTECTION, "no", Apply::None),
-    enum_cfg!("enable-module-command", None, IMMUTABLE, enable_module_command, PROTECTION, "no", Apply::None),
-    int_cfg!("proto-max-bulk-len", None, NONE, proto_max_bulk_len, 1024 * 1024, LLMAX, true, "536870912", Apply::None),
-    int_cfg!("client-query-buffer-limit", None, NONE, client_query_buffer_limit, 1024 * 1024, LLMAX, true, "1073741824", Apply::None),
-    int_cfg!("maxmemory", None, NONE, maxmemory, 0, LLMAX, true, "0", Apply::None),
+    enum_cfg!(
+        "enable-debug-command",
+        None,
+        IMMUTABLE,
+        enable_debug_command,
+        PROTECTION,
+        "no",
+        Apply::None
+    ),
+    enum_cfg!(
+        "enable-protected-configs",
+        None,
+        IMMUTABLE,
+        enable_protected_configs,
+        PROTECTION,
+        "no",
+        Apply::None
+    ),
+    enum_cfg!(
+        "enable-module-command",
+        None,
+        IMMUTABLE,
+        enable_module_command,
+        PROTECTION,
+        "no",
+        Apply::None
+    ),
+    int_cfg!(
+        "proto-max-bulk-len",
+        None,
+        NONE,
+        proto_max_bulk_len,
+        1024 * 1024,
+        LLMAX,
+        true,
+        "536870912",
+        Apply::None
+    ),
+    int_cfg!(
+        "client-query-buffer-limit",
+        None,
+        NONE,
+        client_query_buffer_limit,
+        1024 * 1024,
+        LLMAX,
+        true,
+        "1073741824",
+        Apply::None
+    ),
+    int_cfg!(
+        "maxmemory",
+        None,
+        NONE,
+        maxmemory,
+        0,
+        LLMAX,
+        true,
+        "0",
+        Apply::None
+    ),
     ConfigEntry {
         name: "save",
         alias: None,
         flags: NONE,
         default: "3600 1 300 100 60 10000",
-        kind: Kind::Special { parse: parse_save, format: format_save },
+        kind: Kind::Special {
+            parse: parse_save,
+            format: format_save,
+        },
         apply: Apply::None,
     },
-    str_cfg!("dbfilename", None, PROTECTED, dbfilename, "dump.rdb", Apply::None),
-    int_cfg!("slowlog-log-slower-than", None, NONE, slowlog_log_slower_than, -1, LLMAX, false, "10000", Apply::None),
-    int_cfg!("slowlog-max-len", None, NONE, slowlog_max_len, 0, LLMAX, false, "128", Apply::None),
-    int_cfg!("latency-monitor-threshold", None, NONE, latency_monitor_threshold, 0, LLMAX, false, "0", Apply::None),
+    str_cfg!(
+        "dbfilename",
+        None,
+        PROTECTED,
+        dbfilename,
+        "dump.rdb",
+        Apply::None
+    ),
+    int_cfg!(
+        "slowlog-log-slower-than",
+        None,
+        NONE,
+        slowlog_log_slower_than,
+        -1,
+        LLMAX,
+        false,
+        "10000",
+        Apply::None
+    ),
+    int_cfg!(
+        "slowlog-max-len",
+        None,
+        NONE,
+        slowlog_max_len,
+        0,
+        LLMAX,
+        false,
+        "128",
+        Apply::None
+    ),
+    int_cfg!(
+        "latency-monitor-threshold",
+        None,
+        NONE,
+        latency_monitor_threshold,
+        0,
+        LLMAX,
+        false,
+        "0",
+        Apply::None
+    ),
 ];
 
 fn parse_bind(c: &mut Config, args: &[Vec<u8>]) -> Result<(), String> {
     if args.len() > 16 {
         return Err("Too many bind addresses specified.".into());
     }
-    c.bind = args.iter().map(|a| String::from_utf8_lossy(a).into_owned()).collect();
+    c.bind = args
+        .iter()
+        .map(|a| String::from_utf8_lossy(a).into_owned())
+        .collect();
     Ok(())
 }
 
@@ -272,7 +518,7 @@ fn parse_save(c: &mut Config, args: &[Vec<u8>]) -> Result<(), String> {
         c.save.clear();
         return Ok(());
     }
-    if args.len() % 2 != 0 {
+    if !args.len().is_multiple_of(2) {
         return Err("Invalid save parameters".into());
     }
     let mut points = Vec::new();
@@ -289,7 +535,11 @@ fn parse_save(c: &mut Config, args: &[Vec<u8>]) -> Result<(), String> {
 }
 
 fn format_save(c: &Config) -> String {
-    c.save.iter().map(|(s, ch)| format!("{} {}", s, ch)).collect::<Vec<_>>().join(" ")
+    c.save
+        .iter()
+        .map(|(s, ch)| format!("{} {}", s, ch))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[cfg(test)]

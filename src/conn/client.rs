@@ -119,7 +119,14 @@ pub struct Client {
 }
 
 impl Client {
-    pub fn new(id: u64, token: usize, sock: Socket, addr: String, laddr: String, now_ms: i64) -> Client {
+    pub fn new(
+        id: u64,
+        token: usize,
+        sock: Socket,
+        addr: String,
+        laddr: String,
+        now_ms: i64,
+    ) -> Client {
         let unix = matches!(sock, Socket::Unix(_));
         Client {
             id,
@@ -132,7 +139,10 @@ impl Client {
             lib_ver: None,
             user: "default".into(),
             db: 0,
-            flags: ClientFlags { unix_socket: unix, ..ClientFlags::default() },
+            flags: ClientFlags {
+                unix_socket: unix,
+                ..ClientFlags::default()
+            },
             reply_mode: ReplyMode::On,
             querybuf: Vec::new(),
             qb_pos: 0,

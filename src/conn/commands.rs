@@ -1,14 +1,26 @@
 //! Connection commands (server.c, networking.c): PING, ECHO, QUIT, SELECT.
 
 use crate::cmd::{CommandImpl, Ctx};
-use crate::error::{CmdError, DB_INDEX_OUT_OF_RANGE};
+use crate::error::{CmdError, DB_INDEX_OUT_OF_RANGE, NOT_INTEGER};
 use crate::util::num::string2ll;
 
 pub const COMMANDS: &[CommandImpl] = &[
-    CommandImpl { name: "ping", handler: ping_command },
-    CommandImpl { name: "echo", handler: echo_command },
-    CommandImpl { name: "quit", handler: quit_command },
-    CommandImpl { name: "select", handler: select_command },
+    CommandImpl {
+        name: "ping",
+        handler: ping_command,
+    },
+    CommandImpl {
+        name: "echo",
+        handler: echo_command,
+    },
+    CommandImpl {
+        name: "quit",
+        handler: quit_command,
+    },
+    CommandImpl {
+        name: "select",
+        handler: select_command,
+    },
 ];
 
 /// PING [message]
@@ -42,7 +54,9 @@ fn quit_command(ctx: &mut Ctx) -> Result<(), CmdError> {
 
 /// SELECT index
 fn select_command(ctx: &mut Ctx) -> Result<(), CmdError> {
-    let id = string2ll(ctx.arg(1)).filter(|v| i32::try_from(*v).is_ok()).ok_or(CmdError::err("invalid DB index"))?;
+    let id = string2ll(ctx.arg(1))
+        .filter(|v| i32::try_from(*v).is_ok())
+        .ok_or(NOT_INTEGER)?;
     if id < 0 || id >= ctx.srv.config.databases {
         return Err(DB_INDEX_OUT_OF_RANGE);
     }

@@ -5,7 +5,11 @@ use super::Client;
 
 /// `id=.. addr=.. laddr=.. fd=.. name=.. age=.. idle=..` and the rest.
 pub fn client_info_line(c: &Client, now_ms: i64) -> String {
-    let name = c.name.as_ref().map(|n| String::from_utf8_lossy(n).into_owned()).unwrap_or_default();
+    let name = c
+        .name
+        .as_ref()
+        .map(|n| String::from_utf8_lossy(n).into_owned())
+        .unwrap_or_default();
     format!(
         "id={} addr={} laddr={} fd={} name={} age={} idle={} db={} cmd={} user={} resp={}",
         c.id,

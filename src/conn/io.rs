@@ -31,7 +31,7 @@ pub fn read_once(c: &mut Client) -> ReadOutcome {
             let have = c.querybuf_len();
             let remaining = (bulk + 2).saturating_sub(have);
             if remaining > 0 {
-                want = remaining.min(1024 * 1024).max(IOBUF_LEN);
+                want = remaining.clamp(IOBUF_LEN, 1024 * 1024);
             }
         }
     }

@@ -7,7 +7,9 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 pub fn unix_us() -> i64 {
     #[allow(clippy::disallowed_methods)]
     let now = SystemTime::now();
-    now.duration_since(UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0)
+    now.duration_since(UNIX_EPOCH)
+        .map(|d| d.as_micros() as i64)
+        .unwrap_or(0)
 }
 
 /// Wall-clock milliseconds since the Unix epoch.
@@ -23,7 +25,9 @@ pub struct Monotonic {
 
 impl Monotonic {
     pub fn new() -> Monotonic {
-        Monotonic { origin: Instant::now() }
+        Monotonic {
+            origin: Instant::now(),
+        }
     }
 
     pub fn now_us(&self) -> u64 {

@@ -44,7 +44,10 @@ pub struct EventLoop {
 
 impl EventLoop {
     pub fn new() -> io::Result<EventLoop> {
-        Ok(EventLoop { poll: Poll::new()?, events: Events::with_capacity(1024) })
+        Ok(EventLoop {
+            poll: Poll::new()?,
+            events: Events::with_capacity(1024),
+        })
     }
 
     /// A registry handle the server keeps to register its sockets.
@@ -57,7 +60,11 @@ impl EventLoop {
         let mut next_timer_ms = 0u64;
         while !handler.should_stop() {
             let pending = handler.before_sleep();
-            let timeout = if pending { Duration::ZERO } else { Duration::from_millis(next_timer_ms) };
+            let timeout = if pending {
+                Duration::ZERO
+            } else {
+                Duration::from_millis(next_timer_ms)
+            };
             match self.poll.poll(&mut self.events, Some(timeout)) {
                 Ok(()) => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}

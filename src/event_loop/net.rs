@@ -11,7 +11,9 @@ pub fn tcp_listener(addr: &str, port: u16, backlog: i32) -> io::Result<mio::net:
     let ip: IpAddr = match addr {
         "*" => IpAddr::from([0u8; 4]),
         "::*" => IpAddr::from([0u16; 8]),
-        other => other.parse().map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "bad address"))?,
+        other => other
+            .parse()
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "bad address"))?,
     };
     let sa = SocketAddr::new(ip, port);
     let sock = Socket::new(Domain::for_address(sa), Type::STREAM, None)?;
@@ -46,7 +48,9 @@ pub fn tune_client_socket(stream: &mio::net::TcpStream, keepalive: i64) {
     let _ = stream.set_nodelay(true);
     if keepalive > 0 {
         let secs = std::time::Duration::from_secs(keepalive as u64);
-        let ka = socket2::TcpKeepalive::new().with_time(secs).with_interval(secs / 3);
+        let ka = socket2::TcpKeepalive::new()
+            .with_time(secs)
+            .with_interval(secs / 3);
         let _ = SockRef::from(stream).set_tcp_keepalive(&ka);
     }
 }

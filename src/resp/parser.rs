@@ -69,7 +69,11 @@ pub struct RequestParser {
 
 impl RequestParser {
     pub fn new() -> RequestParser {
-        RequestParser { multibulk_left: 0, bulk_len: -1, in_multibulk: false }
+        RequestParser {
+            multibulk_left: 0,
+            bulk_len: -1,
+            in_multibulk: false,
+        }
     }
 
     /// True when a request has been started but not finished.
@@ -129,7 +133,8 @@ impl RequestParser {
                 if buf[*pos] != b'$' {
                     return Err(ProtocolError::ExpectedDollar(buf[*pos]));
                 }
-                let len = string2ll(&buf[*pos + 1..line]).ok_or(ProtocolError::InvalidBulkLength)?;
+                let len =
+                    string2ll(&buf[*pos + 1..line]).ok_or(ProtocolError::InvalidBulkLength)?;
                 if len < 0
                     || len > limits.proto_max_bulk_len
                     || (limits.unauthenticated && len > 16384)
@@ -161,7 +166,11 @@ impl RequestParser {
 
 /// Finds the `\r` that ends a count line starting at `pos`. Returns its index
 /// once the `\n` after it has arrived too.
-fn read_line(buf: &[u8], pos: usize, too_big: ProtocolError) -> Result<Option<usize>, ProtocolError> {
+fn read_line(
+    buf: &[u8],
+    pos: usize,
+    too_big: ProtocolError,
+) -> Result<Option<usize>, ProtocolError> {
     match memchr(b'\r', &buf[pos..]) {
         None => {
             if buf.len() - pos > PROTO_INLINE_MAX_SIZE {
@@ -175,7 +184,11 @@ fn read_line(buf: &[u8], pos: usize, too_big: ProtocolError) -> Result<Option<us
     }
 }
 
-fn parse_inline(buf: &[u8], pos: &mut usize, argv: &mut Vec<Vec<u8>>) -> Result<Parsed, ProtocolError> {
+fn parse_inline(
+    buf: &[u8],
+    pos: &mut usize,
+    argv: &mut Vec<Vec<u8>>,
+) -> Result<Parsed, ProtocolError> {
     let Some(nl) = memchr(b'\n', &buf[*pos..]) else {
         if buf.len() - *pos > PROTO_INLINE_MAX_SIZE {
             return Err(ProtocolError::TooBigInline);
@@ -196,7 +209,10 @@ fn parse_inline(buf: &[u8], pos: &mut usize, argv: &mut Vec<Vec<u8>>) -> Result<
 mod tests {
     use super::*;
 
-    const LIMITS: ParseLimits = ParseLimits { proto_max_bulk_len: 512 * 1024 * 1024, unauthenticated: false };
+    const LIMITS: ParseLimits = ParseLimits {
+        proto_max_bulk_len: 512 * 1024 * 1024,
+        unauthenticated: false,
+    };
 
     fn parse_all(input: &[u8]) -> Result<Vec<Vec<Vec<u8>>>, ProtocolError> {
         let mut p = RequestParser::new();
@@ -232,7 +248,10 @@ mod tests {
         let reqs = parse_all(b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\nPING\r\nset a \"b c\"\n").unwrap();
         assert_eq!(reqs[0], vec![b"GET".to_vec(), b"k".to_vec()]);
         assert_eq!(reqs[1], vec![b"PING".to_vec()]);
-        assert_eq!(reqs[2], vec![b"set".to_vec(), b"a".to_vec(), b"b c".to_vec()]);
+        assert_eq!(
+            reqs[2],
+            vec![b"set".to_vec(), b"a".to_vec(), b"b c".to_vec()]
+        );
     }
 
     #[test]
@@ -263,12 +282,18 @@ mod tests {
         assert_eq!(parse_all(&big).unwrap_err(), ProtocolError::TooBigInline);
         let mut big = b"*".to_vec();
         big.extend(vec![b'1'; PROTO_INLINE_MAX_SIZE + 1]);
-        assert_eq!(parse_all(&big).unwrap_err(), ProtocolError::TooBigMbulkCount);
+        assert_eq!(
+            parse_all(&big).unwrap_err(),
+            ProtocolError::TooBigMbulkCount
+        );
     }
 
     #[test]
     fn unauthenticated_limits() {
-        let lim = ParseLimits { unauthenticated: true, ..LIMITS };
+        let lim = ParseLimits {
+            unauthenticated: true,
+            ..LIMITS
+        };
         let mut p = RequestParser::new();
         let mut argv = Vec::new();
         let r = p.parse(b"*11\r\n", &mut 0, &mut argv, lim);

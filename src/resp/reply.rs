@@ -18,7 +18,10 @@ impl Default for Reply {
 
 impl Reply {
     pub fn new(resp: u8) -> Reply {
-        Reply { buf: Vec::new(), resp }
+        Reply {
+            buf: Vec::new(),
+            resp,
+        }
     }
 
     pub fn len(&self) -> usize {

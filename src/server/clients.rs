@@ -31,7 +31,8 @@ impl Server {
                 }),
                 Listener::Unix { sock, path } => {
                     let path = path.clone();
-                    sock.accept().map(|(s, _)| (Socket::Unix(s), format!("{}:0", path), path, true))
+                    sock.accept()
+                        .map(|(s, _)| (Socket::Unix(s), format!("{}:0", path), path, true))
                 }
             };
             match accepted {
@@ -39,7 +40,8 @@ impl Server {
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) => {
-                    self.log.warning(&format!("Accepting client connection: {}", e));
+                    self.log
+                        .warning(&format!("Accepting client connection: {}", e));
                     return;
                 }
             }
@@ -59,7 +61,15 @@ impl Server {
             return;
         }
         let token = self.clients.reserve();
-        if self.registry.register(sock.source(), Token(token), Interest::READABLE | Interest::WRITABLE).is_err() {
+        if self
+            .registry
+            .register(
+                sock.source(),
+                Token(token),
+                Interest::READABLE | Interest::WRITABLE,
+            )
+            .is_err()
+        {
             self.clients.release(token);
             return;
         }
@@ -73,7 +83,9 @@ impl Server {
 
     /// Reads and runs what a client sent, within a per-event budget.
     pub(super) fn handle_readable(&mut self, token: usize) {
-        let Some(mut c) = self.clients.take(token) else { return };
+        let Some(mut c) = self.clients.take(token) else {
+            return;
+        };
         c.pending_input = false;
         for _ in 0..READS_PER_EVENT {
             if c.flags.close_after_reply || c.flags.close_asap {
@@ -90,7 +102,10 @@ impl Server {
                 }
                 ReadOutcome::WouldBlock => return self.return_client(c),
                 ReadOutcome::Eof => {
-                    self.log.verbose(&format!("Client closed connection {}", client_info_line(&c, self.time.mstime)));
+                    self.log.verbose(&format!(
+                        "Client closed connection {}",
+                        client_info_line(&c, self.time.mstime)
+                    ));
                     return self.free_client(c);
                 }
                 ReadOutcome::Error(e) => {
@@ -112,7 +127,9 @@ impl Server {
             return false;
         }
         let info = client_info_line(c, self.time.mstime);
-        let head = String::from_utf8_lossy(&c.querybuf[c.qb_pos..c.qb_pos + 64.min(c.querybuf_len())]).into_owned();
+        let head =
+            String::from_utf8_lossy(&c.querybuf[c.qb_pos..c.qb_pos + 64.min(c.querybuf_len())])
+                .into_owned();
         self.log.warning(&format!(
             "Closing client that reached max query buffer length: {} (qbuf initial bytes: {:?})",
             info, head
@@ -129,7 +146,9 @@ impl Server {
                 unauthenticated: self.auth_required(c),
             };
             let mut argv = std::mem::take(&mut c.argv);
-            let parsed = c.parser.parse(&c.querybuf, &mut c.qb_pos, &mut argv, limits);
+            let parsed = c
+                .parser
+                .parse(&c.querybuf, &mut c.qb_pos, &mut argv, limits);
             c.argv = argv;
             match parsed {
                 Ok(Parsed::Request) => {
@@ -167,7 +186,9 @@ impl Server {
     }
 
     pub(super) fn handle_writable(&mut self, token: usize) {
-        let Some(mut c) = self.clients.take(token) else { return };
+        let Some(mut c) = self.clients.take(token) else {
+            return;
+        };
         if c.has_pending_output() {
             if let WriteOutcome::Error = self.write_client(&mut c) {
                 return self.free_client(c);
@@ -194,7 +215,9 @@ impl Server {
         let tokens = std::mem::take(&mut self.pending_writes);
         let mut again = false;
         for token in tokens {
-            let Some(mut c) = self.clients.take(token) else { continue };
+            let Some(mut c) = self.clients.take(token) else {
+                continue;
+            };
             c.pending_write = false;
             match self.write_client(&mut c) {
                 WriteOutcome::Error => {
@@ -234,7 +257,12 @@ impl Server {
 
     /// Closes every client flagged close-asap (CLIENT KILL, output limits).
     pub(super) fn close_flagged_clients(&mut self) {
-        let flagged: Vec<usize> = self.clients.iter().filter(|c| c.flags.close_asap).map(|c| c.token).collect();
+        let flagged: Vec<usize> = self
+            .clients
+            .iter()
+            .filter(|c| c.flags.close_asap)
+            .map(|c| c.token)
+            .collect();
         for token in flagged {
             if let Some(c) = self.clients.take(token) {
                 self.free_client(c);

@@ -27,7 +27,9 @@ impl Server {
     pub fn effective_hz(&self) -> i64 {
         let mut hz = self.config.hz.clamp(1, CONFIG_MAX_HZ);
         if self.config.dynamic_hz {
-            while (self.clients.len() / (hz as usize).max(1)) > MAX_CLIENTS_PER_CLOCK_TICK && hz < CONFIG_MAX_HZ {
+            while (self.clients.len() / (hz as usize).max(1)) > MAX_CLIENTS_PER_CLOCK_TICK
+                && hz < CONFIG_MAX_HZ
+            {
                 hz = (hz * 2).min(CONFIG_MAX_HZ);
             }
         }
@@ -37,15 +39,19 @@ impl Server {
     /// True once every `ms` milliseconds of cron time (Redis `run_with_period`).
     fn run_with_period(&self, ms: i64) -> bool {
         let period = 1000 / self.effective_hz();
-        ms <= period || self.cronloops % ((ms / period).max(1) as u64) == 0
+        ms <= period || self.cronloops.is_multiple_of((ms / period).max(1) as u64)
     }
 
     fn server_cron(&mut self) {
         if self.run_with_period(100) {
             let now = self.time.mstime;
-            self.stats.ops_sec.track(self.stats.total_commands_processed, now);
+            self.stats
+                .ops_sec
+                .track(self.stats.total_commands_processed, now);
             self.stats.input_kbps.track(self.stats.net_input_bytes, now);
-            self.stats.output_kbps.track(self.stats.net_output_bytes, now);
+            self.stats
+                .output_kbps
+                .track(self.stats.net_output_bytes, now);
         }
         self.clients_cron();
         self.check_shutdown_signal();
@@ -59,7 +65,8 @@ impl Server {
         }
         let limit_ms = self.config.timeout * 1000;
         let now = self.time.mstime;
-        let per_call = (self.clients.len() / self.effective_hz() as usize).max(CLIENTS_CRON_MIN_ITERATIONS);
+        let per_call =
+            (self.clients.len() / self.effective_hz() as usize).max(CLIENTS_CRON_MIN_ITERATIONS);
         let idle: Vec<usize> = self
             .clients
             .iter()
@@ -69,21 +76,29 @@ impl Server {
             .collect();
         for token in idle {
             if let Some(c) = self.clients.take(token) {
-                self.log.verbose(&format!("Closing idle client {}", client_info_line(&c, now)));
+                self.log.verbose(&format!(
+                    "Closing idle client {}",
+                    client_info_line(&c, now)
+                ));
                 self.free_client(c);
             }
         }
     }
 
     fn check_shutdown_signal(&mut self) {
-        let Some(sig) = signals::take_shutdown_signal() else { return };
+        let Some(sig) = signals::take_shutdown_signal() else {
+            return;
+        };
         self.log.log_raw(&format!(
             "{}:signal-handler ({}) Received {} scheduling shutdown...\n",
             self.log.pid,
             self.time.unixtime,
             signals::name(sig)
         ));
-        if self.prepare_for_shutdown(super::ShutdownRequest::default()).is_ok() {
+        if self
+            .prepare_for_shutdown(super::ShutdownRequest::default())
+            .is_ok()
+        {
             self.stop = true;
         }
     }

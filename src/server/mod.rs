@@ -22,8 +22,14 @@ pub use stats::Stats;
 
 /// A listening socket and what it listens on.
 pub enum Listener {
-    Tcp { addr: String, sock: mio::net::TcpListener },
-    Unix { path: String, sock: mio::net::UnixListener },
+    Tcp {
+        addr: String,
+        sock: mio::net::TcpListener,
+    },
+    Unix {
+        path: String,
+        sock: mio::net::UnixListener,
+    },
 }
 
 /// Why and how the server is going down.
@@ -99,7 +105,14 @@ impl Server {
 
     /// Bookkeeping after every executed command: slowlog, latency monitor,
     /// MONITOR feed, propagation. Filled in as those features arrive.
-    pub fn after_call(&mut self, _c: &mut Client, _argv: &[Vec<u8>], _meta: &'static CommandMeta, _duration_us: u64) {}
+    pub fn after_call(
+        &mut self,
+        _c: &mut Client,
+        _argv: &[Vec<u8>],
+        _meta: &'static CommandMeta,
+        _duration_us: u64,
+    ) {
+    }
 }
 
 impl EventHandler for Server {

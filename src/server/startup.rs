@@ -19,15 +19,25 @@ impl Server {
                     Some(a) => (true, a),
                     None => (false, addr.as_str()),
                 };
-                match net::tcp_listener(addr, self.config.port as u16, self.config.tcp_backlog as i32) {
-                    Ok(sock) => self.listeners.push(Listener::Tcp { addr: addr.to_string(), sock }),
+                match net::tcp_listener(
+                    addr,
+                    self.config.port as u16,
+                    self.config.tcp_backlog as i32,
+                ) {
+                    Ok(sock) => self.listeners.push(Listener::Tcp {
+                        addr: addr.to_string(),
+                        sock,
+                    }),
                     Err(e) if optional && is_unavailable_address(&e) => continue,
                     Err(e) => {
                         self.log.warning(&format!(
                             "Warning: Could not create server TCP listening socket {}:{}: {}",
                             addr, self.config.port, e
                         ));
-                        return Err(format!("Failed listening on port {} (tcp), aborting.", self.config.port));
+                        return Err(format!(
+                            "Failed listening on port {} (tcp), aborting.",
+                            self.config.port
+                        ));
                     }
                 }
             }
@@ -43,8 +53,12 @@ impl Server {
         for (i, l) in self.listeners.iter_mut().enumerate() {
             let token = Token(LISTENER_TOKEN_BASE + i);
             let res = match l {
-                Listener::Tcp { sock, .. } => self.registry.register(sock, token, Interest::READABLE),
-                Listener::Unix { sock, .. } => self.registry.register(sock, token, Interest::READABLE),
+                Listener::Tcp { sock, .. } => {
+                    self.registry.register(sock, token, Interest::READABLE)
+                }
+                Listener::Unix { sock, .. } => {
+                    self.registry.register(sock, token, Interest::READABLE)
+                }
             };
             res.map_err(|e| format!("Can't register listener: {}", e))?;
         }
@@ -70,14 +84,20 @@ impl Server {
         if self.config.always_show_logo || stdout_tty {
             self.log.log_raw(&ascii_art(self.config.port, self.log.pid));
         } else {
-            self.log.notice(&format!("Running mode=standalone, port={}.", self.config.port));
+            self.log.notice(&format!(
+                "Running mode=standalone, port={}.",
+                self.config.port
+            ));
         }
         self.log.warning("Server initialized");
     }
 }
 
 fn is_unavailable_address(e: &std::io::Error) -> bool {
-    matches!(e.raw_os_error(), Some(libc::EADDRNOTAVAIL) | Some(libc::EAFNOSUPPORT) | Some(libc::EPROTONOSUPPORT))
+    matches!(
+        e.raw_os_error(),
+        Some(libc::EADDRNOTAVAIL) | Some(libc::EAFNOSUPPORT) | Some(libc::EPROTONOSUPPORT)
+    )
 }
 
 fn is_stdout_tty() -> bool {

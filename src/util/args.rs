@@ -22,7 +22,12 @@ pub fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
                     return None;
                 }
                 let c = line[p];
-                if c == b'\\' && p + 3 < line.len() && line[p + 1] == b'x' && is_hex(line[p + 2]) && is_hex(line[p + 3]) {
+                if c == b'\\'
+                    && p + 3 < line.len()
+                    && line[p + 1] == b'x'
+                    && is_hex(line[p + 2])
+                    && is_hex(line[p + 3])
+                {
                     cur.push(hex_val(line[p + 2]) * 16 + hex_val(line[p + 3]));
                     p += 3;
                 } else if c == b'\\' && p + 1 < line.len() {
@@ -121,13 +126,20 @@ mod tests {
     use super::*;
 
     fn split(s: &str) -> Option<Vec<String>> {
-        split_args(s.as_bytes()).map(|v| v.into_iter().map(|a| String::from_utf8(a).unwrap()).collect())
+        split_args(s.as_bytes()).map(|v| {
+            v.into_iter()
+                .map(|a| String::from_utf8(a).unwrap())
+                .collect()
+        })
     }
 
     #[test]
     fn splits_with_quotes_and_escapes() {
         assert_eq!(split("set a b").unwrap(), ["set", "a", "b"]);
-        assert_eq!(split("  set \"a b\" 'c d'  ").unwrap(), ["set", "a b", "c d"]);
+        assert_eq!(
+            split("  set \"a b\" 'c d'  ").unwrap(),
+            ["set", "a b", "c d"]
+        );
         assert_eq!(split("\"\\x41\\n\"").unwrap(), ["A\n"]);
         assert_eq!(split("'it\\'s'").unwrap(), ["it's"]);
         assert_eq!(split("save \"\"").unwrap(), ["save", ""]);

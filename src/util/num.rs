@@ -85,7 +85,11 @@ pub fn fmt_g(v: f64, prec: usize) -> String {
         return if v > 0.0 { "inf".into() } else { "-inf".into() };
     }
     if v == 0.0 {
-        return if v.is_sign_negative() { "-0".into() } else { "0".into() };
+        return if v.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
     }
     let p = prec.max(1);
     let sci = format!("{:.*e}", p - 1, v);
@@ -111,7 +115,9 @@ fn strip_trailing_zeros(s: &str) -> &str {
 /// Parses a memory size the way redis.conf does ("1gb", "512mb", "100k").
 pub fn memtoull(s: &[u8]) -> Option<u64> {
     let s = std::str::from_utf8(s).ok()?.to_ascii_lowercase();
-    let split = s.find(|c: char| !c.is_ascii_digit() && c != '-').unwrap_or(s.len());
+    let split = s
+        .find(|c: char| !c.is_ascii_digit() && c != '-')
+        .unwrap_or(s.len());
     let (num, unit) = s.split_at(split);
     let mul: u64 = match unit {
         "" | "b" => 1,
@@ -140,7 +146,16 @@ mod tests {
         assert_eq!(string2ll(b"-1"), Some(-1));
         assert_eq!(string2ll(b"9223372036854775807"), Some(i64::MAX));
         assert_eq!(string2ll(b"-9223372036854775808"), Some(i64::MIN));
-        for bad in [&b""[..], b"-0", b"01", b"+1", b" 1", b"1 ", b"9223372036854775808", b"-"] {
+        for bad in [
+            &b""[..],
+            b"-0",
+            b"01",
+            b"+1",
+            b" 1",
+            b"1 ",
+            b"9223372036854775808",
+            b"-",
+        ] {
             assert_eq!(string2ll(bad), None, "{:?}", bad);
         }
     }

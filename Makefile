@@ -1,0 +1,28 @@
+# ferrodis: build, run, test and benchmark.
+CARGO ?= cargo
+
+.PHONY: all build run test bench fmt clippy clean
+
+all: build
+
+build:
+	$(CARGO) build --release
+
+run: build
+	./target/release/ferrodis-server
+
+test:
+	$(CARGO) build --release
+	$(CARGO) test --release -- --test-threads=4
+
+bench: build
+	python3 tools/bench.py
+
+fmt:
+	$(CARGO) fmt --all
+
+clippy:
+	$(CARGO) clippy --all-targets -- -D warnings
+
+clean:
+	$(CARGO) clean

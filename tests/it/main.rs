@@ -1,0 +1,6 @@
+//! The one integration test binary. Each file is an area; `support` starts
+//! real `ferrodis-server` (and `redis-server` for differential tests) processes.
+
+mod support;
+
+mod core;

@@ -1,0 +1,342 @@
+//! Test harness: spawns the real binary on a free port in a temporary
+//! directory, kills it on drop and prints its log if the test failed.
+
+#![allow(dead_code)]
+
+pub mod resp;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+pub use resp::RawConn;
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// A fresh, empty temporary directory removed on drop.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> TempDir {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let p =
+            std::env::temp_dir().join(format!("ferrodis-it-{}-{}-{}", std::process::id(), tag, n));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+
+    pub fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A port nobody listens on right now (bind to 0 and let it go).
+pub fn free_port() -> u16 {
+    loop {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        drop(l);
+        // Redis cluster bus and some tests use port+10000; stay clear of the top.
+        if port < 55000 {
+            return port;
+        }
+    }
+}
+
+/// Which server binary a `Server` runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavor {
+    Ferrodis,
+    Redis,
+}
+
+/// A running server process.
+pub struct Server {
+    pub child: Child,
+    pub port: u16,
+    pub dir: TempDir,
+    pub flavor: Flavor,
+    log_path: PathBuf,
+}
+
+pub fn ferrodis_bin() -> &'static str {
+    env!("CARGO_BIN_EXE_ferrodis-server")
+}
+
+/// True when `redis-server` is installed; prints a visible SKIP line when it is not.
+pub fn have_redis(test: &str) -> bool {
+    let ok = Command::new("redis-server")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .status()
+        .is_ok();
+    if !ok {
+        eprintln!("SKIP {}: redis-server is not installed", test);
+    }
+    ok
+}
+
+/// True when `redis-cli` is installed; prints a visible SKIP line when it is not.
+pub fn have_redis_cli(test: &str) -> bool {
+    let ok = Command::new("redis-cli")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .status()
+        .is_ok();
+    if !ok {
+        eprintln!("SKIP {}: redis-cli is not installed", test);
+    }
+    ok
+}
+
+impl Server {
+    /// Starts ferrodis with default settings plus `args` (`--name value` pairs).
+    pub fn start(args: &[&str]) -> Server {
+        Server::spawn(Flavor::Ferrodis, args)
+    }
+
+    /// Starts the real redis-server (callers check `have_redis` first).
+    pub fn start_redis(args: &[&str]) -> Server {
+        Server::spawn(Flavor::Redis, args)
+    }
+
+    pub fn spawn(flavor: Flavor, args: &[&str]) -> Server {
+        let dir = TempDir::new(match flavor {
+            Flavor::Ferrodis => "ferrodis",
+            Flavor::Redis => "redis",
+        });
+        let port = free_port();
+        let log_path = dir.path().join("server.log");
+        let bin = match flavor {
+            Flavor::Ferrodis => ferrodis_bin(),
+            Flavor::Redis => "redis-server",
+        };
+        let mut cmd = Command::new(bin);
+        cmd.arg("--port").arg(port.to_string());
+        cmd.arg("--bind").arg("127.0.0.1");
+        cmd.arg("--save").arg("");
+        cmd.arg("--dir").arg(dir.path());
+        cmd.arg("--logfile").arg(&log_path);
+        cmd.args(args);
+        cmd.stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .stdin(Stdio::null());
+        let child = cmd.spawn().expect("spawn server");
+        let s = Server {
+            child,
+            port,
+            dir,
+            flavor,
+            log_path,
+        };
+        s.wait_ready();
+        s
+    }
+
+    fn wait_ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        panic!(
+            "server on port {} did not start; log:\n{}",
+            self.port,
+            self.log()
+        );
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log_path).unwrap_or_default()
+    }
+
+    /// Polls until the log contains `needle` (bounded), returning whether it did.
+    pub fn wait_for_log(&self, needle: &str) -> bool {
+        poll_until(Duration::from_secs(10), || self.log().contains(needle))
+    }
+
+    /// A `redis` crate connection.
+    pub fn client(&self) -> redis::Connection {
+        let c = redis::Client::open(format!("redis://127.0.0.1:{}/", self.port)).unwrap();
+        c.get_connection().expect("connect")
+    }
+
+    /// A raw socket for byte-exact protocol tests.
+    pub fn raw(&self) -> RawConn {
+        RawConn::connect(self.port)
+    }
+
+    /// Sends one command on a fresh raw connection and returns the reply bytes.
+    pub fn cmd(&self, args: &[&str]) -> Vec<u8> {
+        let mut c = self.raw();
+        c.cmd(args)
+    }
+
+    /// Runs redis-cli against this server with the given arguments.
+    pub fn redis_cli(&self, args: &[&str], stdin: Option<&[u8]>) -> std::process::Output {
+        let mut cmd = Command::new("redis-cli");
+        cmd.arg("-p").arg(self.port.to_string()).args(args);
+        cmd.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("redis-cli");
+        if let Some(input) = stdin {
+            child.stdin.take().unwrap().write_all(input).unwrap();
+        } else {
+            drop(child.stdin.take());
+        }
+        child.wait_with_output().unwrap()
+    }
+
+    pub fn is_alive(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Sends SIGTERM and waits (bounded) for the process to exit; returns its status code.
+    pub fn terminate(&mut self) -> Option<i32> {
+        unsafe_kill(self.child.id(), 15);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(st)) = self.child.try_wait() {
+                return st.code();
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        None
+    }
+}
+
+fn unsafe_kill(pid: u32, sig: i32) {
+    let _ = Command::new("kill")
+        .arg(format!("-{}", sig))
+        .arg(pid.to_string())
+        .status();
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if std::thread::panicking() {
+            eprintln!(
+                "---- {:?} log (port {}) ----\n{}",
+                self.flavor,
+                self.port,
+                self.log()
+            );
+        }
+    }
+}
+
+/// Calls `f` until it returns true or `limit` passes.
+pub fn poll_until(limit: Duration, mut f: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + limit;
+    loop {
+        if f() {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Runs the same command sequences against ferrodis and redis-server and
+/// compares every reply byte for byte.
+pub struct Differential {
+    pub ours: Server,
+    pub theirs: Server,
+    ours_conn: RawConn,
+    theirs_conn: RawConn,
+}
+
+impl Differential {
+    /// None (with a SKIP line) when redis-server is not installed.
+    pub fn start(test: &str, args: &[&str]) -> Option<Differential> {
+        if !have_redis(test) {
+            return None;
+        }
+        let ours = Server::start(args);
+        let theirs = Server::start_redis(args);
+        let ours_conn = ours.raw();
+        let theirs_conn = theirs.raw();
+        Some(Differential {
+            ours,
+            theirs,
+            ours_conn,
+            theirs_conn,
+        })
+    }
+
+    /// Sends `args` to both servers and asserts the replies are identical.
+    /// Returns the reply.
+    pub fn check(&mut self, args: &[&str]) -> Vec<u8> {
+        let b: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
+        self.check_bytes(&b)
+    }
+
+    pub fn check_bytes(&mut self, args: &[&[u8]]) -> Vec<u8> {
+        let a = self.ours_conn.cmd_bytes(args);
+        let b = self.theirs_conn.cmd_bytes(args);
+        assert_eq!(
+            String::from_utf8_lossy(&a),
+            String::from_utf8_lossy(&b),
+            "replies differ for {:?}",
+            args.iter()
+                .map(|x| String::from_utf8_lossy(x))
+                .collect::<Vec<_>>()
+        );
+        a
+    }
+
+    /// Checks a list of commands in order.
+    pub fn check_all(&mut self, cmds: &[&[&str]]) {
+        for c in cmds {
+            self.check(c);
+        }
+    }
+
+    /// Sends raw bytes to both and compares everything each sends back until it closes
+    /// the connection or `expect_replies` replies arrived.
+    pub fn check_raw(&mut self, bytes: &[u8], expect_replies: usize) -> Vec<u8> {
+        let mut a = self.ours.raw();
+        let mut b = self.theirs.raw();
+        a.send(bytes);
+        b.send(bytes);
+        let ra = a.read_replies_or_eof(expect_replies);
+        let rb = b.read_replies_or_eof(expect_replies);
+        assert_eq!(
+            String::from_utf8_lossy(&ra),
+            String::from_utf8_lossy(&rb),
+            "raw replies differ for {:?}",
+            String::from_utf8_lossy(bytes)
+        );
+        ra
+    }
+}
+
+/// Reads everything until EOF (bounded by a timeout), for tests that expect a close.
+pub fn read_to_eof(s: &mut TcpStream) -> Vec<u8> {
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) | Err(_) => return out,
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+        }
+    }
+}
