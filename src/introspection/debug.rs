@@ -7,6 +7,7 @@ use super::help::subcommand_syntax_error;
 use crate::alloc;
 use crate::cmd::Ctx;
 use crate::error::CmdError;
+use crate::resp::Reply;
 use crate::util::num::memtoull;
 
 /// Switches DEBUG sets for other subsystems to honour.
@@ -214,17 +215,20 @@ fn debug_leak(ctx: &mut Ctx) -> Result<(), CmdError> {
 }
 
 fn debug_protocol(ctx: &mut Ctx) -> Result<(), CmdError> {
-    let name = String::from_utf8_lossy(ctx.arg(2)).to_ascii_lowercase();
-    let resp = ctx.client.reply.resp;
-    let r = ctx.reply();
-    match name.as_str() {
-        "string" => r.bulk(b"Hello World"),
-        "integer" => r.int(12345),
-        "double" => r.double(DEBUG_DOUBLE),
-        "bignum" => r.big_number(b"1234567999999999999999999999999999999"),
-        "null" => r.null(),
-        "array" | "set" => {
-            if name == "array" {
+    let name = ctx.arg(2).to_ascii_lowercase();
+    write_protocol(ctx.reply(), &name)
+}
+
+/// DEBUG PROTOCOL's sample replies, in the client's protocol version.
+pub fn write_protocol(r: &mut Reply, name: &[u8]) -> Result<(), CmdError> {
+    match name {
+        b"string" => r.bulk(b"Hello World"),
+        b"integer" => r.int(12345),
+        b"double" => r.double(DEBUG_DOUBLE),
+        b"bignum" => r.big_number(b"1234567999999999999999999999999999999"),
+        b"null" => r.null(),
+        b"array" | b"set" => {
+            if name == b"array" {
                 r.array(3)
             } else {
                 r.set(3)
@@ -233,15 +237,15 @@ fn debug_protocol(ctx: &mut Ctx) -> Result<(), CmdError> {
                 r.int(j);
             }
         }
-        "map" => {
+        b"map" => {
             r.map(3);
             for j in 0..3 {
                 r.int(j);
                 r.bool(j == 1);
             }
         }
-        "attrib" => {
-            if resp >= 3 {
+        b"attrib" => {
+            if r.resp >= 3 {
                 r.attribute(1);
                 r.bulk(b"key-popularity");
                 r.array(2);
@@ -250,8 +254,8 @@ fn debug_protocol(ctx: &mut Ctx) -> Result<(), CmdError> {
             }
             r.bulk(b"Some real reply following the attribute");
         }
-        "push" => {
-            if resp < 3 {
+        b"push" => {
+            if r.resp < 3 {
                 return Err(CmdError::err("RESP2 is not supported by this command"));
             }
             r.push(2);
@@ -259,9 +263,9 @@ fn debug_protocol(ctx: &mut Ctx) -> Result<(), CmdError> {
             r.int(42);
             r.bulk(b"Some real reply following the push reply");
         }
-        "true" => r.bool(true),
-        "false" => r.bool(false),
-        "verbatim" => r.verbatim(b"This is a verbatim\nstring", "txt"),
+        b"true" => r.bool(true),
+        b"false" => r.bool(false),
+        b"verbatim" => r.verbatim(b"This is a verbatim\nstring", "txt"),
         _ => return Err(CmdError::err("Wrong protocol type name. Please use one of the following: string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false")),
     }
     Ok(())
@@ -321,10 +325,18 @@ fn debug_disable_deny_scripts(ctx: &mut Ctx) -> Result<(), CmdError> {
     Ok(())
 }
 
-/// DEBUG ERROR <string>: replies with `-<string>`, newlines made spaces.
+/// DEBUG ERROR <string>: replies `-<string>` (newlines made spaces) as raw
+/// protocol, so it is not counted as an error reply, as in Redis.
 fn debug_error(ctx: &mut Ctx) -> Result<(), CmdError> {
-    let text = String::from_utf8_lossy(ctx.arg(2)).into_owned();
-    Err(CmdError::raw(text))
+    let mut line = Vec::with_capacity(ctx.arg(2).len() + 3);
+    line.push(b'-');
+    line.extend(ctx.arg(2).iter().map(|&b| match b {
+        b'\r' | b'\n' => b' ',
+        b => b,
+    }));
+    line.extend_from_slice(b"\r\n");
+    ctx.reply().raw(&line);
+    Ok(())
 }
 
 fn debug_change_repl_id(ctx: &mut Ctx) -> Result<(), CmdError> {
@@ -379,6 +391,41 @@ mod tests {
         assert_eq!(strtod(b"abc"), 0.0);
         assert_eq!(strtod(b"2x"), 2.0);
         assert_eq!(strtod(b"1e-3"), 0.001);
+    }
+
+    const TYPES: &[&str] = &[
+        "string", "integer", "double", "bignum", "null", "array", "set", "map", "attrib", "push",
+        "verbatim", "true", "false",
+    ];
+
+    fn all_types(resp: u8) -> Vec<u8> {
+        let mut r = Reply::new(resp);
+        for t in TYPES {
+            if let Err(e) = write_protocol(&mut r, t.as_bytes()) {
+                r.error(e.text());
+            }
+        }
+        r.buf
+    }
+
+    /// Bytes captured from redis-server 7.0.15.
+    #[test]
+    fn protocol_resp3_bytes() {
+        let want: &[u8] = b"$11\r\nHello World\r\n:12345\r\n,3.141\r\n(1234567999999999999999999999999999999\r\n_\r\n*3\r\n:0\r\n:1\r\n:2\r\n~3\r\n:0\r\n:1\r\n:2\r\n%3\r\n:0\r\n#f\r\n:1\r\n#t\r\n:2\r\n#f\r\n|1\r\n$14\r\nkey-popularity\r\n*2\r\n$7\r\nkey:123\r\n:90\r\n$39\r\nSome real reply following the attribute\r\n>2\r\n$16\r\nserver-cpu-usage\r\n:42\r\n$40\r\nSome real reply following the push reply\r\n=29\r\ntxt:This is a verbatim\nstring\r\n#t\r\n#f\r\n";
+        assert_eq!(
+            String::from_utf8_lossy(&all_types(3)),
+            String::from_utf8_lossy(want)
+        );
+    }
+
+    /// Bytes captured from redis-server 7.0.15.
+    #[test]
+    fn protocol_resp2_bytes() {
+        let want: &[u8] = b"$11\r\nHello World\r\n:12345\r\n$5\r\n3.141\r\n$37\r\n1234567999999999999999999999999999999\r\n$-1\r\n*3\r\n:0\r\n:1\r\n:2\r\n*3\r\n:0\r\n:1\r\n:2\r\n*6\r\n:0\r\n:0\r\n:1\r\n:1\r\n:2\r\n:0\r\n$39\r\nSome real reply following the attribute\r\n-ERR RESP2 is not supported by this command\r\n$25\r\nThis is a verbatim\nstring\r\n:1\r\n:0\r\n";
+        assert_eq!(
+            String::from_utf8_lossy(&all_types(2)),
+            String::from_utf8_lossy(want)
+        );
     }
 
     #[test]

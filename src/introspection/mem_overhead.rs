@@ -157,7 +157,7 @@ pub fn doctor_report(srv: &Server, current: Option<&Client>) -> String {
         if mh.rss_extra > 1.1 && mh.rss_extra_bytes > TEN_MB {
             found.push(PROC_RSS);
         }
-        let clients = (srv.clients.len() + current.is_some() as usize).max(1) as u64;
+        let clients = srv.clients.len().max(1) as u64;
         let big_clients = mh.clients_normal / clients > 1024 * 200;
         let replicas = srv.status.repl.replicas.len() as u64;
         if replicas > 0 && mh.clients_slaves / replicas > 10 * 1024 * 1024 {

@@ -107,7 +107,7 @@ fn trim_argv(argv: &[Vec<u8>]) -> Vec<Vec<u8>> {
 /// SLOWLOG GET [count]: `count` defaults to 10; -1 means every entry.
 pub(super) fn slowlog_get_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     if ctx.argc() > 3 {
-        return Err(ctx.wrong_args());
+        return Err(super::help::subcommand_syntax_error(ctx));
     }
     let mut count: i64 = 10;
     if ctx.argc() == 3 {

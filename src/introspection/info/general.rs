@@ -72,8 +72,9 @@ fn supervised_mode(srv: &Server) -> &'static str {
     }
 }
 
-pub(super) fn clients(out: &mut String, srv: &Server, current: Option<&Client>) {
-    let connected = srv.clients.len() + current.is_some() as usize;
+pub(super) fn clients(out: &mut String, srv: &Server, _c: Option<&Client>) {
+    // The slab counts the running client too, although it is taken out.
+    let connected = srv.clients.len();
     let replicas = srv.status.repl.replicas.len();
     let (input, output) = srv.client_peaks.recent_max();
     field(out, "connected_clients", connected.saturating_sub(replicas));
