@@ -19,15 +19,20 @@ pub enum Crash<'a> {
     Signal(i32, i32, usize),
 }
 
-/// Logs the whole report. The caller then ends the process.
+/// Logs the whole report. The caller then ends the process. Locations name
+/// the caller's file and line, as Redis's `#debug.c:510`.
+#[track_caller]
 pub fn log_report(srv: &Server, c: &Client, argv: &[Vec<u8>], crash: Crash) {
+    let caller = std::panic::Location::caller();
+    let file = caller.file().rsplit('/').next().unwrap_or("");
+    let at = format!("{}:{}", file, caller.line());
     let log = &srv.log;
     log.log_raw(REPORT_START);
     match crash {
         Crash::Panic(msg) => {
             log.warning("------------------------------------------------");
             log.warning("!!! Software Failure. Press left mouse button to continue");
-            log.warning(&format!("Guru Meditation: {} #{}", msg, "debug.rs"));
+            log.warning(&format!("Guru Meditation: {} #{}", msg, at));
         }
         Crash::Assert(expr) => {
             log.warning("=== ASSERTION FAILED CLIENT CONTEXT ===");
@@ -41,7 +46,7 @@ pub fn log_report(srv: &Server, c: &Client, argv: &[Vec<u8>], crash: Crash) {
                 ));
             }
             log.warning("=== ASSERTION FAILED ===");
-            log.warning(&format!("==> debug.rs '{}' is not true", expr));
+            log.warning(&format!("==> {} '{}' is not true", at, expr));
         }
         Crash::Signal(sig, code, addr) => {
             log.warning(&format!(
