@@ -77,6 +77,13 @@ impl Listpack {
         Some(Listpack { buf, len })
     }
 
+    /// Adopts bytes this process produced itself (a decompressed quicklist
+    /// node), skipping validation. `len` must be the entry count.
+    pub(crate) fn from_trusted(buf: Vec<u8>, len: usize) -> Listpack {
+        debug_assert_eq!(validate::count_entries(&buf, None), Some(len));
+        Listpack { buf, len }
+    }
+
     /// Builds a listpack from values in order.
     pub fn from_values<'a>(vals: impl IntoIterator<Item = LpValue<'a>>) -> Listpack {
         let mut lp = Listpack::new();
