@@ -223,6 +223,14 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
             backward: NIL,
             levels: levels.into_boxed_slice(),
         });
+        self.link(id, &update, &rank);
+        id
+    }
+
+    /// The second half of zslInsert: splices node `id` in after the path
+    /// nodes, fixing spans with the ranks crossed at each level.
+    fn link(&mut self, id: u32, update: &Path, rank: &[u32; MAX_LEVEL]) {
+        let level = self.nodes[id as usize].levels.len();
         for i in 0..level {
             let u = update[i] as usize;
             let ul = self.nodes[u].levels[i];
@@ -246,7 +254,6 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
             f => self.nodes[f as usize].backward = id,
         }
         self.length += 1;
-        id
     }
 
     /// zslDeleteNode: unlinks `x`, given the path to it, and frees its slot.
