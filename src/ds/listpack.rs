@@ -20,7 +20,7 @@ mod tests;
 mod validate;
 
 pub use encoding::{string2int, LpOwned, LpValue};
-pub use validate::{validate_integrity, validate_shallow};
+pub use validate::{validate_integrity, validate_shallow, EntryCheck};
 
 use encoding::{
     backlen_size, decode, decode_backlen, entry_size, Encoded, EOF, HDR_SIZE, NUMELE_UNKNOWN,
