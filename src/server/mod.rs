@@ -69,12 +69,18 @@ pub struct Server {
     pub cronloops: u64,
     /// Peak of the number of connected clients (INFO).
     pub stat_peak_clients: usize,
+    // Keyspace (keyspace helper): the databases and their runtime state.
+    pub dbs: Vec<crate::keyspace::Db>,
+    pub ks: crate::keyspace::State,
+    /// Changes since the last save (Redis `server.dirty`).
+    pub dirty: u64,
 }
 
 impl Server {
     /// Builds a server from a loaded configuration. Sockets are opened by `startup::listen`.
     pub fn new(config: Config, log: Logger, registry: Registry) -> Server {
         let time = CachedTime::now();
+        let dbs = crate::keyspace::new_dbs(config.databases);
         Server {
             config,
             log,
@@ -95,6 +101,9 @@ impl Server {
             next_cron_ms: 0,
             cronloops: 0,
             stat_peak_clients: 0,
+            dbs,
+            ks: crate::keyspace::State::new(),
+            dirty: 0,
         }
     }
 

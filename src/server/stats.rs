@@ -45,6 +45,15 @@ pub struct Stats {
     pub client_qbuf_limit_disconnections: u64,
     pub client_outbuf_limit_disconnections: u64,
     pub ops_sec: InstantMetric,
+    // Keyspace (keyspace helper), named as Redis's INFO fields.
+    pub expired_keys: u64,
+    /// Estimated percentage of logically expired keys still in memory.
+    pub expired_stale_perc: f64,
+    pub expired_time_cap_reached_count: u64,
+    /// Microseconds spent in the active expire cycle (expire_cycle_cpu_milliseconds / 1000).
+    pub expire_cycle_time_used_us: u64,
+    pub keyspace_hits: u64,
+    pub keyspace_misses: u64,
     pub input_kbps: InstantMetric,
     pub output_kbps: InstantMetric,
 }
