@@ -170,8 +170,12 @@ impl Server {
 
     /// True when a live `key` exists, without touching or counting it.
     pub fn key_exists(&mut self, db: usize, key: &[u8]) -> bool {
-        self.lookup_key(db, key, lookup::NOTOUCH | lookup::NOSTATS | lookup::NONOTIFY)
-            .is_some()
+        self.lookup_key(
+            db,
+            key,
+            lookup::NOTOUCH | lookup::NOSTATS | lookup::NONOTIFY,
+        )
+        .is_some()
     }
 
     /// Adds a key the caller knows is absent (`dbAdd`).

@@ -147,7 +147,7 @@ mod tests {
     fn lru_idle_wraps() {
         let now = 5_000_000_000i64;
         assert_eq!(idle_ms(lru_clock(now - 10_000), now), 10_000);
-        assert_eq!(idle_ms(LRU_CLOCK_MAX, 0), (LRU_CLOCK_MAX as u64) * 0 + 0);
+        assert_eq!(idle_ms(LRU_CLOCK_MAX - 5, 3000), 8000);
     }
 
     #[test]

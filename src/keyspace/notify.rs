@@ -20,7 +20,8 @@ pub const LOADED: i64 = 1 << 12; // module only
 pub const MODULE: i64 = 1 << 13; // d
 pub const NEW: i64 = 1 << 14; // n
 /// 'A': every class but key-miss and new.
-pub const ALL: i64 = GENERIC | STRING | LIST | SET | HASH | ZSET | EXPIRED | EVICTED | STREAM | MODULE;
+pub const ALL: i64 =
+    GENERIC | STRING | LIST | SET | HASH | ZSET | EXPIRED | EVICTED | STREAM | MODULE;
 
 /// One fired event, waiting for delivery.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -143,7 +144,10 @@ mod tests {
     #[test]
     fn flags_round_trip() {
         assert_eq!(flags_to_string(string_to_flags(b"KEA").unwrap()), "AKE");
-        assert_eq!(flags_to_string(string_to_flags(b"Emn$gK").unwrap()), "g$nKEm");
+        assert_eq!(
+            flags_to_string(string_to_flags(b"Emn$gK").unwrap()),
+            "g$nKEm"
+        );
         assert!(string_to_flags(b"Q").is_none());
         let mut n = Notifications::default();
         n.fire(string_to_flags(b"g").unwrap(), GENERIC, "del", b"k", 0);

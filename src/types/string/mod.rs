@@ -2,6 +2,8 @@
 //! creating strings in Redis's encodings and reading them back as bytes or numbers.
 
 pub mod commands;
+pub mod lcs;
+pub mod numeric;
 
 use super::object::{Value, INLINE_STR, SHARED_INTEGERS};
 use crate::error::{CmdError, NOT_INTEGER};
