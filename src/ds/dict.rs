@@ -472,6 +472,21 @@ impl<K: DictKey, V> Dict<K, V> {
         v
     }
 
+    /// Number of buckets of table `t` (0 or 1; table 1 exists while rehashing).
+    pub fn table_size(&self, t: usize) -> usize {
+        self.ht[t].size()
+    }
+
+    /// Visits the chain of bucket `idx & mask` of table `t`, for the active
+    /// expire cycle, which walks the expires table bucket by bucket.
+    pub fn visit_bucket(&self, t: usize, idx: u64, mut f: impl FnMut(&Entry<K, V>)) {
+        let table = &self.ht[t];
+        if table.size() == 0 {
+            return;
+        }
+        visit_chain(&table.buckets[idx as usize & table.mask()], &mut f);
+    }
+
     /// A random entry; chains make it slightly unfair (`dictGetRandomKey`).
     pub fn random_entry(&mut self) -> Option<&Entry<K, V>> {
         if self.is_empty() {

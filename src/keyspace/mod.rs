@@ -3,11 +3,16 @@
 //! data for eviction, keyspace notifications, lazy freeing, and the generic
 //! key commands (DEL .. SCAN).
 
+pub mod commands;
 pub mod db;
 pub mod evict;
+pub mod expire;
+pub mod expire_cmds;
 pub mod key;
 pub mod lazyfree;
 pub mod notify;
+pub mod object_cmds;
+pub mod scan;
 
 pub use db::Db;
 pub use key::Key;
@@ -20,6 +25,8 @@ pub struct State {
     pub lazyfree: lazyfree::LazyFree,
     /// DEBUG SET-ACTIVE-EXPIRE: the active expire cycle runs only when true.
     pub active_expire_enabled: bool,
+    /// The active expire cycle's and cron's position across calls.
+    pub expire: expire::CycleState,
     rng: u64,
 }
 

@@ -121,6 +121,7 @@ impl Server {
         _meta: &'static CommandMeta,
         _duration_us: u64,
     ) {
+        self.ks.events.deliver();
     }
 }
 

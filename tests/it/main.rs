@@ -4,3 +4,5 @@
 mod support;
 
 mod core;
+mod keyspace;
+mod strings;
