@@ -215,7 +215,7 @@ fn scan_and_keys_options() {
         &["KEYS", "[b]1"],
     ];
     d.check_all(cmds);
-    let mut sorted = |args: &[&str]| {
+    let sorted = |args: &[&str]| {
         let mut out = Vec::new();
         for s in [&d.ours, &d.theirs] {
             let mut c = s.client();
