@@ -5,6 +5,8 @@
 
 pub mod commands;
 pub mod db;
+pub mod debug_cmds;
+pub mod digest;
 pub mod evict;
 pub mod expire;
 pub mod expire_cmds;

@@ -347,12 +347,122 @@ fn object_subcommands() {
         &["OBJECT", "FOO"],
         &["OBJECT", "ENCODING"],
         &["OBJECT"],
-        &["CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"],
-        &["OBJECT", "FREQ", "s"],
-        &["OBJECT", "IDLETIME", "s"],
-        &["SET", "new", "1"],
-        &["OBJECT", "FREQ", "new"],
-        &["CONFIG", "SET", "maxmemory-policy", "noeviction"],
     ];
     d.check_all(cmds);
+}
+
+#[test]
+fn object_freq_under_lfu() {
+    let args = ["--maxmemory-policy", "allkeys-lfu"];
+    let Some(mut d) = Differential::start("object_freq_under_lfu", &args) else {
+        return;
+    };
+    let cmds: &[&[&str]] = &[
+        &["SET", "s", "1"],
+        &["OBJECT", "FREQ", "s"],
+        &["OBJECT", "IDLETIME", "s"],
+        &["OBJECT", "FREQ", "nokey"],
+        &["SET", "i", "100"],
+        &["OBJECT", "REFCOUNT", "i"],
+    ];
+    d.check_all(cmds);
+    // The counter grows logarithmically with accesses.
+    let mut c = d.ours.raw();
+    for _ in 0..100 {
+        c.cmd(&["GET", "s"]);
+    }
+    let r = String::from_utf8(c.cmd(&["OBJECT", "FREQ", "s"])).unwrap();
+    let n: i64 = r.trim_start_matches(':').trim().parse().unwrap();
+    assert!(n > 5 && n < 255, "{}", n);
+}
+
+/// DEBUG DIGEST of the same dataset is equal in ferrodis and Redis.
+#[test]
+fn debug_digest_matches_redis() {
+    let Some(mut d) = diff("debug_digest_matches_redis") else {
+        return;
+    };
+    let cmds: &[&[&str]] = &[
+        &["DEBUG", "DIGEST"],
+        &["DEBUG", "DIGEST-VALUE"],
+        &[
+            "MSET",
+            "a",
+            "1",
+            "b",
+            "hello",
+            "c",
+            "-12345678901234",
+            "d",
+            "",
+        ],
+        &["SET", "big", &"z".repeat(1000)],
+        &["APPEND", "b", " world"],
+        &["EXPIRE", "a", "1000"],
+        &["SELECT", "3"],
+        &["SET", "a", "1"],
+        &["DEBUG", "POPULATE", "1000"],
+        &["DEBUG", "POPULATE", "10", "pre", "20"],
+        &["DEBUG", "POPULATE", "5", "pre", "3"],
+        &["GET", "pre:1"],
+        &["DEBUG", "DIGEST"],
+        &["DEBUG", "DIGEST-VALUE", "a", "key:5", "nokey"],
+        &["SELECT", "0"],
+        &["DEBUG", "DIGEST-VALUE", "a", "b", "c", "big"],
+        &["DEBUG", "DIGEST"],
+        &["DEBUG", "DIGEST", "x"],
+        &["DEBUG", "POPULATE", "-1"],
+        &["DEBUG", "POPULATE", "x"],
+        &["DEBUG", "POPULATE"],
+        &["DEBUG", "POPULATE", "1", "a", "1", "x"],
+        &["DEBUG", "OBJECT", "nokey"],
+        &["DEBUG", "OBJECT"],
+        &["DEBUG", "HTSTATS-KEY", "a"],
+        &["DEBUG", "HTSTATS-KEY", "nokey"],
+        &["DEBUG", "HTSTATS", "99"],
+        &["DEBUG", "HTSTATS", "x"],
+        &["DEBUG", "HTSTATS", "5"],
+        &["DEBUG", "SET-ACTIVE-EXPIRE"],
+        &["DEBUG", "NOSUCHSUB"],
+        &["FLUSHALL"],
+        &["DEBUG", "DIGEST"],
+    ];
+    d.check_all(cmds);
+}
+
+/// DEBUG OBJECT has Redis's fields (the address differs by nature).
+#[test]
+fn debug_object_fields() {
+    let s = Server::start(&[]);
+    s.cmd(&["SET", "s", "hello"]);
+    s.cmd(&["SET", "i", "123"]);
+    let r = String::from_utf8(s.cmd(&["DEBUG", "OBJECT", "s"])).unwrap();
+    assert!(r.starts_with("+Value at:0x"), "{}", r);
+    assert!(
+        r.contains(" refcount:1 encoding:embstr serializedlength:6 lru:"),
+        "{}",
+        r
+    );
+    let r = String::from_utf8(s.cmd(&["DEBUG", "OBJECT", "i"])).unwrap();
+    assert!(
+        r.contains("refcount:2147483647 encoding:int serializedlength:2 lru:"),
+        "{}",
+        r
+    );
+}
+
+/// The active expire cycle removes keys nobody touches; SET-ACTIVE-EXPIRE 0 stops it.
+#[test]
+fn active_expiry_reclaims_keys() {
+    let s = Server::start(&["--hz", "100"]);
+    let mut c = s.raw();
+    c.cmd(&["DEBUG", "SET-ACTIVE-EXPIRE", "0"]);
+    for i in 0..200 {
+        c.cmd(&["SET", &format!("k{}", i), "v", "PX", "1"]);
+    }
+    c.cmd(&["SET", "keep", "v"]);
+    std::thread::sleep(Duration::from_millis(50));
+    assert_eq!(c.cmd(&["DBSIZE"]), b":201\r\n");
+    c.cmd(&["DEBUG", "SET-ACTIVE-EXPIRE", "1"]);
+    assert!(poll_until(Duration::from_secs(10), || c.cmd(&["DBSIZE"]) == b":1\r\n"));
 }
