@@ -44,6 +44,20 @@ impl Db {
         self.dict.is_empty()
     }
 
+    /// The INFO keyspace line ("db0:keys=1,expires=0,avg_ttl=0"), None when empty.
+    pub fn info_line(&self) -> Option<String> {
+        if self.is_empty() {
+            return None;
+        }
+        Some(format!(
+            "db{}:keys={},expires={},avg_ttl={}",
+            self.id,
+            self.dict.len(),
+            self.expires.len(),
+            self.avg_ttl
+        ))
+    }
+
     /// The expire time of `key` in ms, or -1 (`getExpire`).
     pub fn expire_of(&self, key: &[u8]) -> i64 {
         if self.expires.is_empty() {
