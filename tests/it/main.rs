@@ -5,4 +5,5 @@ mod support;
 
 mod core;
 mod keyspace;
+mod keyspace_model;
 mod strings;
