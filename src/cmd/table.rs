@@ -71,7 +71,6 @@ pub fn families() -> Vec<&'static [CommandImpl]> {
         crate::keyspace::expire_cmds::COMMANDS,
         crate::keyspace::scan::COMMANDS,
         crate::keyspace::object_cmds::COMMANDS,
-        crate::introspection::debug::COMMANDS,
     ]
 }
 

@@ -1,35 +1,41 @@
-//! The keyspace's DEBUG subcommands (Redis debug.c): OBJECT, SET-ACTIVE-EXPIRE,
-//! HTSTATS, HTSTATS-KEY, POPULATE, DIGEST, DIGEST-VALUE. DEBUG parses its own
-//! subcommand (it is not a container in Redis 7.0); the DEBUG dispatcher in
-//! introspection/debug.rs looks names up in `DEBUG_SUBCOMMANDS`.
+//! The keyspace's DEBUG subcommands (Redis debug.c): OBJECT, HTSTATS,
+//! HTSTATS-KEY, POPULATE, DIGEST, DIGEST-VALUE. DEBUG parses its own
+//! subcommand (it is not a container in Redis 7.0); the dispatcher in
+//! introspection/debug.rs looks names up in its table, then in `DEBUG_SUBCOMMANDS`.
 
 use super::db::lookup;
 use super::digest::{dataset_digest, hex, object_digest};
 use super::evict;
-use crate::cmd::{Ctx, Handler};
+use crate::cmd::Ctx;
 use crate::ds::dict::{Dict, DictKey};
-use crate::error::{lossy_prefix, CmdError, NO_SUCH_KEY};
+use crate::error::{CmdError, NO_SUCH_KEY};
+use crate::introspection::debug::{DebugHandler, DebugSub};
+use crate::introspection::help::subcommand_syntax_error;
 use crate::types::Value;
 use crate::util::num::string2ll;
 
-/// (subcommand, handler) rows for the DEBUG dispatcher.
-pub const DEBUG_SUBCOMMANDS: &[(&str, Handler)] = &[
-    ("object", debug_object),
-    ("set-active-expire", debug_set_active_expire),
-    ("htstats", debug_htstats),
-    ("htstats-key", debug_htstats_key),
-    ("populate", debug_populate),
-    ("digest", debug_digest),
-    ("digest-value", debug_digest_value),
+/// DEBUG rows with their argc ranges, chained after introspection's own.
+pub const DEBUG_SUBCOMMANDS: &[DebugSub] = &[
+    row("object", 3, 3, debug_object),
+    row("htstats", 3, 3, debug_htstats),
+    row("htstats-key", 3, 3, debug_htstats_key),
+    row("populate", 3, 5, debug_populate),
+    row("digest", 2, 2, debug_digest),
+    row("digest-value", 2, usize::MAX, debug_digest_value),
 ];
 
-/// "unknown subcommand or wrong number of arguments" (`addReplySubcommandSyntaxError`).
-pub fn subcommand_syntax_error(ctx: &Ctx) -> CmdError {
-    CmdError::err(format!(
-        "unknown subcommand or wrong number of arguments for '{}'. Try {} HELP.",
-        lossy_prefix(ctx.arg(1), 128),
-        lossy_prefix(ctx.arg(0), usize::MAX).to_ascii_uppercase()
-    ))
+const fn row(
+    name: &'static str,
+    min_argc: usize,
+    max_argc: usize,
+    handler: DebugHandler,
+) -> DebugSub {
+    DebugSub {
+        name,
+        min_argc,
+        max_argc,
+        handler,
+    }
 }
 
 /// `rdbSavedObjectLen` for strings: integer encodings when the string is a
@@ -87,38 +93,6 @@ fn debug_object(ctx: &mut Ctx) -> Result<(), CmdError> {
     );
     ctx.client.reply.simple(line.as_bytes());
     Ok(())
-}
-
-/// DEBUG SET-ACTIVE-EXPIRE 0|1 (atoi semantics, as Redis).
-fn debug_set_active_expire(ctx: &mut Ctx) -> Result<(), CmdError> {
-    if ctx.argc() != 3 {
-        return Err(subcommand_syntax_error(ctx));
-    }
-    ctx.srv.ks.active_expire_enabled = atoi(ctx.arg(2)) != 0;
-    ctx.client.reply.ok();
-    Ok(())
-}
-
-/// C's atoi: optional spaces and sign, then digits up to the first non-digit.
-fn atoi(s: &[u8]) -> i64 {
-    let s = match s.iter().position(|b| !b.is_ascii_whitespace()) {
-        Some(i) => &s[i..],
-        None => return 0,
-    };
-    let (neg, s) = match s.first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let mut v: i64 = 0;
-    for &b in s.iter().take_while(|b| b.is_ascii_digit()) {
-        v = v.wrapping_mul(10).wrapping_add((b - b'0') as i64);
-    }
-    if neg {
-        -v
-    } else {
-        v
-    }
 }
 
 /// `dictGetStats` text for one dict.

@@ -28,6 +28,9 @@ pub struct CycleState {
     last_fast_cycle_us: i64,
     resize_db: usize,
     rehash_db: usize,
+    /// Running estimate of the expired share of sampled keys, 0..1
+    /// (`stat_expired_stale_perc`; INFO shows it times 100).
+    stale_fraction: f64,
 }
 
 /// Parameters scaled by `active-expire-effort`.
@@ -54,7 +57,9 @@ pub fn active_expire_cycle(srv: &mut Server, kind: CycleKind) {
     let start = clock::unix_us();
     if kind == CycleKind::Fast {
         let st = &srv.ks.expire;
-        if !st.timelimit_exit && srv.stats.expired_stale_perc < eff.acceptable_stale as f64 {
+        // Redis compares the 0..1 fraction with the percentage here, so only
+        // a time-capped slow cycle starts fast cycles; kept as is.
+        if !st.timelimit_exit && st.stale_fraction < eff.acceptable_stale as f64 {
             return;
         }
         if start < st.last_fast_cycle_us + eff.fast_duration as i64 * 2 {
@@ -108,7 +113,9 @@ pub fn active_expire_cycle(srv: &mut Server, kind: CycleKind) {
     } else {
         0.0
     };
-    srv.stats.expired_stale_perc = perc * 0.05 + srv.stats.expired_stale_perc * 0.95;
+    let st = &mut srv.ks.expire;
+    st.stale_fraction = perc * 0.05 + st.stale_fraction * 0.95;
+    srv.stats.expired_stale_perc = st.stale_fraction * 100.0;
 }
 
 /// One sampling pass over `db`'s expires table; None when there is nothing
@@ -167,7 +174,7 @@ fn expire_db_pass(srv: &mut Server, db: usize, eff: &Effort) -> Option<(u64, u64
 /// Cron's database work (`databasesCron`): active expiry, then shrinking and
 /// incremental rehashing of the dicts.
 pub fn databases_cron(srv: &mut Server) {
-    if srv.ks.active_expire_enabled {
+    if srv.debug.active_expire_enabled {
         active_expire_cycle(srv, CycleKind::Slow);
     }
     let ndb = srv.dbs.len();
@@ -207,7 +214,7 @@ fn incrementally_rehash(srv: &mut Server, db: usize) -> bool {
 
 /// Before-sleep's fast expire cycle.
 pub fn before_sleep(srv: &mut Server) {
-    if srv.ks.active_expire_enabled {
+    if srv.debug.active_expire_enabled {
         active_expire_cycle(srv, CycleKind::Fast);
     }
     srv.ks.events.deliver();

@@ -36,9 +36,10 @@ impl LazyFree {
         self.freed.load(Ordering::Relaxed)
     }
 
-    /// CONFIG RESETSTAT.
-    pub fn reset_stats(&self) {
-        self.freed.store(0, Ordering::Relaxed);
+    /// Objects freed in the background since the last call (for INFO's
+    /// lazyfreed_objects, which CONFIG RESETSTAT clears on its side).
+    pub fn take_freed(&self) -> u64 {
+        self.freed.swap(0, Ordering::Relaxed)
     }
 
     /// Frees `v` here when it is cheap, in the background otherwise (`freeObjAsync`).

@@ -25,8 +25,6 @@ pub struct State {
     /// Keyspace events fired and not yet delivered.
     pub events: notify::Notifications,
     pub lazyfree: lazyfree::LazyFree,
-    /// DEBUG SET-ACTIVE-EXPIRE: the active expire cycle runs only when true.
-    pub active_expire_enabled: bool,
     /// The active expire cycle's and cron's position across calls.
     pub expire: expire::CycleState,
     rng: u64,
@@ -35,7 +33,6 @@ pub struct State {
 impl State {
     pub fn new() -> State {
         State {
-            active_expire_enabled: true,
             rng: 0x9E37_79B9_7F4A_7C15 ^ crate::event_loop::clock::unix_us() as u64,
             ..State::default()
         }

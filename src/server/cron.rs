@@ -55,6 +55,7 @@ impl Server {
         }
         self.clients_cron();
         crate::keyspace::expire::databases_cron(self);
+        crate::introspection::cron(self);
         self.check_shutdown_signal();
         self.cronloops += 1;
     }

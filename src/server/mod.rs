@@ -8,6 +8,7 @@ pub mod commands;
 pub mod cron;
 pub mod startup;
 pub mod stats;
+pub mod status;
 
 use mio::Registry;
 
@@ -74,6 +75,16 @@ pub struct Server {
     pub ks: crate::keyspace::State,
     /// Changes since the last save (Redis `server.dirty`).
     pub dirty: u64,
+    // Introspection (src/introspection): slow log, latency monitor and
+    // histograms, allocator samples, client buffer peaks, DEBUG switches.
+    pub slowlog: crate::introspection::slowlog::Slowlog,
+    pub latency: crate::introspection::latency::LatencyMonitor,
+    pub mem: crate::introspection::mem_overhead::MemorySamples,
+    pub mem_sampled_ms: i64,
+    pub client_peaks: crate::introspection::ClientPeaks,
+    pub debug: crate::introspection::debug::DebugFlags,
+    /// State INFO reports for subsystems later issues implement.
+    pub status: status::SubsystemStatus,
 }
 
 impl Server {
@@ -81,7 +92,7 @@ impl Server {
     pub fn new(config: Config, log: Logger, registry: Registry) -> Server {
         let time = CachedTime::now();
         let dbs = crate::keyspace::new_dbs(config.databases);
-        Server {
+        let mut srv = Server {
             config,
             log,
             registry,
@@ -104,7 +115,16 @@ impl Server {
             dbs,
             ks: crate::keyspace::State::new(),
             dirty: 0,
-        }
+            slowlog: Default::default(),
+            latency: Default::default(),
+            mem: crate::introspection::mem_overhead::MemorySamples::new(),
+            mem_sampled_ms: time.mstime,
+            client_peaks: Default::default(),
+            debug: Default::default(),
+            status: status::SubsystemStatus::new(time.unixtime, startup::random_hex(40)),
+        };
+        crate::introspection::apply_latency_config(&mut srv);
+        srv
     }
 
     /// True when the client must authenticate before running commands.
@@ -116,11 +136,13 @@ impl Server {
     /// MONITOR feed, propagation. Filled in as those features arrive.
     pub fn after_call(
         &mut self,
-        _c: &mut Client,
-        _argv: &[Vec<u8>],
-        _meta: &'static CommandMeta,
-        _duration_us: u64,
+        c: &mut Client,
+        argv: &[Vec<u8>],
+        meta: &'static CommandMeta,
+        cmd_id: usize,
+        duration_us: u64,
     ) {
+        crate::introspection::after_call(self, c, argv, meta, cmd_id, duration_us);
         self.ks.events.deliver();
     }
 }

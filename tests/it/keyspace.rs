@@ -433,7 +433,7 @@ fn debug_digest_matches_redis() {
 /// DEBUG OBJECT has Redis's fields (the address differs by nature).
 #[test]
 fn debug_object_fields() {
-    let s = Server::start(&[]);
+    let s = Server::start(&["--enable-debug-command", "yes"]);
     s.cmd(&["SET", "s", "hello"]);
     s.cmd(&["SET", "i", "123"]);
     let r = String::from_utf8(s.cmd(&["DEBUG", "OBJECT", "s"])).unwrap();
@@ -454,7 +454,7 @@ fn debug_object_fields() {
 /// The active expire cycle removes keys nobody touches; SET-ACTIVE-EXPIRE 0 stops it.
 #[test]
 fn active_expiry_reclaims_keys() {
-    let s = Server::start(&["--hz", "100"]);
+    let s = Server::start(&["--hz", "100", "--enable-debug-command", "yes"]);
     let mut c = s.raw();
     c.cmd(&["DEBUG", "SET-ACTIVE-EXPIRE", "0"]);
     for i in 0..200 {

@@ -4,6 +4,7 @@
 mod support;
 
 mod core;
+mod introspection;
 mod keyspace;
 mod keyspace_model;
 mod strings;
