@@ -466,3 +466,53 @@ fn active_expiry_reclaims_keys() {
     c.cmd(&["DEBUG", "SET-ACTIVE-EXPIRE", "1"]);
     assert!(poll_until(Duration::from_secs(10), || c.cmd(&["DBSIZE"]) == b":1\r\n"));
 }
+
+fn info_field(s: &Server, section: &str, name: &str) -> String {
+    let text = String::from_utf8(s.cmd(&["INFO", section])).unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("{}:", name)))
+        .unwrap_or("")
+        .to_string()
+}
+
+/// INFO keyspace and the hit/miss/expired counters match Redis's after the same commands.
+#[test]
+fn info_keyspace_and_counters() {
+    let Some(mut d) = diff("info_keyspace_and_counters") else {
+        return;
+    };
+    let cmds: &[&[&str]] = &[
+        &["MSET", "a", "1", "b", "2", "c", "3"],
+        &["GET", "a"],
+        &["GET", "nokey"],
+        &["MGET", "a", "b", "x", "y"],
+        &["EXISTS", "a"],
+        &["DEBUG", "SET-ACTIVE-EXPIRE", "0"],
+        &["SET", "e", "1", "PX", "1"],
+        &["SELECT", "5"],
+        &["SET", "z", "1"],
+        &["SELECT", "0"],
+    ];
+    d.check_all(cmds);
+    // KEYS counts no hits or misses: wait with it, then expire "e" lazily.
+    for s in [&d.ours, &d.theirs] {
+        let mut c = s.raw();
+        assert!(poll_until(Duration::from_secs(5), || c.cmd(&["KEYS", "e"])
+            == b"*0\r\n"));
+    }
+    d.check(&["GET", "e"]);
+    for (sec, f) in [
+        ("keyspace", "db0"),
+        ("keyspace", "db5"),
+        ("stats", "keyspace_hits"),
+        ("stats", "keyspace_misses"),
+        ("stats", "expired_keys"),
+    ] {
+        assert_eq!(
+            info_field(&d.ours, sec, f),
+            info_field(&d.theirs, sec, f),
+            "{}",
+            f
+        );
+    }
+}
