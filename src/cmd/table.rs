@@ -64,6 +64,13 @@ pub fn families() -> Vec<&'static [CommandImpl]> {
         crate::server::commands::COMMANDS,
         crate::config::commands::COMMANDS,
         crate::introspection::COMMANDS,
+        crate::types::string::commands::COMMANDS,
+        crate::types::string::numeric::COMMANDS,
+        crate::types::string::lcs::COMMANDS,
+        crate::keyspace::commands::COMMANDS,
+        crate::keyspace::expire_cmds::COMMANDS,
+        crate::keyspace::scan::COMMANDS,
+        crate::keyspace::object_cmds::COMMANDS,
     ]
 }
 

@@ -47,6 +47,19 @@ pub struct Config {
     pub slowlog_log_slower_than: i64,
     pub slowlog_max_len: i64,
     pub latency_monitor_threshold: i64,
+    // Keyspace, expiry, eviction policy (keyspace helper).
+    pub maxmemory_policy: i64,
+    pub lfu_log_factor: i64,
+    pub lfu_decay_time: i64,
+    pub active_expire_effort: i64,
+    pub activerehashing: bool,
+    pub lazyfree_lazy_eviction: bool,
+    pub lazyfree_lazy_expire: bool,
+    pub lazyfree_lazy_server_del: bool,
+    pub lazyfree_lazy_user_del: bool,
+    pub lazyfree_lazy_user_flush: bool,
+    /// NOTIFY_* flags (see keyspace::notify).
+    pub notify_keyspace_events: i64,
     /// Directives with no typed field yet: name -> raw value, shown by CONFIG GET.
     pub raw: Vec<(String, String)>,
     /// The config file path, absolute, when one was given.

@@ -500,6 +500,108 @@ static ENTRIES: &[ConfigEntry] = &[
         "0",
         Apply::None
     ),
+    // Keyspace, expiry, eviction policy (keyspace helper).
+    enum_cfg!(
+        "maxmemory-policy",
+        None,
+        NONE,
+        maxmemory_policy,
+        crate::keyspace::evict::POLICIES,
+        "noeviction",
+        Apply::None
+    ),
+    int_cfg!(
+        "lfu-log-factor",
+        None,
+        NONE,
+        lfu_log_factor,
+        0,
+        INTMAX,
+        false,
+        "10",
+        Apply::None
+    ),
+    int_cfg!(
+        "lfu-decay-time",
+        None,
+        NONE,
+        lfu_decay_time,
+        0,
+        INTMAX,
+        false,
+        "1",
+        Apply::None
+    ),
+    int_cfg!(
+        "active-expire-effort",
+        None,
+        NONE,
+        active_expire_effort,
+        1,
+        10,
+        false,
+        "1",
+        Apply::None
+    ),
+    bool_cfg!(
+        "activerehashing",
+        None,
+        NONE,
+        activerehashing,
+        "yes",
+        Apply::None
+    ),
+    bool_cfg!(
+        "lazyfree-lazy-eviction",
+        None,
+        NONE,
+        lazyfree_lazy_eviction,
+        "no",
+        Apply::None
+    ),
+    bool_cfg!(
+        "lazyfree-lazy-expire",
+        None,
+        NONE,
+        lazyfree_lazy_expire,
+        "no",
+        Apply::None
+    ),
+    bool_cfg!(
+        "lazyfree-lazy-server-del",
+        None,
+        NONE,
+        lazyfree_lazy_server_del,
+        "no",
+        Apply::None
+    ),
+    bool_cfg!(
+        "lazyfree-lazy-user-del",
+        None,
+        NONE,
+        lazyfree_lazy_user_del,
+        "no",
+        Apply::None
+    ),
+    bool_cfg!(
+        "lazyfree-lazy-user-flush",
+        None,
+        NONE,
+        lazyfree_lazy_user_flush,
+        "no",
+        Apply::None
+    ),
+    ConfigEntry {
+        name: "notify-keyspace-events",
+        alias: None,
+        flags: NONE,
+        default: "",
+        kind: Kind::Special {
+            parse: crate::keyspace::notify::parse_config,
+            format: crate::keyspace::notify::format_config,
+        },
+        apply: Apply::None,
+    },
 ];
 
 fn parse_bind(c: &mut Config, args: &[Vec<u8>]) -> Result<(), String> {

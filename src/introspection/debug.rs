@@ -114,7 +114,8 @@ pub(super) fn debug_command(ctx: &mut Ctx) -> Result<(), CmdError> {
         return Err(CmdError::fixed(NOT_ALLOWED));
     }
     let argc = ctx.argc();
-    for sub in SUBCOMMANDS {
+    let keyspace = crate::keyspace::debug_cmds::DEBUG_SUBCOMMANDS;
+    for sub in SUBCOMMANDS.iter().chain(keyspace) {
         if ctx.arg(1).eq_ignore_ascii_case(sub.name.as_bytes())
             && argc >= sub.min_argc
             && argc <= sub.max_argc

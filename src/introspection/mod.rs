@@ -146,10 +146,18 @@ pub struct DbStats {
     pub avg_ttl: i64,
 }
 
-/// Counts for every non-empty database. The keyspace issue computes these
-/// from the databases it adds to `Server`; until then there are none.
-pub fn keyspace_stats(_srv: &Server) -> Vec<DbStats> {
-    Vec::new()
+/// Counts for every non-empty database.
+pub fn keyspace_stats(srv: &Server) -> Vec<DbStats> {
+    srv.dbs
+        .iter()
+        .filter(|db| !db.is_empty())
+        .map(|db| DbStats {
+            index: db.id,
+            keys: db.dict.len() as u64,
+            expires: db.expires.len() as u64,
+            avg_ttl: db.avg_ttl,
+        })
+        .collect()
 }
 
 /// A setting's value as CONFIG GET shows it, from the typed config table or

@@ -70,6 +70,11 @@ pub struct Server {
     pub cronloops: u64,
     /// Peak of the number of connected clients (INFO).
     pub stat_peak_clients: usize,
+    // Keyspace (keyspace helper): the databases and their runtime state.
+    pub dbs: Vec<crate::keyspace::Db>,
+    pub ks: crate::keyspace::State,
+    /// Changes since the last save (Redis `server.dirty`).
+    pub dirty: u64,
     // Introspection (src/introspection): slow log, latency monitor and
     // histograms, allocator samples, client buffer peaks, DEBUG switches.
     pub slowlog: crate::introspection::slowlog::Slowlog,
@@ -86,6 +91,7 @@ impl Server {
     /// Builds a server from a loaded configuration. Sockets are opened by `startup::listen`.
     pub fn new(config: Config, log: Logger, registry: Registry) -> Server {
         let time = CachedTime::now();
+        let dbs = crate::keyspace::new_dbs(config.databases);
         let mut srv = Server {
             config,
             log,
@@ -106,6 +112,9 @@ impl Server {
             next_cron_ms: 0,
             cronloops: 0,
             stat_peak_clients: 0,
+            dbs,
+            ks: crate::keyspace::State::new(),
+            dirty: 0,
             slowlog: Default::default(),
             latency: Default::default(),
             mem: crate::introspection::mem_overhead::MemorySamples::new(),
@@ -134,6 +143,7 @@ impl Server {
         duration_us: u64,
     ) {
         crate::introspection::after_call(self, c, argv, meta, cmd_id, duration_us);
+        self.ks.events.deliver();
     }
 }
 

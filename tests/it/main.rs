@@ -6,3 +6,6 @@ mod support;
 mod core;
 mod introspection;
 mod encodings;
+mod keyspace;
+mod keyspace_model;
+mod strings;
