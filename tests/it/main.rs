@@ -4,8 +4,8 @@
 mod support;
 
 mod core;
-mod introspection;
 mod encodings;
+mod introspection;
 mod keyspace;
 mod keyspace_model;
 mod strings;
