@@ -103,6 +103,9 @@ fn run(config: Config) {
                 .warning(&format!("Failed to write PID file: {}", e));
         }
     }
+    if server.load_data_from_disk().is_err() {
+        exit(1);
+    }
     server.log.notice("Ready to accept connections");
     event_loop.run(&mut server);
     exit(server.exit_code);

@@ -21,7 +21,7 @@ pub fn process_command(srv: &mut Server, c: &mut Client) {
         Ok(id) => id,
         Err(e) => return reject(srv, c, None, e),
     };
-    let checks: [Check; 2] = [check_arity, check_auth];
+    let checks: [Check; 3] = [check_arity, check_auth, check_disk_error];
     for check in checks {
         if let Err(e) = check(srv, c, id) {
             return reject(srv, c, Some(id), e);
@@ -81,6 +81,11 @@ fn check_auth(srv: &Server, c: &Client, id: usize) -> Result<(), CmdError> {
         return Err(NOAUTH);
     }
     Ok(())
+}
+
+/// -MISCONF after a failed background save (persistence decides).
+fn check_disk_error(srv: &Server, _c: &Client, id: usize) -> Result<(), CmdError> {
+    crate::persistence::check_disk_error(srv, id)
 }
 
 /// A command refused before it ran: counted as rejected in commandstats.

@@ -43,6 +43,21 @@ pub struct Config {
     // Persistence (used by later issues).
     pub save: Vec<(i64, i64)>,
     pub dbfilename: String,
+    pub rdbcompression: bool,
+    pub rdbchecksum: bool,
+    pub rdb_del_sync_files: bool,
+    pub stop_writes_on_bgsave_error: bool,
+    pub rdb_key_save_delay: i64,
+    /// 0 no, 1 yes, 2 clients (Redis SANITIZE_DUMP_*).
+    pub sanitize_dump_payload: i64,
+    // Encoding limits.
+    pub list_max_listpack_size: i64,
+    pub list_compress_depth: i64,
+    pub set_max_intset_entries: i64,
+    pub zset_max_listpack_entries: i64,
+    pub zset_max_listpack_value: i64,
+    pub hash_max_listpack_entries: i64,
+    pub hash_max_listpack_value: i64,
     // Introspection.
     pub slowlog_log_slower_than: i64,
     pub slowlog_max_len: i64,

@@ -382,8 +382,7 @@ fn flushdb_command(ctx: &mut Ctx) -> Result<(), CmdError> {
 fn flushall_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     let lazy = flush_async(ctx)?;
     ctx.srv.dirty += empty_data(ctx.srv, None, lazy);
-    // The RDB save that FLUSHALL triggers with save points set joins the
-    // persistence issue.
+    ctx.srv.flushall_persistence();
     ctx.srv.dirty += 1;
     ctx.client.reply.ok();
     Ok(())

@@ -56,6 +56,7 @@ impl Server {
         self.clients_cron();
         crate::keyspace::expire::databases_cron(self);
         crate::introspection::cron(self);
+        self.persistence_cron();
         self.check_shutdown_signal();
         self.cronloops += 1;
     }
@@ -107,8 +108,9 @@ impl Server {
 
     /// Last steps before exit (Redis `prepareForShutdown`). Persistence
     /// (final save, AOF flush) hooks in here when those issues land.
-    pub fn prepare_for_shutdown(&mut self, _req: super::ShutdownRequest) -> Result<(), String> {
+    pub fn prepare_for_shutdown(&mut self, req: super::ShutdownRequest) -> Result<(), String> {
         self.log.warning("User requested shutdown...");
+        self.shutdown_save(req.save, req.nosave, req.force)?;
         if !self.config.pidfile.is_empty() {
             let _ = std::fs::remove_file(&self.config.pidfile);
         }

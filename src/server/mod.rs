@@ -85,6 +85,8 @@ pub struct Server {
     pub debug: crate::introspection::debug::DebugFlags,
     /// State INFO reports for subsystems later issues implement.
     pub status: status::SubsystemStatus,
+    // Persistence (src/persistence): the BGSAVE child and save scheduling.
+    pub rdb: crate::persistence::State,
 }
 
 impl Server {
@@ -122,6 +124,7 @@ impl Server {
             client_peaks: Default::default(),
             debug: Default::default(),
             status: status::SubsystemStatus::new(time.unixtime, startup::random_hex(40)),
+            rdb: Default::default(),
         };
         crate::introspection::apply_latency_config(&mut srv);
         srv

@@ -1,0 +1,291 @@
+//! Loading the dataset (Redis rdb.c rdbLoad and server.c
+//! loadDataFromDisk): the file into the databases, with Redis's log lines,
+//! the INFO loading fields, and its fatal messages for corrupt files.
+
+use std::fs::File;
+use std::io::BufReader;
+
+use super::rdb::file::{self, KeyMeta, Sink};
+use super::rdb::value::Loaded;
+use super::rdb::{LoadError, LoadOptions, LoadResult};
+use super::rio::RioReader;
+use crate::keyspace::{evict, Key};
+use crate::server::Server;
+
+/// Why a load did not happen.
+pub enum LoadFailure {
+    /// No file: an empty dataset, not an error at startup.
+    NotExist,
+    /// Could not open or read the file (logged).
+    Io(String),
+    /// Corrupt or unusable data: the server must exit (logged).
+    Fatal,
+}
+
+/// Puts what the file holds into the server's databases.
+struct ServerSink<'a> {
+    srv: &'a mut Server,
+    db: usize,
+    now_ms: i64,
+    loaded: u64,
+    expired: u64,
+    empty: u64,
+    allow_dup: bool,
+}
+
+impl Sink for ServerSink<'_> {
+    fn aux(&mut self, key: &[u8], val: &[u8]) {
+        let v = String::from_utf8_lossy(val);
+        let log = &self.srv.log;
+        match key {
+            b"redis-ver" => log.notice(&format!("Loading RDB produced by version {}", v)),
+            b"ctime" => {
+                let ctime: i64 = v.parse().unwrap_or(0);
+                let age = (self.now_ms / 1000 - ctime).max(0);
+                log.notice(&format!("RDB age {} seconds", age));
+            }
+            b"used-mem" => {
+                let used: u64 = v.parse().unwrap_or(0);
+                log.notice(&format!(
+                    "RDB memory usage when created {:.2} Mb",
+                    used as f64 / (1024.0 * 1024.0)
+                ));
+                self.srv.status.persistence.loading_rdb_used_mem = used;
+            }
+            // Known fields with nothing to do without replication or AOF.
+            b"repl-stream-db" | b"repl-id" | b"repl-offset" | b"lua" | b"aof-base"
+            | b"redis-bits" | b"aof-preamble" => {}
+            _ => log.debug(&format!(
+                "Unrecognized RDB AUX field: '{}'",
+                String::from_utf8_lossy(key)
+            )),
+        }
+    }
+
+    fn select_db(&mut self, id: u64) -> LoadResult<()> {
+        if id >= self.srv.dbs.len() as u64 {
+            return Err(LoadError::Unsupported(format!(
+                "FATAL: Data file was created with a Redis server configured to handle more than {} databases. Exiting\n",
+                self.srv.dbs.len()
+            )));
+        }
+        self.db = id as usize;
+        Ok(())
+    }
+
+    fn resize_db(&mut self, db_size: u64, expires_size: u64) {
+        // A hint from the file: cap it so a corrupt size cannot allocate much.
+        let cap = |n: u64| n.min(1 << 24) as usize;
+        let d = &mut self.srv.dbs[self.db];
+        d.dict.expand(cap(db_size));
+        d.expires.expand(cap(expires_size));
+    }
+
+    fn key(&mut self, key: Vec<u8>, val: Loaded, meta: KeyMeta) -> LoadResult<()> {
+        // Expired keys are dropped by a master (no replication yet: always).
+        if meta.expire_ms != -1 && meta.expire_ms < self.now_ms {
+            self.expired += 1;
+            return Ok(());
+        }
+        let srv = &mut *self.srv;
+        let value = super::objects::value_from(val, srv.share_integers())?;
+        let access = access_meta(srv, meta.lfu_freq, meta.lru_idle_secs, self.now_ms);
+        if self.allow_dup {
+            srv.db_generic_delete(self.db, &key, false);
+        }
+        let d = &mut srv.dbs[self.db];
+        if d.dict.add(Key::new(&key, access), value).is_err() {
+            srv.log.warning(&format!(
+                "RDB has duplicated key '{}' in DB {}",
+                String::from_utf8_lossy(&key),
+                self.db
+            ));
+            return Err(super::rdb::corrupt("Duplicated key found in RDB file"));
+        }
+        if meta.expire_ms != -1 {
+            srv.set_expire(self.db, &key, meta.expire_ms);
+        }
+        self.loaded += 1;
+        Ok(())
+    }
+
+    fn empty_key(&mut self, key: &[u8]) {
+        if self.empty < 10 {
+            self.srv.log.notice(&format!(
+                "rdbLoadObject skipping empty key: {}",
+                String::from_utf8_lossy(key)
+            ));
+        }
+        self.empty += 1;
+    }
+
+    fn progress(&mut self, processed: u64) {
+        self.srv.status.persistence.loading_loaded_bytes = processed;
+    }
+}
+
+/// objectSetLRUOrLFU: the access data a loaded or restored key starts
+/// with, from FREQ or IDLE when the policy uses them.
+pub fn access_meta(srv: &Server, lfu_freq: i64, lru_idle_secs: i64, now_ms: i64) -> u32 {
+    let policy = srv.config.maxmemory_policy;
+    let fresh = evict::initial_meta(policy, now_ms);
+    if evict::is_lfu(policy) {
+        if (0..=255).contains(&lfu_freq) {
+            return (fresh & !255) | lfu_freq as u32;
+        }
+    } else if lru_idle_secs >= 0 {
+        let clock = evict::lru_clock(now_ms) as i64;
+        let mut abs = clock - lru_idle_secs;
+        if abs < 0 {
+            abs = (clock + (evict::LRU_CLOCK_MAX as i64 / 2)) % evict::LRU_CLOCK_MAX as i64;
+        }
+        return abs as u32;
+    }
+    fresh
+}
+
+/// How RESTORE and file loads validate (sanitize-dump-payload, with
+/// "clients" meaning deep checks for clients but not for file loads).
+pub fn load_options(srv: &Server, from_client: bool) -> LoadOptions {
+    let c = &srv.config;
+    let limits = super::rdb::Limits {
+        list_max_listpack_size: c
+            .list_max_listpack_size
+            .clamp(i32::MIN as i64, i32::MAX as i64) as i32,
+        list_compress_depth: c.list_compress_depth.clamp(0, u32::MAX as i64) as u32,
+        set_max_intset_entries: c.set_max_intset_entries.max(0) as usize,
+        zset_max_listpack_entries: c.zset_max_listpack_entries.max(0) as usize,
+        zset_max_listpack_value: c.zset_max_listpack_value.max(0) as usize,
+        hash_max_listpack_entries: c.hash_max_listpack_entries.max(0) as usize,
+        hash_max_listpack_value: c.hash_max_listpack_value.max(0) as usize,
+    };
+    let deep = match c.sanitize_dump_payload {
+        1 => true,
+        2 => from_client,
+        _ => false,
+    };
+    LoadOptions { limits, deep }
+}
+
+impl Server {
+    /// rdbLoad: the RDB file into the (empty or merged) databases.
+    /// `allow_dup`: a key already present is replaced (DEBUG RELOAD MERGE).
+    pub fn rdb_load(&mut self, allow_dup: bool) -> Result<(), LoadFailure> {
+        let path = super::save::rdb_path(self);
+        let f = match File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(LoadFailure::NotExist)
+            }
+            Err(e) => {
+                let msg = super::save::os_error(&e);
+                self.log
+                    .warning(&format!("Fatal error loading the DB: {}. Exiting.", msg));
+                return Err(LoadFailure::Io(msg));
+            }
+        };
+        let total = f.metadata().map(|m| m.len()).unwrap_or(0);
+        self.start_loading(total);
+        let opts = load_options(self, false);
+        let verify = self.config.rdbchecksum && !self.debug.skip_checksum_validation;
+        let mut r = RioReader::new(
+            BufReader::with_capacity(1 << 16, f),
+            self.config.rdbchecksum,
+        );
+        let now_ms = crate::event_loop::clock::unix_ms();
+        let mut sink = ServerSink {
+            srv: self,
+            db: 0,
+            now_ms,
+            loaded: 0,
+            expired: 0,
+            empty: 0,
+            allow_dup,
+        };
+        let res = file::load(&mut r, &mut sink, &opts, verify);
+        let (loaded, expired, empty) = (sink.loaded, sink.expired, sink.empty);
+        self.stop_loading();
+        let p = &mut self.status.persistence;
+        p.rdb_last_load_keys_loaded = loaded;
+        p.rdb_last_load_keys_expired = expired;
+        match res {
+            Ok(()) => {
+                let mut line = format!(
+                    "Done loading RDB, keys loaded: {}, keys expired: {}",
+                    loaded, expired
+                );
+                if empty > 0 {
+                    line.push_str(&format!(", empty keys skipped: {}.", empty));
+                    self.log.warning(&line);
+                } else {
+                    line.push('.');
+                    self.log.notice(&line);
+                }
+                Ok(())
+            }
+            Err(e) => {
+                self.log_load_error(&e, r.processed());
+                Err(LoadFailure::Fatal)
+            }
+        }
+    }
+
+    /// Redis's log lines for each way a file load fails.
+    fn log_load_error(&self, e: &LoadError, offset: u64) {
+        let log = &self.log;
+        match e {
+            LoadError::BadSignature => {
+                log.warning("Wrong signature trying to load DB from file");
+                log.warning("Fatal error loading the DB: Invalid argument. Exiting.");
+            }
+            LoadError::BadVersion(v) => {
+                log.warning(&format!("Can't handle RDB format version {}", v));
+                log.warning("Fatal error loading the DB: Invalid argument. Exiting.");
+            }
+            LoadError::Eof | LoadError::Io(_) => {
+                log.warning("Short read or OOM loading DB. Unrecoverable error, aborting now.");
+                log.warning(&e.describe(offset));
+            }
+            LoadError::Checksum { computed, stored } => {
+                log.warning(&format!(
+                    "Wrong RDB checksum expected: ({:x}) but got ({:x}). Aborting now.",
+                    computed, stored
+                ));
+                log.warning(&e.describe(offset));
+            }
+            LoadError::Unsupported(msg) => log.warning(msg.trim_end()),
+            _ => log.warning(&e.describe(offset)),
+        }
+        if !matches!(e, LoadError::BadSignature | LoadError::BadVersion(_)) {
+            log.warning("Terminating server after rdb file reading failure.");
+        }
+    }
+
+    fn start_loading(&mut self, total: u64) {
+        let p = &mut self.status.persistence;
+        p.loading = true;
+        p.loading_start_time = crate::event_loop::clock::unix_ms() / 1000;
+        p.loading_total_bytes = total;
+        p.loading_loaded_bytes = 0;
+        p.loading_rdb_used_mem = 0;
+    }
+
+    fn stop_loading(&mut self) {
+        self.status.persistence.loading = false;
+    }
+
+    /// loadDataFromDisk at startup; Err means the server must exit.
+    pub fn load_data_from_disk(&mut self) -> Result<(), LoadFailure> {
+        let start = crate::event_loop::clock::unix_us();
+        match self.rdb_load(false) {
+            Ok(()) => {
+                let secs = (crate::event_loop::clock::unix_us() - start) as f64 / 1e6;
+                self.log
+                    .notice(&format!("DB loaded from disk: {:.3} seconds", secs));
+                Ok(())
+            }
+            Err(LoadFailure::NotExist) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+}

@@ -1,0 +1,284 @@
+//! Saving the dataset (Redis rdb.c rdbSaveRio, rdbSave, rdbSaveBackground
+//! and backgroundSaveDoneHandler): the writer over every database, the
+//! foreground save, BGSAVE through a forked child, and the parent's
+//! bookkeeping when the child ends.
+
+use std::fs::File;
+use std::io::{self, BufWriter};
+use std::path::{Path, PathBuf};
+
+use super::child::{self, ChildInfo, ChildKind, CowTracker, Forked, InfoWriter};
+use super::rdb::file::{self, KeyMeta};
+use super::rio::RioWriter;
+use crate::keyspace::evict;
+use crate::log::Logger;
+use crate::server::Server;
+
+/// A save that failed; the reason is already in the log.
+#[derive(Debug)]
+pub struct SaveFailed;
+
+/// How often the child reports progress, checked every 1024 keys.
+const INFO_EVERY_MS: i64 = 1000;
+/// Seconds before a failed BGSAVE is retried by a save point (CONFIG_BGSAVE_RETRY_DELAY).
+pub const BGSAVE_RETRY_DELAY: i64 = 5;
+
+/// dir/dbfilename.
+pub fn rdb_path(srv: &Server) -> PathBuf {
+    Path::new(&srv.config.dir).join(&srv.config.dbfilename)
+}
+
+/// dir/temp-<pid>.rdb: where a save of process `pid` writes first.
+pub fn temp_path(srv: &Server, pid: u32) -> PathBuf {
+    Path::new(&srv.config.dir).join(format!("temp-{}.rdb", pid))
+}
+
+/// The aux fields Redis 7.0 writes (no replication info without a backlog).
+fn aux_fields() -> Vec<(&'static str, String)> {
+    vec![
+        ("redis-ver", crate::REDIS_VERSION.to_string()),
+        ("redis-bits", (usize::BITS).to_string()),
+        (
+            "ctime",
+            (crate::event_loop::clock::unix_ms() / 1000).to_string(),
+        ),
+        ("used-mem", crate::alloc::used_memory().to_string()),
+        ("aof-base", "0".to_string()),
+    ]
+}
+
+/// debugDelay: sleep `usec` per key; a negative value sleeps 1us with
+/// probability 1/|usec|.
+fn key_delay(usec: i64, n: u64) {
+    let us = if usec < 0 {
+        u64::from(n.is_multiple_of(usec.unsigned_abs()))
+    } else {
+        usec as u64
+    };
+    if us > 0 {
+        std::thread::sleep(std::time::Duration::from_micros(us));
+    }
+}
+
+/// rdbSaveRio: the whole dataset to `w`. `progress` is called about once a
+/// second with the number of keys written.
+pub fn write_dataset<W: io::Write>(
+    srv: &Server,
+    w: &mut RioWriter<W>,
+    mut progress: impl FnMut(u64),
+) -> io::Result<()> {
+    let compress = srv.config.rdbcompression;
+    let policy = srv.config.maxmemory_policy;
+    let now = crate::event_loop::clock::unix_ms();
+    file::save_header(w, &aux_fields())?;
+    let mut keys = 0u64;
+    let mut last_info = now;
+    for db in &srv.dbs {
+        if db.is_empty() {
+            continue;
+        }
+        file::save_db_header(w, db.id, db.dict.len(), db.expires.len())?;
+        for e in db.dict.iter() {
+            let key = e.key().bytes();
+            let mut meta = KeyMeta {
+                expire_ms: db.expire_of(key),
+                ..KeyMeta::NONE
+            };
+            if policy & evict::FLAG_LRU != 0 {
+                meta.lru_idle_secs = (evict::idle_ms(e.key().meta(), now) / 1000) as i64;
+            } else if evict::is_lfu(policy) {
+                meta.lfu_freq =
+                    evict::lfu_decr_and_return(e.key().meta(), now, srv.config.lfu_decay_time)
+                        as i64;
+            }
+            let mut tmp = [0u8; 20];
+            let val = super::objects::saving(&e.val, &mut tmp);
+            file::save_key(w, key, val, meta, compress)?;
+            if srv.config.rdb_key_save_delay != 0 {
+                key_delay(srv.config.rdb_key_save_delay, keys);
+            }
+            keys += 1;
+            if keys.is_multiple_of(1024) {
+                let t = crate::event_loop::clock::unix_ms();
+                if t - last_info >= INFO_EVERY_MS {
+                    progress(keys);
+                    last_info = t;
+                }
+            }
+        }
+    }
+    file::save_footer(w)
+}
+
+/// rdbSave: writes temp-<pid>.rdb, fsyncs, renames it over the RDB file.
+/// Errors are logged as Redis logs them.
+pub fn save_to_disk(
+    srv: &Server,
+    log: &Logger,
+    progress: impl FnMut(u64),
+) -> Result<(), SaveFailed> {
+    let tmp = temp_path(srv, std::process::id());
+    let dest = rdb_path(srv);
+    let f = match File::create(&tmp) {
+        Ok(f) => f,
+        Err(e) => {
+            log.warning(&format!(
+                "Failed opening the temp RDB file {} (in server root dir {}) for saving: {}",
+                tmp.file_name().unwrap_or_default().to_string_lossy(),
+                cwd(),
+                os_error(&e)
+            ));
+            return Err(SaveFailed);
+        }
+    };
+    let mut w = RioWriter::new(
+        BufWriter::with_capacity(64 * 1024, f),
+        srv.config.rdbchecksum,
+    );
+    let step = |op: &str, r: io::Result<()>| {
+        r.map_err(|e| {
+            log.warning(&format!(
+                "Write error saving DB on disk({}): {}",
+                op,
+                os_error(&e)
+            ));
+        })
+    };
+    let written = step("rdbSaveRio", write_dataset(srv, &mut w, progress))
+        .and_then(|_| step("fflush", w.flush()))
+        .and_then(|_| step("fsync", w.get_ref().get_ref().sync_all()));
+    drop(w);
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(SaveFailed);
+    }
+    if let Err(e) = std::fs::rename(&tmp, &dest) {
+        log.warning(&format!(
+            "Error moving temp DB file {} on the final destination {} (in server root dir {}): {}",
+            tmp.file_name().unwrap_or_default().to_string_lossy(),
+            srv.config.dbfilename,
+            cwd(),
+            os_error(&e)
+        ));
+        let _ = std::fs::remove_file(&tmp);
+        return Err(SaveFailed);
+    }
+    let dir = dest.parent().filter(|p| !p.as_os_str().is_empty());
+    if let Ok(d) = File::open(dir.unwrap_or(Path::new("."))) {
+        let _ = d.sync_all();
+    }
+    log.notice("DB saved on disk");
+    Ok(())
+}
+
+fn cwd() -> String {
+    std::env::current_dir()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+/// strerror's text without Rust's " (os error N)" suffix.
+pub fn os_error(e: &io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+impl Server {
+    /// rdbSave in the server process (SAVE, DEBUG RELOAD, SHUTDOWN, FLUSHALL).
+    pub fn rdb_save(&mut self) -> Result<(), SaveFailed> {
+        let log = self.log.clone();
+        save_to_disk(self, &log, |_| {})?;
+        self.dirty = 0;
+        let p = &mut self.status.persistence;
+        p.lastsave = crate::event_loop::clock::unix_ms() / 1000;
+        p.lastbgsave_ok = true;
+        Ok(())
+    }
+
+    /// rdbSaveBackground: forks a child that saves; the parent returns at once.
+    pub fn rdb_save_background(&mut self) -> Result<(), SaveFailed> {
+        if self.status.persistence.has_child() {
+            return Err(SaveFailed);
+        }
+        self.rdb.dirty_before_bgsave = self.dirty;
+        self.rdb.lastbgsave_try = self.time.unixtime;
+        let start = self.mono.now_us();
+        let listeners = self.listener_fds();
+        match child::fork(ChildKind::Rdb, &listeners) {
+            Err(e) => {
+                self.status.persistence.lastbgsave_ok = false;
+                self.log
+                    .warning(&format!("Can't save in background: fork: {}", os_error(&e)));
+                Err(SaveFailed)
+            }
+            Ok(Forked::Child(info)) => self.bgsave_child(info),
+            Ok(Forked::Parent(c)) => {
+                self.record_fork(start);
+                self.log
+                    .notice(&format!("Background saving started by pid {}", c.pid));
+                let p = &mut self.status.persistence;
+                p.rdb_child_pid = Some(c.pid);
+                p.rdb_save_time_start = self.time.unixtime;
+                p.current_save_keys_total = self.dbs.iter().map(|d| d.len() as u64).sum();
+                self.rdb.child = Some(c);
+                Ok(())
+            }
+        }
+    }
+
+    /// The child's whole life: save, report COW, `_exit`.
+    fn bgsave_child(&mut self, info: InfoWriter) -> ! {
+        let mut log = self.log.clone();
+        log.role = 'C';
+        log.pid = std::process::id();
+        let mut cow = CowTracker::default();
+        let ok = save_to_disk(self, &log, |keys| {
+            let (bytes, at) = cow.sample(false, &log, "RDB");
+            info.send(&ChildInfo {
+                kind: child::INFO_CURRENT,
+                keys,
+                cow: bytes,
+                cow_updated_ms: at,
+            });
+        })
+        .is_ok();
+        if ok {
+            let (bytes, at) = cow.sample(true, &log, "RDB");
+            info.send(&ChildInfo {
+                kind: child::INFO_RDB_COW,
+                keys: 0,
+                cow: bytes,
+                cow_updated_ms: at,
+            });
+        }
+        child::exit_child(if ok { 0 } else { 1 })
+    }
+
+    /// Fork statistics (redisFork's parent side).
+    fn record_fork(&mut self, start_us: u64) {
+        let took = self.mono.now_us().saturating_sub(start_us).max(1);
+        self.stats.total_forks += 1;
+        self.stats.latest_fork_usec = took;
+        self.stats.fork_rate =
+            crate::alloc::used_memory() as f64 * 1_000_000.0 / took as f64 / (1u64 << 30) as f64;
+        let threshold = self.config.latency_monitor_threshold;
+        let now = self.time.unixtime;
+        self.latency
+            .add_sample_if_needed(threshold, "fork", took / 1000, now);
+    }
+
+    /// Raw descriptors of the listening sockets (closed in children).
+    fn listener_fds(&self) -> Vec<std::os::fd::RawFd> {
+        use std::os::fd::AsRawFd;
+        self.listeners
+            .iter()
+            .map(|l| match l {
+                crate::server::Listener::Tcp { sock, .. } => sock.as_raw_fd(),
+                crate::server::Listener::Unix { sock, .. } => sock.as_raw_fd(),
+            })
+            .collect()
+    }
+}
