@@ -8,4 +8,5 @@ mod encodings;
 mod introspection;
 mod keyspace;
 mod keyspace_model;
+mod rdb;
 mod strings;

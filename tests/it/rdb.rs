@@ -1,0 +1,350 @@
+//! RDB interop and persistence behaviour against redis-server 7.0.15:
+//! files written by Redis load here and ours load there (with
+//! redis-check-rdb's approval), DEBUG DIGEST equal at every step; DUMP and
+//! RESTORE byte for byte; BGSAVE with a child that is slow, killed or
+//! failing; startup with corrupt files.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use crate::support::*;
+
+fn q<T: redis::FromRedisValue>(c: &mut redis::Connection, args: &[&[u8]]) -> T {
+    let mut cmd = redis::cmd(std::str::from_utf8(args[0]).unwrap());
+    for a in &args[1..] {
+        cmd.arg(*a);
+    }
+    cmd.query(c).unwrap()
+}
+
+fn digest(c: &mut redis::Connection) -> String {
+    q(c, &[b"DEBUG", b"DIGEST"])
+}
+
+/// Strings of every encoding and shape, binary keys, TTLs, several dbs.
+fn fill_strings(c: &mut redis::Connection) {
+    let long_rep = "abc".repeat(300);
+    let noise: Vec<u8> = (0..500u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
+    let values: Vec<Vec<u8>> = vec![
+        b"0".to_vec(),
+        b"-1".to_vec(),
+        b"127".to_vec(),
+        b"-32769".to_vec(),
+        b"2147483648".to_vec(),
+        b"9223372036854775807".to_vec(),
+        b"-9223372036854775808".to_vec(),
+        b"007".to_vec(),
+        b"+5".to_vec(),
+        b"".to_vec(),
+        vec![b'e'; 44],
+        vec![b'r'; 45],
+        long_rep.into_bytes(),
+        noise,
+        b"\x00\xff\r\n".to_vec(),
+    ];
+    for db in [0u8, 3, 15] {
+        q::<()>(c, &[b"SELECT", db.to_string().as_bytes()]);
+        for (i, v) in values.iter().enumerate() {
+            let key = format!("k{}:{}", db, i);
+            q::<()>(c, &[b"SET", key.as_bytes(), v]);
+        }
+        q::<()>(c, &[b"SET", b"bin\x00key\xff", b"v"]);
+        q::<()>(c, &[b"SET", b"ttl", b"x", b"PX", b"100000000"]);
+        q::<()>(c, &[b"SET", b"ttl2", b"12", b"EX", b"5000"]);
+    }
+    q::<()>(c, &[b"SELECT", b"0"]);
+}
+
+/// Starts a server of `flavor` whose dir holds a copy of `rdb`.
+fn start_with_file(flavor: Flavor, rdb: &Path, dir: &TempDir) -> Server {
+    std::fs::copy(rdb, dir.path().join("dump.rdb")).unwrap();
+    let d = dir.path().to_str().unwrap();
+    Server::spawn(flavor, &["--dir", d, "--enable-debug-command", "yes"])
+}
+
+fn save(c: &mut redis::Connection) {
+    q::<()>(c, &[b"SAVE"]);
+}
+
+#[test]
+fn strings_move_between_redis_and_ferrodis() {
+    if !have_redis("strings_move_between_redis_and_ferrodis") {
+        return;
+    }
+    let redis1 = Server::start_redis(&["--enable-debug-command", "yes"]);
+    let mut rc = redis1.client();
+    fill_strings(&mut rc);
+    let want = digest(&mut rc);
+    save(&mut rc);
+    // Redis -> ferrodis.
+    let d1 = TempDir::new("rdb-a");
+    let ours = start_with_file(Flavor::Ferrodis, &redis1.dir.path().join("dump.rdb"), &d1);
+    let mut oc = ours.client();
+    assert_eq!(digest(&mut oc), want);
+    assert!(ours
+        .log()
+        .contains("Loading RDB produced by version 7.0.15"));
+    assert!(ours.log().contains("DB loaded from disk"));
+    for key in ["k0:0", "k0:7", "k0:10", "k0:11", "k0:12"] {
+        let a: String = q(&mut rc, &[b"OBJECT", b"ENCODING", key.as_bytes()]);
+        let b: String = q(&mut oc, &[b"OBJECT", b"ENCODING", key.as_bytes()]);
+        assert_eq!(a, b, "encoding of {}", key);
+    }
+    // ferrodis -> redis-check-rdb -> Redis.
+    save(&mut oc);
+    let ours_file = d1.path().join("dump.rdb");
+    let check = Command::new("redis-check-rdb")
+        .arg(&ours_file)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&check.stdout);
+    assert!(
+        check.status.success() && text.contains("RDB looks OK!"),
+        "{}",
+        text
+    );
+    let d2 = TempDir::new("rdb-b");
+    let redis2 = start_with_file(Flavor::Redis, &ours_file, &d2);
+    let mut rc2 = redis2.client();
+    assert_eq!(digest(&mut rc2), want);
+    // DEBUG RELOAD keeps everything.
+    q::<()>(&mut oc, &[b"DEBUG", b"RELOAD"]);
+    assert_eq!(digest(&mut oc), want);
+}
+
+#[test]
+fn dump_and_restore_match_redis() {
+    let Some(mut d) = Differential::start("dump_and_restore_match_redis", &[]) else {
+        return;
+    };
+    d.check_all(&[
+        &["SET", "s", "hello"],
+        &["SET", "n", "-12345"],
+        &["SET", "l", &"xyz".repeat(40)],
+        &["DUMP", "s"],
+        &["DUMP", "n"],
+        &["DUMP", "missing"],
+    ]);
+    // LZF output may differ from liblzf's (the format allows it): check
+    // that each side restores the other's payload instead.
+    let lzf = |s: &Server| s.cmd(&["DUMP", "l"]);
+    let (ours_l, theirs_l) = (lzf(&d.ours), lzf(&d.theirs));
+    for (srv, p) in [(&d.ours, &theirs_l), (&d.theirs, &ours_l)] {
+        let start = p.iter().position(|&b| b == b'\n').unwrap() + 1;
+        let body = &p[start..p.len() - 2];
+        let mut c = srv.raw();
+        assert_eq!(c.cmd_bytes(&[b"RESTORE", b"l2", b"0", body]), b"+OK\r\n");
+        assert_eq!(c.cmd(&["GET", "l2"]), c.cmd(&["GET", "l"]));
+    }
+    let payload = d.check(&["DUMP", "s"]);
+    // The bulk body without "$len\r\n" and the trailing CRLF.
+    let start = payload.iter().position(|&b| b == b'\n').unwrap() + 1;
+    let p = payload[start..payload.len() - 2].to_vec();
+    let ok: &[&[u8]] = &[b"RESTORE", b"s2", b"0", &p];
+    d.check_bytes(ok);
+    d.check(&["GET", "s2"]);
+    d.check_bytes(ok); // BUSYKEY
+    d.check_bytes(&[b"RESTORE", b"s2", b"0", &p, b"REPLACE", b"IDLETIME", b"100"]);
+    d.check(&["OBJECT", "IDLETIME", "s2"]);
+    d.check_bytes(&[b"RESTORE", b"s3", b"-1", &p]);
+    d.check_bytes(&[b"RESTORE", b"s3", b"abc", &p]);
+    d.check_bytes(&[b"RESTORE", b"s3", b"0", &p, b"IDLETIME", b"-1"]);
+    d.check_bytes(&[b"RESTORE", b"s3", b"0", &p, b"FREQ", b"256"]);
+    d.check_bytes(&[
+        b"RESTORE",
+        b"s3",
+        b"0",
+        &p,
+        b"FREQ",
+        b"1",
+        b"IDLETIME",
+        b"1",
+    ]);
+    d.check_bytes(&[b"RESTORE", b"s3", b"0", &p, b"BOGUS"]);
+    d.check_bytes(&[b"RESTORE", b"s3", b"0", b"short"]);
+    let mut bad = p.clone();
+    bad[1] ^= 0x40;
+    d.check_bytes(&[b"RESTORE", b"s3", b"0", &bad]);
+    d.check_bytes(&[b"RESTORE", b"s4", b"1", &p, b"ABSTTL"]); // already expired
+    d.check(&["EXISTS", "s4"]);
+    d.check_bytes(&[b"RESTORE", b"s5", b"100000", &p]);
+    assert_eq!(d.ours.cmd(&["EXISTS", "s5"]), b":1\r\n");
+    d.check_bytes(&[b"RESTORE", b"s6", b"99999999999999", &p, b"ABSTTL"]);
+    d.check(&["PEXPIRETIME", "s6"]);
+    // A payload whose checksum is right but whose data is not.
+    d.check(&["DEBUG", "SET-SKIP-CHECKSUM-VALIDATION", "1"]);
+    let mut garbage = p.clone();
+    garbage[0] = 0x63;
+    d.check_bytes(&[b"RESTORE", b"s7", b"0", &garbage]);
+    garbage[0] = 0;
+    garbage[1] = 0x3f;
+    d.check_bytes(&[b"RESTORE", b"s7", b"0", &garbage]);
+}
+
+/// Redis's MISCONF and the failing-save path, side by side.
+#[test]
+fn failed_bgsave_gives_misconf() {
+    if !have_redis("failed_bgsave_gives_misconf") {
+        return;
+    }
+    for flavor in [Flavor::Ferrodis, Flavor::Redis] {
+        let s = Server::spawn(
+            flavor,
+            &["--save", "900", "1", "--rdb-key-save-delay", "1000000"],
+        );
+        let mut c = s.client();
+        q::<()>(&mut c, &[b"SET", b"a", b"1"]);
+        let r: String = q(&mut c, &[b"BGSAVE"]);
+        assert_eq!(r, "Background saving started");
+        let info: String = q(&mut c, &[b"INFO", b"persistence"]);
+        assert!(info.contains("rdb_bgsave_in_progress:1"), "{}", info);
+        let again = s.cmd(&["BGSAVE"]);
+        assert_eq!(again, b"-ERR Background save already in progress\r\n");
+        assert_eq!(
+            s.cmd(&["SAVE"]),
+            b"-ERR Background save already in progress\r\n"
+        );
+        // Kill the child the hard way: the save failed.
+        let pid = child_pid(&s);
+        Command::new("kill")
+            .arg("-9")
+            .arg(pid.to_string())
+            .status()
+            .unwrap();
+        assert!(s.wait_for_log("Background saving terminated by signal 9"));
+        assert!(poll_until(Duration::from_secs(5), || {
+            let i: String = q(&mut c, &[b"INFO", b"persistence"]);
+            i.contains("rdb_last_bgsave_status:err")
+        }));
+        let temp = s.dir.path().join(format!("temp-{}.rdb", pid));
+        assert!(!temp.exists(), "{:?} left behind", temp);
+        let set = s.cmd(&["SET", "b", "2"]);
+        assert!(set.starts_with(b"-MISCONF Redis is configured to save RDB snapshots"));
+        assert!(s.cmd(&["PING"]).starts_with(b"-MISCONF"));
+        assert_eq!(s.cmd(&["GET", "a"]), b"$1\r\n1\r\n");
+        // A good save clears it (one key: one second of rdb-key-save-delay).
+        q::<()>(&mut c, &[b"SAVE"]);
+        assert_eq!(s.cmd(&["SET", "b", "2"]), b"+OK\r\n", "{:?}", flavor);
+    }
+}
+
+/// The pid of the running save child, from the log line.
+fn child_pid(s: &Server) -> u32 {
+    assert!(s.wait_for_log("Background saving started by pid "));
+    let log = s.log();
+    let line = log
+        .lines()
+        .rev()
+        .find(|l| l.contains("Background saving started by pid "))
+        .unwrap();
+    line.rsplit(' ').next().unwrap().trim().parse().unwrap()
+}
+
+#[test]
+fn bgsave_reports_and_counts() {
+    let s = Server::start(&["--enable-debug-command", "yes"]);
+    let mut c = s.client();
+    q::<()>(&mut c, &[b"DEBUG", b"POPULATE", b"5000"]);
+    let before: i64 = q(&mut c, &[b"LASTSAVE"]);
+    let r: String = q(&mut c, &[b"BGSAVE"]);
+    assert_eq!(r, "Background saving started");
+    assert!(s.wait_for_log("Background saving terminated with success"));
+    assert!(s.log().contains("Fork CoW for RDB: current"));
+    let info: String = q(&mut c, &[b"INFO", b"persistence"]);
+    assert!(info.contains("rdb_saves:1"), "{}", info);
+    assert!(info.contains("rdb_changes_since_last_save:0"), "{}", info);
+    let stats: String = q(&mut c, &[b"INFO", b"stats"]);
+    assert!(stats.contains("total_forks:1"));
+    assert!(!stats.contains("latest_fork_usec:0\r"));
+    let after: i64 = q(&mut c, &[b"LASTSAVE"]);
+    assert!(after >= before);
+    assert_eq!(s.cmd(&["BGSAVE", "x"]), b"-ERR syntax error\r\n");
+    let file = s.dir.path().join("dump.rdb");
+    let check = Command::new("redis-check-rdb").arg(&file).output();
+    if let Ok(out) = check {
+        assert!(String::from_utf8_lossy(&out.stdout).contains("RDB looks OK!"));
+    }
+}
+
+#[test]
+fn shutdown_signal_saves_with_save_points() {
+    let mut s = Server::start(&["--save", "3600", "1"]);
+    s.cmd(&["SET", "k", "v"]);
+    assert_eq!(s.terminate(), Some(0));
+    assert!(s
+        .log()
+        .contains("Saving the final RDB snapshot before exiting."));
+    assert!(s.dir.path().join("dump.rdb").exists());
+    let d = TempDir::new("rdb-restart");
+    let again = start_with_file(Flavor::Ferrodis, &s.dir.path().join("dump.rdb"), &d);
+    assert_eq!(again.cmd(&["GET", "k"]), b"$1\r\nv\r\n");
+}
+
+/// A valid file with a few keys, from our writer (byte-identical to what
+/// Redis writes for the same data, see the unit tests).
+fn small_file() -> Vec<u8> {
+    use ferrodis::persistence::rdb::file::{self, KeyMeta};
+    use ferrodis::persistence::rdb::value::Saving;
+    use ferrodis::persistence::rio::RioWriter;
+    let mut w = RioWriter::new(Vec::new(), true);
+    file::save_header(&mut w, &[("redis-ver", "7.0.15".into())]).unwrap();
+    file::save_db_header(&mut w, 0, 3, 0).unwrap();
+    for (k, v) in [("a", "1"), ("b", "hello"), ("c", "world")] {
+        let val = Saving::Str(v.as_bytes());
+        file::save_key(&mut w, k.as_bytes(), val, KeyMeta::NONE, true).unwrap();
+    }
+    file::save_footer(&mut w).unwrap();
+    w.into_inner()
+}
+
+/// Runs ferrodis on `file` and returns (exit code, log) once it exits.
+fn run_on_file(bytes: &[u8]) -> (Option<i32>, String) {
+    let dir = TempDir::new("rdb-bad");
+    std::fs::write(dir.path().join("dump.rdb"), bytes).unwrap();
+    let log = dir.path().join("log");
+    let mut child = Command::new(ferrodis_bin())
+        .args(["--port", &free_port().to_string(), "--save", ""])
+        .arg("--dir")
+        .arg(dir.path())
+        .arg("--logfile")
+        .arg(&log)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut code = None;
+    poll_until(Duration::from_secs(10), || match child.try_wait() {
+        Ok(Some(st)) => {
+            code = st.code();
+            true
+        }
+        _ => false,
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    (code, std::fs::read_to_string(log).unwrap_or_default())
+}
+
+#[test]
+fn corrupt_files_stop_the_server_with_redis_messages() {
+    let good = small_file();
+    let (code, log) = run_on_file(&good[..good.len() - 20]);
+    assert_eq!(code, Some(1));
+    assert!(log.contains("Short read or OOM loading DB. Unrecoverable error, aborting now."));
+    let mut bad = good.to_vec();
+    let n = bad.len();
+    bad[n - 3] ^= 1;
+    let (code, log) = run_on_file(&bad);
+    assert_eq!(code, Some(1));
+    assert!(log.contains("Wrong RDB checksum expected: ("), "{}", log);
+    assert!(log.contains("RDB CRC error"));
+    let (code, log) = run_on_file(b"XEDIS0010\xff");
+    assert_eq!(code, Some(1));
+    assert!(log.contains("Wrong signature trying to load DB from file"));
+    let (code, log) = run_on_file(b"REDIS0011\xff");
+    assert_eq!(code, Some(1));
+    assert!(log.contains("Can't handle RDB format version 11"));
+}
