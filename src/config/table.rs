@@ -719,7 +719,7 @@ static ENTRIES: &[ConfigEntry] = &[
         0,
         LLMAX,
         false,
-        "128",
+        "512",
         Apply::None
     ),
     int_cfg!(

@@ -9,4 +9,5 @@ mod introspection;
 mod keyspace;
 mod keyspace_model;
 mod rdb;
+mod rdb_format;
 mod strings;

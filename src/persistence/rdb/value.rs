@@ -528,3 +528,65 @@ fn zset_pairs(lp: &Listpack) -> Vec<(Vec<u8>, f64)> {
     }
     out
 }
+
+impl Loaded {
+    /// Calls `f` with this value in the form the writer takes (round trips,
+    /// tests and the fuzz target; the keyspace saves from its own values).
+    pub fn save_with<R>(&self, f: impl FnOnce(Saving<'_>) -> R) -> R {
+        match self {
+            Loaded::Str(RdbStr::Int(i)) => f(Saving::Int(*i)),
+            Loaded::Str(RdbStr::Bytes(b)) => f(Saving::Str(b)),
+            Loaded::List(q) => f(Saving::List(q)),
+            Loaded::SetIntset(s) => f(Saving::SetIntset(s)),
+            Loaded::ZsetListpack(lp) => f(Saving::ZsetListpack(lp)),
+            Loaded::HashListpack(lp) => f(Saving::HashListpack(lp)),
+            Loaded::SetTable(v) => {
+                let mut it = v.iter().map(|m| m.as_slice());
+                f(Saving::SetTable {
+                    len: v.len(),
+                    members: &mut it,
+                })
+            }
+            Loaded::ZsetSkiplist(v) => {
+                let mut sorted: Vec<(&[u8], f64)> =
+                    v.iter().map(|(m, s)| (m.as_slice(), *s)).collect();
+                sorted.sort_by(|a, b| {
+                    a.1.partial_cmp(&b.1)
+                        .unwrap_or(std::cmp::Ordering::Equal)
+                        .then_with(|| a.0.cmp(b.0))
+                });
+                let mut it = sorted.into_iter().rev();
+                f(Saving::ZsetSkiplist {
+                    len: v.len(),
+                    from_tail: &mut it,
+                })
+            }
+            Loaded::HashTable(v) => {
+                let mut it = v.iter().map(|(k, x)| (k.as_slice(), x.as_slice()));
+                f(Saving::HashTable {
+                    len: v.len(),
+                    pairs: &mut it,
+                })
+            }
+        }
+    }
+
+    /// The encoding OBJECT ENCODING reports for this form in Redis 7.0.
+    pub fn encoding_name(&self) -> &'static str {
+        match self {
+            Loaded::Str(RdbStr::Int(_)) => "int",
+            Loaded::Str(RdbStr::Bytes(b))
+                if b.len() <= 20 && crate::util::num::string2ll(b).is_some() =>
+            {
+                "int"
+            }
+            Loaded::Str(RdbStr::Bytes(b)) if b.len() <= 44 => "embstr",
+            Loaded::Str(_) => "raw",
+            Loaded::List(_) => "quicklist",
+            Loaded::SetIntset(_) => "intset",
+            Loaded::SetTable(_) | Loaded::HashTable(_) => "hashtable",
+            Loaded::ZsetListpack(_) | Loaded::HashListpack(_) => "listpack",
+            Loaded::ZsetSkiplist(_) => "skiplist",
+        }
+    }
+}
