@@ -384,3 +384,139 @@ fn legacy_encodings_convert_as_redis_does() {
         }
     }
 }
+
+/// xorshift64*: a deterministic mutation source.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// One random corruption: byte flips, special bytes, a cut, or a splice.
+fn mutate(rng: &mut Rng, p: &[u8]) -> Vec<u8> {
+    let mut m = p.to_vec();
+    let body = m.len().saturating_sub(10).max(1);
+    match rng.below(5) {
+        0 | 1 => {
+            for _ in 0..1 + rng.below(4) {
+                let i = rng.below(body);
+                m[i] ^= 1 << rng.below(8);
+            }
+        }
+        2 => {
+            let specials = [0u8, 0xFF, 0x7F, 0x80, 0xC0, 0xC3, 0xFE, 0x3F, 0x40, 0x81];
+            let i = rng.below(body);
+            m[i] = specials[rng.below(specials.len())];
+        }
+        3 => {
+            let cut = rng.below(body);
+            m.drain(cut..body);
+        }
+        _ => {
+            let a = rng.below(body);
+            let b = (a + rng.below(16)).min(body);
+            let chunk = m[a..b].to_vec();
+            let at = rng.below(body);
+            m.splice(at..at, chunk);
+        }
+    }
+    m
+}
+
+/// Small seeds: every encoding from Redis plus the legacy payloads.
+fn fuzz_seeds(c: &mut redis::Connection) -> Vec<Vec<u8>> {
+    let mut seeds: Vec<Vec<u8>> = redis_payloads(c)
+        .into_iter()
+        .map(|(_, p)| p)
+        .filter(|p| p.len() < 4096)
+        .collect();
+    seeds.extend(legacy_payloads().into_iter().map(|(_, p)| p));
+    seeds
+}
+
+/// The in-process RESTORE fuzz: 100,000 corrupted payloads through the
+/// loader (deep and shallow); whatever loads must save and load again.
+#[test]
+fn restore_fuzz_in_process() {
+    if !have_redis("restore_fuzz_in_process") {
+        return;
+    }
+    let r = Server::start_redis(&["--enable-debug-command", "yes"]);
+    let seeds = fuzz_seeds(&mut r.client());
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let (mut ok, mut err) = (0, 0);
+    for i in 0..100_000 {
+        let seed = &seeds[i % seeds.len()];
+        let m = mutate(&mut rng, seed);
+        let opts = LoadOptions {
+            deep: i % 2 == 0,
+            ..LoadOptions::default()
+        };
+        match dump::load(&m, &opts) {
+            Ok(v) => {
+                ok += 1;
+                let again = v.save_with(|s| dump::create(s, true));
+                assert!(
+                    dump::load(&again, &opts).is_ok(),
+                    "re-load of iteration {}",
+                    i
+                );
+            }
+            Err(_) => err += 1,
+        }
+    }
+    assert!(ok > 0 && err > 0, "ok {} err {}", ok, err);
+}
+
+/// End to end: corrupted payloads RESTOREd with checksums off and
+/// sanitize-dump-payload yes, then read back with several commands.
+#[test]
+fn restore_fuzz_end_to_end() {
+    if !have_redis("restore_fuzz_end_to_end") {
+        return;
+    }
+    let r = Server::start_redis(&["--enable-debug-command", "yes"]);
+    let seeds = fuzz_seeds(&mut r.client());
+    let s = Server::start(&[
+        "--enable-debug-command",
+        "yes",
+        "--sanitize-dump-payload",
+        "yes",
+    ]);
+    let mut c = s.raw();
+    assert_eq!(
+        c.cmd(&["DEBUG", "SET-SKIP-CHECKSUM-VALIDATION", "1"]),
+        b"+OK\r\n"
+    );
+    let mut rng = Rng(42);
+    for i in 0..3000 {
+        let m = mutate(&mut rng, &seeds[i % seeds.len()]);
+        let mut batch = RawConn::encode(&[b"RESTORE", b"k", b"0", &m, b"REPLACE"]);
+        for cmd in [
+            &["TYPE", "k"][..],
+            &["GET", "k"],
+            &["STRLEN", "k"],
+            &["DUMP", "k"],
+            &["OBJECT", "ENCODING", "k"],
+            &["DEL", "k"],
+        ] {
+            let a: Vec<&[u8]> = cmd.iter().map(|x| x.as_bytes()).collect();
+            batch.extend(RawConn::encode(&a));
+        }
+        c.send(&batch);
+        let replies = c.read_replies_or_eof(7);
+        assert!(!replies.is_empty(), "no reply at iteration {}", i);
+    }
+    assert_eq!(c.cmd(&["PING"]), b"+PONG\r\n");
+    let info = String::from_utf8(c.cmd(&["INFO", "stats"])).unwrap();
+    assert!(info.contains("dump_payload_sanitizations:"));
+}
