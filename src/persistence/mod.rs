@@ -8,6 +8,7 @@
 pub mod child;
 pub mod commands;
 pub mod load;
+pub mod lzf;
 pub mod objects;
 pub mod rdb;
 pub mod rio;

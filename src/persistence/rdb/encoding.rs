@@ -92,13 +92,13 @@ fn save_lzf_string<W: Write>(w: &mut RioWriter<W>, s: &[u8]) -> io::Result<bool>
     if s.len() <= 4 {
         return Ok(false);
     }
-    let mut out = vec![0u8; s.len() - 4];
-    let n = match lzf_rust::compress(s, &mut out) {
-        Ok(n) if n > 0 => n,
-        _ => return Ok(false),
-    };
-    save_lzf_blob(w, &out[..n], s.len())?;
-    Ok(true)
+    match crate::persistence::lzf::compress(s, s.len() - 4) {
+        Some(out) if !out.is_empty() => {
+            save_lzf_blob(w, &out, s.len())?;
+            Ok(true)
+        }
+        _ => Ok(false),
+    }
 }
 
 /// rdbSaveLzfBlob: an already compressed blob (quicklist nodes).
