@@ -160,9 +160,20 @@ impl Server {
         p.rdb_save_time_start = -1;
     }
 
+    /// updateDictResizePolicy: while a child shares our pages, dicts grow
+    /// only past the forced ratio, so rehashing does not copy every page.
+    pub fn update_dict_resize_policy(&mut self) {
+        let allowed = self.rdb.child.is_none();
+        for db in &mut self.dbs {
+            db.dict.resize_allowed = allowed;
+            db.expires.resize_allowed = allowed;
+        }
+    }
+
     /// resetChildState.
     fn reset_child_state(&mut self) {
         self.rdb.child = None;
+        self.update_dict_resize_policy();
         let p = &mut self.status.persistence;
         p.rdb_child_pid = None;
         p.current_cow_peak = 0;

@@ -224,6 +224,7 @@ impl Server {
                 p.rdb_save_time_start = self.time.unixtime;
                 p.current_save_keys_total = self.dbs.iter().map(|d| d.len() as u64).sum();
                 self.rdb.child = Some(c);
+                self.update_dict_resize_policy();
                 Ok(())
             }
         }
