@@ -198,7 +198,7 @@ fn restore_command(ctx: &mut Ctx) -> Result<(), CmdError> {
         srv.set_expire(db, key, ttl);
     }
     let access = super::load::access_meta(srv, o.lfu_freq, o.lru_idle, now);
-    if (o.lfu_freq >= 0 || o.lru_idle >= 0) && access != 0 {
+    if o.lfu_freq >= 0 || o.lru_idle >= 0 {
         if let Some(e) = srv.dbs[db].dict.find_mut(key) {
             e.key_meta_mut().set_meta(access);
         }

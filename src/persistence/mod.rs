@@ -193,9 +193,10 @@ impl Server {
         let pid = c.pid;
         c.kill();
         if wait {
-            child::wait_blocking(pid);
+            if let Some(st) = child::wait_blocking(pid) {
+                self.background_save_done(st.code, st.signal);
+            }
             self.reset_child_state();
-            self.status.persistence.rdb_save_time_start = -1;
         }
         remove_temp_file(self, pid as u32);
     }
@@ -226,7 +227,9 @@ impl Server {
 
     /// flushAllDataAndResetRDB's persistence part, after the data is gone.
     pub fn flushall_persistence(&mut self) {
-        self.kill_rdb_child(false);
+        // Waiting (a killed child dies at once) keeps it from renaming an
+        // old snapshot over the save below.
+        self.kill_rdb_child(true);
         if !self.config.save.is_empty() {
             let saved = self.dirty;
             let _ = self.rdb_save();

@@ -236,16 +236,22 @@ impl Server {
         log.role = 'C';
         log.pid = std::process::id();
         let mut cow = CowTracker::default();
-        let ok = save_to_disk(self, &log, |keys| {
-            let (bytes, at) = cow.sample(false, &log, "RDB");
-            info.send(&ChildInfo {
-                kind: child::INFO_CURRENT,
-                keys,
-                cow: bytes,
-                cow_updated_ms: at,
-            });
-        })
-        .is_ok();
+        // A panic must not unwind into the parent's event loop frames,
+        // which this process also holds: it ends the child like a failure.
+        let srv: &Server = self;
+        let saved = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            save_to_disk(srv, &log, |keys| {
+                let (bytes, at) = cow.sample(false, &log, "RDB");
+                info.send(&ChildInfo {
+                    kind: child::INFO_CURRENT,
+                    keys,
+                    cow: bytes,
+                    cow_updated_ms: at,
+                });
+            })
+            .is_ok()
+        }));
+        let ok = saved.unwrap_or(false);
         if ok {
             let (bytes, at) = cow.sample(true, &log, "RDB");
             info.send(&ChildInfo {

@@ -348,3 +348,35 @@ fn corrupt_files_stop_the_server_with_redis_messages() {
     assert_eq!(code, Some(1));
     assert!(log.contains("Can't handle RDB format version 11"));
 }
+
+#[test]
+fn save_points_and_flushall() {
+    let s = Server::start(&["--save", "1", "1", "--enable-debug-command", "yes"]);
+    s.cmd(&["SET", "k", "v"]);
+    assert!(s.wait_for_log("1 changes in 1 seconds. Saving..."));
+    assert!(s.wait_for_log("Background saving terminated with success"));
+    assert!(s.dir.path().join("dump.rdb").exists());
+    // FLUSHALL kills a running save and saves the empty dataset itself.
+    let mut c = s.raw();
+    c.cmd(&["DEBUG", "POPULATE", "100"]);
+    let slow = Server::start(&["--save", "3600", "1", "--rdb-key-save-delay", "100000"]);
+    slow.cmd(&["SET", "a", "1"]);
+    slow.cmd(&["SET", "b", "2"]);
+    assert_eq!(slow.cmd(&["BGSAVE"]), b"+Background saving started\r\n");
+    let pid = child_pid(&slow);
+    assert_eq!(slow.cmd(&["FLUSHALL"]), b"+OK\r\n");
+    assert!(slow
+        .log()
+        .contains("Background saving terminated by signal 10"));
+    assert!(!slow.dir.path().join(format!("temp-{}.rdb", pid)).exists());
+    let info = String::from_utf8(slow.cmd(&["INFO", "persistence"])).unwrap();
+    assert!(info.contains("rdb_bgsave_in_progress:0"), "{}", info);
+    assert!(info.contains("rdb_last_bgsave_status:ok"), "{}", info);
+    assert!(slow.dir.path().join("dump.rdb").exists());
+    assert_eq!(
+        c.cmd(&["DEBUG", "RELOAD", "BAD"]),
+        b"-ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.\r\n"
+    );
+    assert_eq!(c.cmd(&["DEBUG", "RELOAD", "NOSAVE"]), b"+OK\r\n");
+    assert_eq!(c.cmd(&["DBSIZE"]), b":1\r\n");
+}
