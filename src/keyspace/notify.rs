@@ -36,6 +36,9 @@ pub struct Event {
 #[derive(Debug, Default)]
 pub struct Notifications {
     pub queue: Vec<Event>,
+    /// Delivered events, kept by unit tests to check the event points.
+    #[cfg(test)]
+    pub delivered: Vec<Event>,
 }
 
 impl Notifications {
@@ -56,6 +59,8 @@ impl Notifications {
     /// Hands queued events to subscribers. Until pub/sub exists there are no
     /// subscribers, so the queue is simply emptied.
     pub fn deliver(&mut self) {
+        #[cfg(test)]
+        self.delivered.append(&mut self.queue);
         self.queue.clear();
     }
 }
@@ -136,6 +141,10 @@ pub fn parse_config(c: &mut Config, args: &[Vec<u8>]) -> Result<(), String> {
 pub fn format_config(c: &Config) -> String {
     flags_to_string(c.notify_keyspace_events)
 }
+
+#[cfg(test)]
+#[path = "notify_tests.rs"]
+mod event_tests;
 
 #[cfg(test)]
 mod tests {
