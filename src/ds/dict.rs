@@ -93,6 +93,10 @@ impl<K, V> Table<K, V> {
     }
 }
 
+/// A bucket array could not be allocated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AllocError;
+
 /// Statistics of one table, for DEBUG HTSTATS.
 #[derive(Debug, Default, Clone)]
 pub struct TableStats {
@@ -208,7 +212,7 @@ impl<K: DictKey, V> Dict<K, V> {
 
     /// `dictTryExpand`: Err when the new table cannot be allocated, Ok(false)
     /// when no expansion is needed or allowed now.
-    pub fn try_expand(&mut self, size: usize) -> Result<bool, ()> {
+    pub fn try_expand(&mut self, size: usize) -> Result<bool, AllocError> {
         if self.is_rehashing() || self.ht[0].used > size {
             return Ok(false);
         }
@@ -216,7 +220,7 @@ impl<K: DictKey, V> Dict<K, V> {
         if real == self.ht[0].size() {
             return Ok(false);
         }
-        let t = Table::try_with_size(real).ok_or(())?;
+        let t = Table::try_with_size(real).ok_or(AllocError)?;
         if self.ht[0].size() == 0 {
             self.ht[0] = t;
         } else {
