@@ -103,7 +103,7 @@ fn run(config: Config) {
                 .warning(&format!("Failed to write PID file: {}", e));
         }
     }
-    server.log.notice("Ready to accept connections");
+    server.log_ready();
     event_loop.run(&mut server);
     exit(server.exit_code);
 }

@@ -75,6 +75,7 @@ pub enum WriteOutcome {
 /// Writes pending replies until done, the socket is full, or `budget` bytes.
 /// Returns the outcome and the bytes written.
 pub fn write_pending(c: &mut Client, budget: usize) -> (WriteOutcome, usize) {
+    c.reply_peak = c.reply_peak.max(c.reply.buf.len());
     let mut written = 0;
     while c.sent < c.reply.buf.len() {
         if written >= budget {

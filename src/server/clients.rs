@@ -30,9 +30,10 @@ impl Server {
                     (Socket::Tcp(s), fmt_addr(&peer), local, loopback)
                 }),
                 Listener::Unix { sock, path } => {
-                    let path = path.clone();
+                    // Redis names both ends of a Unix connection "<path>:0".
+                    let name = format!("{}:0", path);
                     sock.accept()
-                        .map(|(s, _)| (Socket::Unix(s), format!("{}:0", path), path, true))
+                        .map(|(s, _)| (Socket::Unix(s), name.clone(), name, true))
                 }
             };
             match accepted {
@@ -49,15 +50,25 @@ impl Server {
     }
 
     fn accept_one(&mut self, mut sock: Socket, addr: String, laddr: String, local: bool) {
-        self.stats.total_connections_received += 1;
+        if let Socket::Unix(_) = sock {
+            self.log.verbose(&format!(
+                "Accepted connection to {}",
+                self.config.unixsocket
+            ));
+        } else {
+            self.log.verbose(&format!("Accepted {}", addr));
+        }
         if self.clients.len() as i64 >= self.config.maxclients {
             let _ = sock.write(MAXCLIENTS_ERR);
             self.stats.rejected_connections += 1;
             return;
         }
+        // Redis 7.0 applies protected mode whatever `bind` says; the refused
+        // connection had a client created for it, so it used up an id.
         if self.config.protected_mode && self.config.requirepass.is_empty() && !local {
             let _ = sock.write(PROTECTED_MODE_ERR);
             self.stats.rejected_connections += 1;
+            self.next_client_id += 1;
             return;
         }
         let token = self.clients.reserve();
@@ -75,8 +86,11 @@ impl Server {
         }
         let id = self.next_client_id;
         self.next_client_id += 1;
-        self.log.verbose(&format!("Accepted {}", addr));
-        let c = Client::new(id, token, sock, addr, laddr, self.time.mstime);
+        self.stats.total_connections_received += 1;
+        let mut c = Client::new(id, token, sock, addr, laddr, self.time.mstime);
+        // Without a password the default user needs no AUTH, and a client
+        // created then stays authenticated if one is set later (as in Redis).
+        c.flags.authenticated = self.config.requirepass.is_empty();
         self.clients.put(Box::new(c));
         self.stat_peak_clients = self.stat_peak_clients.max(self.clients.len());
     }
@@ -139,7 +153,19 @@ impl Server {
     }
 
     /// Parses and runs every complete request in the query buffer (Redis `processInputBuffer`).
+    /// A client held by CLIENT PAUSE keeps its input for later.
     pub fn process_input(&mut self, c: &mut Client) {
+        if c.flags.postponed {
+            return;
+        }
+        if c.flags.pending_command {
+            c.flags.pending_command = false;
+            process_command(self, c);
+            if c.flags.postponed {
+                return;
+            }
+            c.argv.clear();
+        }
         while c.qb_pos < c.querybuf.len() && !c.flags.close_after_reply && !c.flags.close_asap {
             let limits = ParseLimits {
                 proto_max_bulk_len: self.config.proto_max_bulk_len,
@@ -154,6 +180,9 @@ impl Server {
                 Ok(Parsed::Request) => {
                     if !c.argv.is_empty() {
                         process_command(self, c);
+                    }
+                    if c.flags.postponed {
+                        break;
                     }
                     c.argv.clear();
                 }
@@ -250,6 +279,7 @@ impl Server {
 
     /// Closes a client now (Redis `freeClient`).
     pub fn free_client(&mut self, mut c: Box<Client>) {
+        self.forget_client(&mut c);
         let _ = self.registry.deregister(c.sock.source());
         c.sock.shutdown();
         self.clients.release(c.token);
@@ -272,6 +302,7 @@ impl Server {
 
     /// The before-sleep hook (Redis `beforeSleep`). Returns true if work remains.
     pub(super) fn before_sleep_work(&mut self) -> bool {
+        self.process_unblocked_clients();
         if !self.pending_input.is_empty() {
             self.process_pending_input();
         }

@@ -6,6 +6,7 @@
 pub mod clients;
 pub mod commands;
 pub mod cron;
+pub mod shutdown;
 pub mod startup;
 pub mod stats;
 
@@ -69,6 +70,11 @@ pub struct Server {
     pub cronloops: u64,
     /// Peak of the number of connected clients (INFO).
     pub stat_peak_clients: usize,
+    // Connection and client management (conn/): CLIENT PAUSE state, MONITOR
+    // clients as (token, id), and the unix time of the last successful save (LASTSAVE).
+    pub pause: crate::conn::pause::PauseState,
+    pub monitors: Vec<(usize, u64)>,
+    pub lastsave: i64,
 }
 
 impl Server {
@@ -95,6 +101,10 @@ impl Server {
             next_cron_ms: 0,
             cronloops: 0,
             stat_peak_clients: 0,
+            pause: Default::default(),
+            monitors: Vec::new(),
+            // At startup the dataset counts as saved, as in Redis.
+            lastsave: time.unixtime,
         }
     }
 
@@ -107,11 +117,12 @@ impl Server {
     /// MONITOR feed, propagation. Filled in as those features arrive.
     pub fn after_call(
         &mut self,
-        _c: &mut Client,
-        _argv: &[Vec<u8>],
-        _meta: &'static CommandMeta,
+        c: &mut Client,
+        argv: &[Vec<u8>],
+        meta: &'static CommandMeta,
         _duration_us: u64,
     ) {
+        self.feed_monitors(c, argv, meta);
     }
 }
 
@@ -121,6 +132,10 @@ impl EventHandler for Server {
     }
 
     fn client_event(&mut self, token: usize, readable: bool, writable: bool) {
+        // Once SHUTDOWN succeeded nothing else runs, as Redis exits at once.
+        if self.stop {
+            return;
+        }
         if writable {
             self.handle_writable(token);
         }
@@ -134,6 +149,9 @@ impl EventHandler for Server {
     }
 
     fn time_events(&mut self) -> u64 {
+        if self.stop {
+            return 0;
+        }
         self.run_time_events()
     }
 
