@@ -31,6 +31,10 @@ pub enum ProtocolError {
     ExpectedDollar(u8),
     TooBigBulkCount,
     InvalidBulkLength,
+    /// More than 10 arguments before AUTH.
+    UnauthenticatedMultibulkLength,
+    /// A bulk over 16 KB before AUTH.
+    UnauthenticatedBulkLength,
 }
 
 impl ProtocolError {
@@ -44,6 +48,10 @@ impl ProtocolError {
             ProtocolError::ExpectedDollar(c) => format!("expected '$', got '{}'", *c as char),
             ProtocolError::TooBigBulkCount => "too big bulk count string".into(),
             ProtocolError::InvalidBulkLength => "invalid bulk length".into(),
+            ProtocolError::UnauthenticatedMultibulkLength => {
+                "unauthenticated multibulk length".into()
+            }
+            ProtocolError::UnauthenticatedBulkLength => "unauthenticated bulk length".into(),
         }
     }
 }
@@ -113,8 +121,11 @@ impl RequestParser {
                 return Ok(Parsed::Incomplete);
             };
             let n = string2ll(&buf[*pos + 1..line]).ok_or(ProtocolError::InvalidMultibulkLength)?;
-            if n > i32::MAX as i64 || (limits.unauthenticated && n > 10) {
+            if n > i32::MAX as i64 {
                 return Err(ProtocolError::InvalidMultibulkLength);
+            }
+            if limits.unauthenticated && n > 10 {
+                return Err(ProtocolError::UnauthenticatedMultibulkLength);
             }
             *pos = line + 2;
             if n <= 0 {
@@ -135,11 +146,11 @@ impl RequestParser {
                 }
                 let len =
                     string2ll(&buf[*pos + 1..line]).ok_or(ProtocolError::InvalidBulkLength)?;
-                if len < 0
-                    || len > limits.proto_max_bulk_len
-                    || (limits.unauthenticated && len > 16384)
-                {
+                if len < 0 || len > limits.proto_max_bulk_len {
                     return Err(ProtocolError::InvalidBulkLength);
+                }
+                if limits.unauthenticated && len > 16384 {
+                    return Err(ProtocolError::UnauthenticatedBulkLength);
                 }
                 *pos = line + 2;
                 self.bulk_len = len;
@@ -297,9 +308,12 @@ mod tests {
         let mut p = RequestParser::new();
         let mut argv = Vec::new();
         let r = p.parse(b"*11\r\n", &mut 0, &mut argv, lim);
-        assert_eq!(r.unwrap_err(), ProtocolError::InvalidMultibulkLength);
+        assert_eq!(
+            r.unwrap_err(),
+            ProtocolError::UnauthenticatedMultibulkLength
+        );
         let mut p = RequestParser::new();
         let r = p.parse(b"*1\r\n$16385\r\n", &mut 0, &mut argv, lim);
-        assert_eq!(r.unwrap_err(), ProtocolError::InvalidBulkLength);
+        assert_eq!(r.unwrap_err(), ProtocolError::UnauthenticatedBulkLength);
     }
 }

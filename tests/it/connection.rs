@@ -59,7 +59,9 @@ fn differential_scenario(test: &str, args: &[&str], scenario: fn(&Server) -> Vec
     }
     let ours = Server::start(args);
     let theirs = Server::start_redis(args);
+    eprintln!("running {} on ferrodis", test);
     let a = scenario(&ours);
+    eprintln!("running {} on redis", test);
     let b = scenario(&theirs);
     assert_eq!(a, b, "transcripts differ (left: ferrodis, right: redis)");
 }
@@ -326,4 +328,212 @@ fn client_list_reflects_client_state() {
         &[],
         client_list_scenario,
     );
+}
+
+/// CLIENT KILL with each filter, old and new forms.
+fn client_kill_scenario(s: &Server) -> Vec<String> {
+    let mut me = s.raw();
+    let mut out = Vec::new();
+    // By ID.
+    let mut v = s.raw();
+    let id = int_reply(&v.cmd(&["CLIENT", "ID"])).to_string();
+    out.push(mask(&me.cmd(&["CLIENT", "KILL", "ID", &id])));
+    out.push(format!("closed by id: {}", v.is_closed()));
+    out.push(mask(&me.cmd(&["CLIENT", "KILL", "ID", &id])));
+    // Old form by address; a second time there is no such client.
+    let mut v = s.raw();
+    let addr = field(bulk_text(&v.cmd(&["CLIENT", "INFO"])).trim_end(), "addr").to_string();
+    out.push(mask(&me.cmd(&["CLIENT", "KILL", &addr])));
+    out.push(format!("closed by old form: {}", v.is_closed()));
+    out.push(mask(&me.cmd(&["CLIENT", "KILL", &addr])));
+    // ADDR together with TYPE and USER.
+    let mut v = s.raw();
+    let addr = field(bulk_text(&v.cmd(&["CLIENT", "INFO"])).trim_end(), "addr").to_string();
+    out.push(mask(
+        &me.cmd(&["CLIENT", "KILL", "ADDR", &addr, "TYPE", "pubsub"]),
+    ));
+    out.push(mask(&me.cmd(&[
+        "CLIENT", "KILL", "addr", &addr, "type", "normal", "user", "default",
+    ])));
+    out.push(format!("closed by addr: {}", v.is_closed()));
+    // SKIPME yes (the default) spares the caller even when it matches.
+    let my_addr = field(bulk_text(&me.cmd(&["CLIENT", "INFO"])).trim_end(), "addr").to_string();
+    out.push(mask(&me.cmd(&["CLIENT", "KILL", "ADDR", &my_addr])));
+    out.push(mask(
+        &me.cmd(&["CLIENT", "KILL", "ADDR", &my_addr, "SKIPME", "yes"]),
+    ));
+    // LADDR matches every client of this listener; the others die.
+    let mut v1 = s.raw();
+    let mut v2 = s.raw();
+    let info = bulk_text(&v1.cmd(&["CLIENT", "INFO"]));
+    let laddr = field(info.trim_end(), "laddr").to_string();
+    v2.cmd(&["PING"]);
+    let n = int_reply(&me.cmd(&["CLIENT", "KILL", "LADDR", &laddr]));
+    out.push(format!("laddr killed at least 2: {}", n >= 2));
+    out.push(format!(
+        "closed by laddr: {} {}",
+        v1.is_closed(),
+        v2.is_closed()
+    ));
+    out.push(mask(&me.cmd(&["PING"])));
+    // SKIPME no kills the caller too, after its reply.
+    let mut v = s.raw();
+    v.cmd(&["PING"]);
+    let reply = me.cmd(&["CLIENT", "KILL", "USER", "default", "SKIPME", "no"]);
+    out.push(format!(
+        "skipme no killed at least 2: {}",
+        int_reply(&reply) >= 2
+    ));
+    out.push(format!(
+        "closed by skipme no: {} {}",
+        v.is_closed(),
+        me.is_closed()
+    ));
+    // The old form may kill the caller itself.
+    let mut me = s.raw();
+    let my_addr = field(bulk_text(&me.cmd(&["CLIENT", "INFO"])).trim_end(), "addr").to_string();
+    out.push(mask(&me.cmd(&["CLIENT", "KILL", &my_addr])));
+    out.push(format!("closed itself: {}", me.is_closed()));
+    out
+}
+
+#[test]
+fn client_kill_filters_match_redis() {
+    differential_scenario("client_kill_filters_match_redis", &[], client_kill_scenario);
+}
+
+#[test]
+fn client_reply_modes_match_redis() {
+    let Some(mut d) = Differential::start("client_reply_modes_match_redis", &[]) else {
+        return;
+    };
+    let script = "CLIENT REPLY OFF\r\nPING\r\nNOSUCH\r\nECHO a\r\nCLIENT REPLY SKIP\r\nPING\r\n\
+        CLIENT REPLY ON\r\nPING\r\nCLIENT REPLY SKIP\r\nECHO skipped\r\nECHO shown\r\n\
+        CLIENT REPLY SKIP\r\nCLIENT REPLY ON\r\nPING\r\nCLIENT REPLY OFF\r\nRESET\r\nPING\r\n\
+        CLIENT REPLY SKIP\r\nRESET\r\nPING\r\nCLIENT REPLY SKIP\r\nNOSUCH\r\nPING\r\n\
+        CLIENT REPLY SKIP\r\nCLIENT REPLY SKIP\r\nPING\r\nPING\r\n";
+    let out = d.check_raw(script.as_bytes(), 10);
+    assert_eq!(
+        out,
+        b"+OK\r\n+PONG\r\n$5\r\nshown\r\n+OK\r\n+PONG\r\n+RESET\r\n+PONG\r\n+PONG\r\n+PONG\r\n+PONG\r\n"
+    );
+}
+
+#[test]
+fn reset_restores_a_fresh_connection() {
+    differential_scenario("reset_restores_a_fresh_connection", &[], |s| {
+        let mut c = s.raw();
+        let mut out = vec![
+            mask(&c.cmd(&["SELECT", "4"])),
+            mask(&c.cmd(&["CLIENT", "SETNAME", "n"])),
+            mask(&c.cmd(&["CLIENT", "NO-EVICT", "on"])),
+            mask(&c.cmd(&["HELLO", "3"])),
+            mask(&c.cmd(&["RESET"])),
+        ];
+        let info = bulk_text(&c.cmd(&["CLIENT", "INFO"]));
+        for f in ["name", "db", "resp", "flags", "user"] {
+            out.push(format!("{}={}", f, field(info.trim_end(), f)));
+        }
+        out.push(mask(&c.cmd(&["CLIENT", "GETNAME"])));
+        out
+    });
+}
+
+#[test]
+fn auth_flows_with_requirepass_match_redis() {
+    differential_scenario(
+        "auth_flows_with_requirepass_match_redis",
+        &["--requirepass", "s3cret"],
+        |s| {
+            let mut out = transcript(
+                s,
+                &[
+                    &["PING"],
+                    &["CLIENT", "ID"],
+                    &["AUTH", "wrong"],
+                    &["AUTH", "default", "wrong"],
+                    &["AUTH", "nouser", "s3cret"],
+                    &["HELLO"],
+                    &["HELLO", "3"],
+                    &["HELLO", "3", "SETNAME", "early"],
+                    &["HELLO", "3", "AUTH", "default", "wrong"],
+                    &["AUTH", "s3cret"],
+                    &["CLIENT", "GETNAME"],
+                    &["PING"],
+                    &["AUTH", "default", "s3cret"],
+                    &["RESET"],
+                    &["PING"],
+                    &["HELLO", "3", "AUTH", "default", "s3cret", "SETNAME", "x"],
+                    &["CLIENT", "GETNAME"],
+                    &["RESET"],
+                    &[
+                        "HELLO", "2", "AUTH", "default", "s3cret", "SETNAME", "bad name",
+                    ],
+                    &["PING"],
+                    &["QUIT"],
+                ],
+            );
+            // Unauthenticated requests are limited to 10 arguments and 16 KB bulks.
+            for input in [&b"*20\r\n"[..], b"*1\r\n$16385\r\n"] {
+                let mut c = s.raw();
+                c.send(input);
+                out.push(String::from_utf8_lossy(&c.read_replies_or_eof(1)).into_owned());
+            }
+            out
+        },
+    );
+}
+
+/// Collects MONITOR lines until one contains `end`, dropping timestamps and
+/// the client address (which differ by nature).
+fn monitor_lines(m: &mut RawConn, end: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    loop {
+        let Some(raw) = m.read_reply() else {
+            panic!("no monitor line after {:?}", lines)
+        };
+        let line = String::from_utf8_lossy(&raw).into_owned();
+        let (ts, rest) = line[1..].split_once(' ').unwrap();
+        let (secs, micros) = ts.split_once('.').unwrap();
+        assert!(secs.parse::<u64>().is_ok() && micros.len() == 6, "{}", line);
+        let (db, rest) = rest[1..].split_once(' ').unwrap();
+        let (_addr, args) = rest.split_once("] ").unwrap();
+        lines.push(format!("[{}] {}", db, args.trim_end()));
+        if line.contains(end) {
+            return lines;
+        }
+    }
+}
+
+#[test]
+fn monitor_output_matches_redis() {
+    differential_scenario("monitor_output_matches_redis", &[], |s| {
+        let mut m = s.raw();
+        assert_eq!(m.cmd(&["MONITOR"]), b"+OK\r\n");
+        // A second MONITOR is ignored without a reply.
+        m.send(&RawConn::encode(&[b"MONITOR"]));
+        let mut c = s.raw();
+        c.cmd(&["PING"]);
+        c.cmd(&["SELECT", "2"]);
+        c.cmd_bytes(&[b"ECHO", b"a\"b\\c\x01\xc3\xa9 \n"]);
+        c.cmd(&["AUTH", "default", "secret"]);
+        c.cmd(&["AUTH", "secret"]);
+        c.cmd(&["HELLO", "2", "AUTH", "default", "pw", "SETNAME", "n"]);
+        c.cmd(&["CLIENT", "LIST"]);
+        c.cmd(&["CLIENT", "ID"]);
+        c.cmd(&["NOSUCHCOMMAND"]);
+        c.cmd(&["ECHO"]);
+        c.cmd(&["TIME"]);
+        c.send(b"echo inline\r\n");
+        c.read_reply();
+        c.cmd(&["ECHO", "end"]);
+        let mut out = monitor_lines(&mut m, "end");
+        // The monitor's own commands are fed to itself after their reply.
+        out.push(mask(&m.cmd(&["PING"])));
+        out.extend(monitor_lines(&mut m, "PING"));
+        out.push(mask(&m.cmd(&["RESET"])));
+        c.cmd(&["PING"]);
+        out.push(mask(&m.cmd(&["ECHO", "after reset"])));
+        out
+    });
 }
