@@ -166,7 +166,11 @@ impl Server {
             }
             c.argv.clear();
         }
-        while c.qb_pos < c.querybuf.len() && !c.flags.close_after_reply && !c.flags.close_asap {
+        while c.qb_pos < c.querybuf.len()
+            && !c.flags.close_after_reply
+            && !c.flags.close_asap
+            && !self.stop
+        {
             let limits = ParseLimits {
                 proto_max_bulk_len: self.config.proto_max_bulk_len,
                 unauthenticated: self.auth_required(c),

@@ -128,6 +128,10 @@ impl Server {
 
 impl EventHandler for Server {
     fn accept(&mut self, listener: usize) {
+        // After SHUTDOWN the listeners are closed; later events of the batch are stale.
+        if self.stop {
+            return;
+        }
         self.accept_clients(listener);
     }
 
