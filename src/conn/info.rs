@@ -140,6 +140,44 @@ fn events_field(c: &Client) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::conn::Socket;
+
+    #[test]
+    fn line_has_redis_fields_in_order() {
+        let (a, _b) = mio::net::UnixStream::pair().unwrap();
+        let mut c = Client::new(5, 0, Socket::Unix(a), "/s:0".into(), "/s:0".into(), 1_000);
+        c.flags.unix_socket = true;
+        c.flags.no_evict = true;
+        c.name = Some(b"n".to_vec());
+        c.reply.buf.extend_from_slice(&[b'x'; REPLY_CHUNK + 10]);
+        let argv = vec![b"client".to_vec(), b"list".to_vec()];
+        let line = client_info_line_with(&c, 5_500, &argv);
+        let names: Vec<&str> = line
+            .split(' ')
+            .map(|f| f.split('=').next().unwrap())
+            .collect();
+        assert_eq!(
+            names.join(" "),
+            "id addr laddr fd name age idle flags db sub psub ssub multi qbuf qbuf-free \
+             argv-mem multi-mem rbs rbp obl oll omem tot-mem events cmd user redir resp"
+        );
+        for want in [
+            "id=5 ",
+            "name=n ",
+            "age=4 ",
+            "flags=Ue ",
+            "argv-mem=10 ",
+            "obl=16384 ",
+            "oll=1 ",
+            "omem=10 ",
+            "events=rw ",
+            "cmd=NULL ",
+            "user=default ",
+            "resp=2",
+        ] {
+            assert!(line.contains(want), "{} not in {}", want, line);
+        }
+    }
 
     #[test]
     fn type_names() {

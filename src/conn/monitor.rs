@@ -106,3 +106,35 @@ pub fn monitor_line(
     out.extend_from_slice(b"\r\n");
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::conn::Socket;
+
+    fn client(unix: bool) -> Client {
+        let (a, _b) = mio::net::UnixStream::pair().unwrap();
+        let mut c = Client::new(7, 0, Socket::Unix(a), "10.0.0.1:5000".into(), "".into(), 0);
+        c.flags.unix_socket = unix;
+        c.db = 3;
+        c
+    }
+
+    #[test]
+    fn line_format() {
+        let c = client(false);
+        let argv = vec![b"auth".to_vec(), b"pw".to_vec(), b"a\"\n\x01".to_vec()];
+        let line = monitor_line(1_700_000_000_000_042, &c, "", &argv, &[1]);
+        assert_eq!(
+            String::from_utf8(line).unwrap(),
+            "+1700000000.000042 [3 10.0.0.1:5000] \"auth\" \"(redacted)\" \"a\\\"\\n\\x01\"\r\n"
+        );
+    }
+
+    #[test]
+    fn unix_clients_show_the_socket() {
+        let c = client(true);
+        let line = monitor_line(1_000_000, &c, "/tmp/r.sock", &[b"PING".to_vec()], &[]);
+        assert_eq!(line, b"+1.000000 [3 unix:/tmp/r.sock] \"PING\"\r\n");
+    }
+}

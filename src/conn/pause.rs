@@ -164,3 +164,78 @@ impl Server {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::log::Logger;
+
+    fn server() -> (mio::Poll, Server) {
+        let poll = mio::Poll::new().unwrap();
+        let registry = poll.registry().try_clone().unwrap();
+        let mut log = Logger::new();
+        log.level = crate::log::Level::Warning;
+        (poll, Server::new(Config::with_defaults(), log, registry))
+    }
+
+    fn meta(name: &str) -> &'static CommandMeta {
+        crate::cmd::meta::find(name).unwrap()
+    }
+
+    #[test]
+    fn stricter_kind_and_later_end_win() {
+        let (_poll, mut srv) = server();
+        let now = srv.time.mstime;
+        srv.pause_clients(PausePurpose::ClientCommand, now + 100_000, PauseKind::Write);
+        srv.pause_clients(PausePurpose::ClientCommand, now + 10, PauseKind::Write);
+        assert_eq!(srv.pause.kind, PauseKind::Write);
+        assert_eq!(srv.pause.end_ms, now + 100_000);
+        srv.pause_clients(PausePurpose::ClientCommand, now + 10, PauseKind::All);
+        assert_eq!(srv.pause.kind, PauseKind::All);
+        assert_eq!(srv.pause.end_ms, now + 100_000);
+        srv.unpause_clients(PausePurpose::ClientCommand);
+        assert_eq!(srv.pause.kind, PauseKind::Off);
+    }
+
+    #[test]
+    fn a_pause_already_over_does_nothing() {
+        let (_poll, mut srv) = server();
+        srv.pause_clients(PausePurpose::ClientCommand, 0, PauseKind::All);
+        assert_eq!(srv.pause.kind, PauseKind::Off);
+        let wrapped = i64::MAX.wrapping_add(srv.time.mstime);
+        srv.pause_clients(PausePurpose::ClientCommand, wrapped, PauseKind::All);
+        assert_eq!(srv.pause.kind, PauseKind::Off);
+    }
+
+    #[test]
+    fn expired_pause_ends_in_cron() {
+        let (_poll, mut srv) = server();
+        let now = srv.time.mstime;
+        srv.pause_clients(PausePurpose::ClientCommand, now + 5, PauseKind::All);
+        assert!(srv.pause.writes_paused());
+        srv.time.mstime += 10;
+        srv.check_pause_timeout();
+        assert!(!srv.pause.writes_paused());
+    }
+
+    #[test]
+    fn what_each_kind_holds() {
+        let mut st = PauseState::default();
+        assert!(!st.holds(meta("ping")));
+        st.kind = PauseKind::All;
+        assert!(st.holds(meta("ping")));
+        st.kind = PauseKind::Write;
+        assert!(!st.holds(meta("ping")));
+        let write = CommandMeta {
+            flags: flags::WRITE,
+            ..*meta("ping")
+        };
+        let may_replicate = CommandMeta {
+            flags: flags::MAY_REPLICATE,
+            ..*meta("ping")
+        };
+        assert!(st.holds(&write));
+        assert!(st.holds(&may_replicate));
+    }
+}

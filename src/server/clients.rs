@@ -155,7 +155,7 @@ impl Server {
     /// Parses and runs every complete request in the query buffer (Redis `processInputBuffer`).
     /// A client held by CLIENT PAUSE keeps its input for later.
     pub fn process_input(&mut self, c: &mut Client) {
-        if c.flags.postponed {
+        if c.flags.postponed || c.flags.close_asap || self.stop {
             return;
         }
         if c.flags.pending_command {
