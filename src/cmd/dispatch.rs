@@ -46,7 +46,9 @@ fn run_checks_and_call(srv: &mut Server, c: &mut Client) {
     // Later checks plug in here, in Redis's order: ACL, cluster redirection,
     // OOM, MISCONF, replica read-only, pub/sub context, loading.
     // CLIENT PAUSE: hold the command until the pause ends (conn/pause.rs).
-    if srv.pause.holds(srv.commands.cmds[id].meta) {
+    // Replicas, MONITOR clients among them, are never held. Scripts and EXEC
+    // will pass their effective flags here.
+    if !c.flags.monitor && srv.pause.holds(srv.commands.cmds[id].meta.flags) {
         return srv.postpone_client(c);
     }
     // MULTI queueing plugs in here.
