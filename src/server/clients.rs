@@ -222,7 +222,7 @@ impl Server {
         let Some(mut c) = self.clients.take(token) else {
             return;
         };
-        if c.has_pending_output() {
+        if c.has_pending_output() && !c.flags.close_asap {
             if let WriteOutcome::Error = self.write_client(&mut c) {
                 return self.free_client(c);
             }
@@ -252,6 +252,11 @@ impl Server {
                 continue;
             };
             c.pending_write = false;
+            // A killed client is closed without being written to, as in Redis.
+            if c.flags.close_asap {
+                self.clients.put(c);
+                continue;
+            }
             match self.write_client(&mut c) {
                 WriteOutcome::Error => {
                     self.free_client(c);
