@@ -625,3 +625,60 @@ fn command_replies_are_well_formed() {
         assert_eq!(reply_end(&reply, 0), Some(reply.len()), "{:?}", req);
     }
 }
+
+/// Random requests, built from the words key extraction looks at, for every
+/// command that has keys: our extraction must agree with Redis's on each.
+#[test]
+fn getkeys_match_redis_on_random_requests() {
+    if !have_redis("getkeys_match_redis_on_random_requests") {
+        return;
+    }
+    // Comma-separated so the empty argument is one of them.
+    let words: Vec<&str> = "k,x,0,1,2,3,-1,2x,,STORE,storedist,streams,KEYS,get,GET,by,\
+                            limit,count,block,group,noack,auth,auth2,overflow,set,incrby,u8,\
+                            copy,replace"
+        .split(',')
+        .collect();
+    let redis = Server::start_redis(&[]);
+    let mut c = conn(redis.port, 3);
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move |n: usize| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((seed >> 33) as usize) % n
+    };
+    let keyed: Vec<&CommandMeta> = every_meta()
+        .into_iter()
+        .filter(|m| !m.key_specs.is_empty())
+        .collect();
+    let mut with_keys = 0;
+    for _ in 0..4000 {
+        let m = keyed[next(keyed.len())];
+        let mut argv: Vec<&str> = m.name.split('|').collect();
+        let extra = match m.arity {
+            a if a > 0 => (a as usize).max(2),
+            a => (a.unsigned_abs() as usize).max(2) + next(6),
+        };
+        while argv.len() < extra {
+            argv.push(words[next(words.len())]);
+        }
+        let mut req = vec!["COMMAND", "GETKEYSANDFLAGS"];
+        req.extend_from_slice(&argv);
+        let theirs = c.cmd(&req);
+        with_keys += theirs.starts_with(b"*") as usize;
+        let mut r = Reply::new(3);
+        let owned: Vec<Vec<u8>> = argv.iter().map(|a| a.as_bytes().to_vec()).collect();
+        if let Err(e) = reply_getkeys(&mut r, m, &owned, true) {
+            r.error(e.text());
+        }
+        assert_eq!(
+            String::from_utf8_lossy(&r.buf),
+            String::from_utf8_lossy(&theirs),
+            "COMMAND GETKEYSANDFLAGS {:?}",
+            argv
+        );
+    }
+    // Most requests must reach the extraction itself, not an early error.
+    assert!(with_keys > 2000, "only {} requests had keys", with_keys);
+}
