@@ -7,6 +7,7 @@
 //! -> `ds`, `resp`, `util`. The `event_loop` knows sockets and time, never
 //! commands. See docs/architecture.md for the full map.
 
+pub mod alloc;
 pub mod cmd;
 pub mod config;
 pub mod conn;

@@ -8,45 +8,10 @@ use crate::cmd::meta::{
     CommandMeta, FindKeys, KeySpec,
 };
 use crate::cmd::table::{CommandTable, Lookup};
-use crate::cmd::{CommandImpl, Ctx};
+use crate::cmd::Ctx;
 use crate::error::{CmdError, SYNTAX};
 use crate::resp::Reply;
 use crate::util::glob::string_match_len;
-
-pub const COMMANDS: &[CommandImpl] = &[
-    CommandImpl {
-        name: "command",
-        handler: command_command,
-    },
-    CommandImpl {
-        name: "command|count",
-        handler: count_command,
-    },
-    CommandImpl {
-        name: "command|list",
-        handler: list_command,
-    },
-    CommandImpl {
-        name: "command|info",
-        handler: info_command,
-    },
-    CommandImpl {
-        name: "command|docs",
-        handler: docs_command,
-    },
-    CommandImpl {
-        name: "command|getkeys",
-        handler: getkeys_command,
-    },
-    CommandImpl {
-        name: "command|getkeysandflags",
-        handler: getkeysandflags_command,
-    },
-    CommandImpl {
-        name: "command|help",
-        handler: help_command,
-    },
-];
 
 /// The metadata of the subcommands this server has for command `id`.
 fn subcommand_metas(t: &CommandTable, id: usize) -> Vec<&'static CommandMeta> {
@@ -82,7 +47,7 @@ fn c_eq(arg: &[u8], word: &str) -> bool {
 }
 
 /// COMMAND: every command's details.
-fn command_command(ctx: &mut Ctx) -> Result<(), CmdError> {
+pub fn command_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     reply_all_info(&ctx.srv.commands, &mut ctx.client.reply);
     Ok(())
 }
@@ -96,14 +61,14 @@ fn reply_all_info(t: &CommandTable, r: &mut Reply) {
 }
 
 /// COMMAND COUNT
-fn count_command(ctx: &mut Ctx) -> Result<(), CmdError> {
+pub fn count_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     let n = ctx.srv.commands.top_level().count();
     ctx.reply().int(n as i64);
     Ok(())
 }
 
 /// COMMAND INFO [command-name ...]: a null for names that are not commands.
-fn info_command(ctx: &mut Ctx) -> Result<(), CmdError> {
+pub fn info_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     let t = &ctx.srv.commands;
     let r = &mut ctx.client.reply;
     if ctx.argv.len() == 2 {
@@ -121,7 +86,7 @@ fn info_command(ctx: &mut Ctx) -> Result<(), CmdError> {
 }
 
 /// COMMAND DOCS [command-name ...]: unknown names are left out.
-fn docs_command(ctx: &mut Ctx) -> Result<(), CmdError> {
+pub fn docs_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     let t = &ctx.srv.commands;
     let r = &mut ctx.client.reply;
     let ids: Vec<usize> = if ctx.argv.len() == 2 {
@@ -162,7 +127,7 @@ impl Filter<'_> {
 }
 
 /// COMMAND LIST [FILTERBY MODULE name | ACLCAT category | PATTERN pattern]
-fn list_command(ctx: &mut Ctx) -> Result<(), CmdError> {
+pub fn list_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     let argv = ctx.argv;
     let filter = match argv.len() {
         2 => Filter::All,
@@ -198,12 +163,12 @@ fn list_command(ctx: &mut Ctx) -> Result<(), CmdError> {
 }
 
 /// COMMAND GETKEYS command [arg ...]
-fn getkeys_command(ctx: &mut Ctx) -> Result<(), CmdError> {
+pub fn getkeys_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     getkeys_generic(ctx, false)
 }
 
 /// COMMAND GETKEYSANDFLAGS command [arg ...]
-fn getkeysandflags_command(ctx: &mut Ctx) -> Result<(), CmdError> {
+pub fn getkeysandflags_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     getkeys_generic(ctx, true)
 }
 
@@ -258,37 +223,29 @@ fn reply_keys(r: &mut Reply, argv: &[Vec<u8>], found: &[KeyRef], with_flags: boo
     }
 }
 
-const HELP: &[&str] = &[
-    "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-    "(no subcommand)",
-    "    Return details about all Redis commands.",
-    "COUNT",
-    "    Return the total number of commands in this Redis server.",
-    "LIST",
-    "    Return a list of all commands in this Redis server.",
-    "INFO [<command-name> ...]",
-    "    Return details about multiple Redis commands.",
-    "    If no command names are given, documentation details for all",
-    "    commands are returned.",
-    "DOCS [<command-name> ...]",
-    "    Return documentation details about multiple Redis commands.",
-    "    If no command names are given, documentation details for all",
-    "    commands are returned.",
-    "GETKEYS <full-command>",
-    "    Return the keys from a full Redis command.",
-    "GETKEYSANDFLAGS <full-command>",
-    "    Return the keys and the access flags from a full Redis command.",
-    "HELP",
-    "    Prints this help.",
-];
-
 /// COMMAND HELP
-fn help_command(ctx: &mut Ctx) -> Result<(), CmdError> {
-    let r = ctx.reply();
-    r.array(HELP.len());
-    for line in HELP {
-        r.simple(line.as_bytes());
-    }
+pub fn help_command(ctx: &mut Ctx) -> Result<(), CmdError> {
+    const LINES: &[&str] = &[
+        "(no subcommand)",
+        "    Return details about all Redis commands.",
+        "COUNT",
+        "    Return the total number of commands in this Redis server.",
+        "LIST",
+        "    Return a list of all commands in this Redis server.",
+        "INFO [<command-name> ...]",
+        "    Return details about multiple Redis commands.",
+        "    If no command names are given, documentation details for all",
+        "    commands are returned.",
+        "DOCS [<command-name> ...]",
+        "    Return documentation details about multiple Redis commands.",
+        "    If no command names are given, documentation details for all",
+        "    commands are returned.",
+        "GETKEYS <full-command>",
+        "    Return the keys from a full Redis command.",
+        "GETKEYSANDFLAGS <full-command>",
+        "    Return the keys and the access flags from a full Redis command.",
+    ];
+    super::help::reply_help(ctx, "command", LINES);
     Ok(())
 }
 

@@ -5,3 +5,4 @@ mod support;
 
 mod command;
 mod core;
+mod introspection;
