@@ -3,6 +3,7 @@
 
 mod support;
 
+mod command;
 mod core;
 mod introspection;
 mod encodings;
