@@ -5,5 +5,5 @@ mod support;
 
 mod command;
 mod core;
-mod introspection;
 mod encodings;
+mod introspection;
