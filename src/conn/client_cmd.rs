@@ -9,6 +9,7 @@ use super::pause::{PauseKind, PausePurpose};
 use super::{Client, ReplyMode};
 use crate::cmd::{CommandImpl, Ctx};
 use crate::error::{lossy_prefix, CmdError, SYNTAX};
+use crate::introspection::help::{reply_help, subcommand_syntax_error};
 use crate::util::num::string2ll;
 
 pub const COMMANDS: &[CommandImpl] = &[
@@ -150,10 +151,7 @@ fn client_getname_command(ctx: &mut Ctx) -> Result<(), CmdError> {
 /// CLIENT PAUSE timeout [WRITE|ALL]
 fn client_pause_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     if ctx.argc() > 4 {
-        return Err(CmdError::err(format!(
-            "unknown subcommand or wrong number of arguments for '{}'. Try CLIENT HELP.",
-            lossy_prefix(ctx.arg(1), 128)
-        )));
+        return Err(subcommand_syntax_error(ctx));
     }
     let mut kind = PauseKind::All;
     if ctx.argc() == 4 {
@@ -329,14 +327,7 @@ fn parse_kill_filter<'a>(ctx: &Ctx<'a>) -> Result<KillFilter<'a>, CmdError> {
 
 /// CLIENT HELP
 fn client_help_command(ctx: &mut Ctx) -> Result<(), CmdError> {
-    let r = ctx.reply();
-    r.array(HELP.len() + 3);
-    r.simple(b"CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
-    for line in HELP {
-        r.simple(line.as_bytes());
-    }
-    r.simple(b"HELP");
-    r.simple(b"    Prints this help.");
+    reply_help(ctx, "client", HELP);
     Ok(())
 }
 

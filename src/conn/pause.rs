@@ -129,21 +129,26 @@ impl Server {
         self.pause.end_ms = end;
         if kind < old {
             let released = std::mem::take(&mut self.pause.postponed);
+            self.status.blocked_clients -= released.len() as u64;
             self.pause.unblocked.extend(released);
         }
     }
 
-    /// Holds a client whose parsed command may not run now (Redis `blockPostponeClient`).
+    /// Holds a client whose parsed command may not run now (Redis
+    /// `blockPostponeClient`). Held clients count as blocked in INFO.
     pub fn postpone_client(&mut self, c: &mut Client) {
         c.flags.postponed = true;
         c.flags.pending_command = true;
         self.pause.postponed.push((c.token, c.id));
+        self.status.blocked_clients += 1;
     }
 
     /// Forgets a client that is being freed.
     pub fn forget_postponed(&mut self, c: &Client) {
         if c.flags.postponed {
+            let before = self.pause.postponed.len();
             self.pause.postponed.retain(|&(t, _)| t != c.token);
+            self.status.blocked_clients -= (before - self.pause.postponed.len()) as u64;
             self.pause.unblocked.retain(|&(t, _)| t != c.token);
         }
     }

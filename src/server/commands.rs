@@ -36,7 +36,7 @@ fn time_command(ctx: &mut Ctx) -> Result<(), CmdError> {
 
 /// LASTSAVE: unix time of the last successful save (startup counts as one).
 fn lastsave_command(ctx: &mut Ctx) -> Result<(), CmdError> {
-    let t = ctx.srv.lastsave;
+    let t = ctx.srv.status.persistence.lastsave;
     ctx.reply().int(t);
     Ok(())
 }

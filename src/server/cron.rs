@@ -53,6 +53,7 @@ impl Server {
         }
         self.clients_cron();
         self.check_pause_timeout();
+        crate::introspection::cron(self);
         self.check_shutdown_signal();
         self.cronloops += 1;
     }

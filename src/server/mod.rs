@@ -9,6 +9,7 @@ pub mod cron;
 pub mod shutdown;
 pub mod startup;
 pub mod stats;
+pub mod status;
 
 use mio::Registry;
 
@@ -70,18 +71,27 @@ pub struct Server {
     pub cronloops: u64,
     /// Peak of the number of connected clients (INFO).
     pub stat_peak_clients: usize,
-    // Connection and client management (conn/): CLIENT PAUSE state, MONITOR
-    // clients as (token, id), and the unix time of the last successful save (LASTSAVE).
+    // Introspection (src/introspection): slow log, latency monitor and
+    // histograms, allocator samples, client buffer peaks, DEBUG switches.
+    pub slowlog: crate::introspection::slowlog::Slowlog,
+    pub latency: crate::introspection::latency::LatencyMonitor,
+    pub mem: crate::introspection::mem_overhead::MemorySamples,
+    pub mem_sampled_ms: i64,
+    pub client_peaks: crate::introspection::ClientPeaks,
+    pub debug: crate::introspection::debug::DebugFlags,
+    /// State INFO reports for subsystems later issues implement.
+    pub status: status::SubsystemStatus,
+    // Connection and client management (conn/): CLIENT PAUSE state and
+    // MONITOR clients as (token, id).
     pub pause: crate::conn::pause::PauseState,
     pub monitors: Vec<(usize, u64)>,
-    pub lastsave: i64,
 }
 
 impl Server {
     /// Builds a server from a loaded configuration. Sockets are opened by `startup::listen`.
     pub fn new(config: Config, log: Logger, registry: Registry) -> Server {
         let time = CachedTime::now();
-        Server {
+        let mut srv = Server {
             config,
             log,
             registry,
@@ -101,11 +111,18 @@ impl Server {
             next_cron_ms: 0,
             cronloops: 0,
             stat_peak_clients: 0,
+            slowlog: Default::default(),
+            latency: Default::default(),
+            mem: crate::introspection::mem_overhead::MemorySamples::new(),
+            mem_sampled_ms: time.mstime,
+            client_peaks: Default::default(),
+            debug: Default::default(),
+            status: status::SubsystemStatus::new(time.unixtime, startup::random_hex(40)),
             pause: Default::default(),
             monitors: Vec::new(),
-            // At startup the dataset counts as saved, as in Redis.
-            lastsave: time.unixtime,
-        }
+        };
+        crate::introspection::apply_latency_config(&mut srv);
+        srv
     }
 
     /// True when the client must authenticate before running commands.
@@ -120,8 +137,10 @@ impl Server {
         c: &mut Client,
         argv: &[Vec<u8>],
         meta: &'static CommandMeta,
-        _duration_us: u64,
+        cmd_id: usize,
+        duration_us: u64,
     ) {
+        crate::introspection::after_call(self, c, argv, meta, cmd_id, duration_us);
         self.feed_monitors(c, argv, meta);
     }
 }

@@ -3,5 +3,8 @@
 
 mod support;
 
+mod command;
 mod connection;
 mod core;
+mod encodings;
+mod introspection;

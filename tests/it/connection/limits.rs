@@ -17,9 +17,13 @@ fn client_pause_all_holds_every_client_until_it_ends() {
     let start = Instant::now();
     // MONITOR clients count as replicas, which are never paused.
     assert_eq!(m.cmd(&["PING"]), b"+PONG\r\n");
+    assert!(m.read_reply().unwrap().ends_with(b"\"PING\"\r\n"));
     // Two pipelined commands: both wait, then both run in order.
     b.send(b"PING\r\nECHO after\r\n");
     assert_silent(&mut b, "PING ran during the pause");
+    // Held clients count as blocked.
+    let info = String::from_utf8_lossy(&m.cmd(&["INFO", "clients"])).into_owned();
+    assert!(info.contains("blocked_clients:1\r\n"), "{}", info);
     // The pausing client is held too, CLIENT UNPAUSE included.
     a.send(&RawConn::encode(&[b"CLIENT", b"UNPAUSE"]));
     assert_eq!(b.read_reply().unwrap(), b"+PONG\r\n");
@@ -27,6 +31,8 @@ fn client_pause_all_holds_every_client_until_it_ends() {
     assert_eq!(a.read_reply().unwrap(), b"+OK\r\n");
     // Replies came only once the pause expired (a lower bound only).
     assert!(start.elapsed() >= Duration::from_millis(1500));
+    let info = String::from_utf8_lossy(&s.cmd(&["INFO", "clients"])).into_owned();
+    assert!(info.contains("blocked_clients:0\r\n"), "{}", info);
 }
 
 #[test]
