@@ -129,7 +129,10 @@ impl Server {
         self.pause.end_ms = end;
         if kind < old {
             let released = std::mem::take(&mut self.pause.postponed);
-            self.status.blocked_clients -= released.len() as u64;
+            self.status.blocked_clients = self
+                .status
+                .blocked_clients
+                .saturating_sub(released.len() as u64);
             self.pause.unblocked.extend(released);
         }
     }
@@ -148,7 +151,8 @@ impl Server {
         if c.flags.postponed {
             let before = self.pause.postponed.len();
             self.pause.postponed.retain(|&(t, _)| t != c.token);
-            self.status.blocked_clients -= (before - self.pause.postponed.len()) as u64;
+            let gone = (before - self.pause.postponed.len()) as u64;
+            self.status.blocked_clients = self.status.blocked_clients.saturating_sub(gone);
             self.pause.unblocked.retain(|&(t, _)| t != c.token);
         }
     }
