@@ -10,6 +10,7 @@ use crate::conn::info::client_info_line;
 use crate::conn::io::{self, ReadOutcome, WriteOutcome, MAX_WRITE_PER_EVENT};
 use crate::conn::{Client, Socket};
 use crate::resp::parser::{ParseLimits, Parsed};
+use crate::util::args::repr;
 
 /// Reads per readable event before yielding to other clients.
 const READS_PER_EVENT: usize = 16;
@@ -127,12 +128,16 @@ impl Server {
             return false;
         }
         let info = client_info_line(c, self.time.mstime);
-        let head =
-            String::from_utf8_lossy(&c.querybuf[c.qb_pos..c.qb_pos + 64.min(c.querybuf_len())])
-                .into_owned();
+        // The first bytes quoted as sdscatrepr does: \x escapes, never lossy UTF-8.
+        let mut head = Vec::new();
+        repr(
+            &mut head,
+            &c.querybuf[c.qb_pos..c.qb_pos + 64.min(c.querybuf_len())],
+        );
         self.log.warning(&format!(
-            "Closing client that reached max query buffer length: {} (qbuf initial bytes: {:?})",
-            info, head
+            "Closing client that reached max query buffer length: {} (qbuf initial bytes: {})",
+            info,
+            String::from_utf8_lossy(&head)
         ));
         self.stats.client_qbuf_limit_disconnections += 1;
         true
