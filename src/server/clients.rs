@@ -107,6 +107,14 @@ impl Server {
                         "Client closed connection {}",
                         client_info_line(&c, self.time.mstime)
                     ));
+                    // The peer may have shut down only its sending side. Redis
+                    // writes the replies in the before-sleep that precedes the
+                    // read that sees EOF; do the same before closing. The write
+                    // stops at WouldBlock, so it is bounded by the socket buffer.
+                    if c.has_pending_output() {
+                        let (_, n) = io::write_pending(&mut c, usize::MAX);
+                        self.stats.net_output_bytes += n as u64;
+                    }
                     return self.free_client(c);
                 }
                 ReadOutcome::Error(e) => {
