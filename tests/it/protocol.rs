@@ -413,3 +413,25 @@ fn slow_reader_does_not_block_others() {
     );
     assert!(replies.starts_with(b"$1048576\r\nrrrr"));
 }
+
+/// Regression (half_closed_client_gets_its_replies): a client that shuts down
+/// its sending side after a pipeline still receives every reply, as with Redis.
+#[test]
+fn half_closed_client_gets_its_replies() {
+    let Some(d) = Differential::start("half_closed_client_gets_its_replies", &[]) else {
+        return;
+    };
+    for n in [1, 100, 5000] {
+        let payload = pipeline_payload(n);
+        let mut outs = Vec::new();
+        for port in [d.ours.port, d.theirs.port] {
+            let mut s = connect(port);
+            s.write_all(&payload).unwrap();
+            s.shutdown(std::net::Shutdown::Write).unwrap();
+            let (bytes, closed) = drain(&mut s, Duration::from_secs(10));
+            assert!(closed, "server did not close after EOF");
+            outs.push(bytes);
+        }
+        assert!(outs[0] == outs[1], "replies differ for {} requests", n);
+    }
+}
