@@ -12,8 +12,15 @@ use crate::support::*;
 /// What one connection saw: every byte the server sent, and whether it closed.
 #[derive(Debug, PartialEq, Eq)]
 struct Seen {
-    bytes: String,
+    bytes: Vec<u8>,
     closed: bool,
+}
+
+impl Seen {
+    /// The reply as text, for asserting on known ASCII replies.
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.bytes).into_owned()
+    }
 }
 
 fn connect(port: u16) -> TcpStream {
@@ -54,10 +61,7 @@ fn exchange(port: u16, input: &[u8], expect_close: bool) -> Seen {
         Duration::from_millis(300)
     };
     let (bytes, closed) = drain(&mut s, quiet);
-    Seen {
-        bytes: String::from_utf8_lossy(&bytes).into_owned(),
-        closed,
-    }
+    Seen { bytes, closed }
 }
 
 /// Sends `input` to both servers and asserts identical bytes and close state.
@@ -66,11 +70,8 @@ fn same(d: &Differential, input: &[u8], expect_close: bool) -> Seen {
     let theirs = exchange(d.theirs.port, input, expect_close);
     let shown = String::from_utf8_lossy(&input[..input.len().min(80)]).into_owned();
     let cut = |s: &Seen| {
-        format!(
-            "{:?} closed={}",
-            s.bytes.chars().take(300).collect::<String>(),
-            s.closed
-        )
+        let n = s.bytes.len().min(300);
+        format!("{} closed={}", s.bytes[..n].escape_ascii(), s.closed)
     };
     assert!(
         ours == theirs,
@@ -135,12 +136,12 @@ fn protocol_errors_reply_and_close() {
     ];
     for (input, reason) in cases {
         let seen = same(&d, &input, true);
-        assert_eq!(seen.bytes, format!("-ERR Protocol error: {}\r\n", reason));
+        assert_eq!(seen.text(), format!("-ERR Protocol error: {}\r\n", reason));
     }
     // Replies to requests before the bad one are sent; nothing after it runs.
     let seen = same(&d, b"PING\r\n*1\r\n$x\r\nPING\r\n", true);
     assert_eq!(
-        seen.bytes,
+        seen.text(),
         "+PONG\r\n-ERR Protocol error: invalid bulk length\r\n"
     );
 }
@@ -159,7 +160,7 @@ fn nul_byte_ends_line_search() {
         b"\0\r\n",
     ] {
         let seen = same(&d, input, false);
-        assert_eq!(seen.bytes, "");
+        assert_eq!(seen.text(), "");
     }
     let mut big = b"PING\0\r\n".to_vec();
     big.extend(vec![b'x'; 64 * 1024]);
@@ -176,7 +177,7 @@ fn empty_and_null_requests_are_skipped() {
         b"*0\r\n*-1\r\n*-5\r\n\r\n\n   \r\n\t\r\nPING\r\n",
         false,
     );
-    assert_eq!(seen.bytes, "+PONG\r\n");
+    assert_eq!(seen.text(), "+PONG\r\n");
     same(&d, b"*1\r\n$0\r\n\r\nPING\r\n", false);
     same(&d, b"*1\r\n$4\r\nPINGxxPING\r\n", false);
 }
@@ -289,7 +290,7 @@ fn proto_max_bulk_len_is_enforced() {
         return;
     };
     let seen = same(&d, b"*2\r\n$4\r\nECHO\r\n$1048577\r\n", true);
-    assert_eq!(seen.bytes, "-ERR Protocol error: invalid bulk length\r\n");
+    assert_eq!(seen.text(), "-ERR Protocol error: invalid bulk length\r\n");
     // Exactly the limit is allowed.
     let value = vec![b'v'; 1024 * 1024];
     let mut s = connect(d.ours.port);
@@ -330,12 +331,12 @@ fn unauthenticated_clients_get_small_limits() {
     // Regression (unauthenticated_limit_error_text).
     let seen = same(&d, b"*11\r\n", true);
     assert_eq!(
-        seen.bytes,
+        seen.text(),
         "-ERR Protocol error: unauthenticated multibulk length\r\n"
     );
     let seen = same(&d, b"*2\r\n$4\r\nECHO\r\n$16385\r\n", true);
     assert_eq!(
-        seen.bytes,
+        seen.text(),
         "-ERR Protocol error: unauthenticated bulk length\r\n"
     );
     same(&d, b"*1\r\n$-2\r\n", true);
@@ -355,7 +356,7 @@ fn authenticated_clients_lose_small_limits() {
     let mut input = encode(&[b"AUTH", b"secret"]);
     input.extend(encode(&[b"ECHO", &[b'y'; 20000]]));
     let seen = same(&d, &input, false);
-    assert!(seen.bytes.starts_with("+OK\r\n$20000\r\n"));
+    assert!(seen.text().starts_with("+OK\r\n$20000\r\n"));
 }
 
 #[test]
@@ -434,4 +435,15 @@ fn half_closed_client_gets_its_replies() {
         }
         assert!(outs[0] == outs[1], "replies differ for {} requests", n);
     }
+}
+
+/// Redis puts the raw argument bytes in the unknown-command error.
+#[test]
+#[ignore = "dispatch renders arguments as lossy UTF-8 (src/error.rs lossy_prefix); Redis sends raw bytes"]
+fn unknown_command_error_keeps_raw_bytes() {
+    let Some(d) = Differential::start("unknown_command_error_keeps_raw_bytes", &[]) else {
+        return;
+    };
+    same(&d, b"*2\r\n$3\r\nfoo\r\n$2\r\n\xff\xfe\r\n", false);
+    same(&d, b"\xff\xfe abc\r\n", false);
 }
