@@ -3,6 +3,7 @@
 
 mod support;
 
+mod cli;
 mod core;
 mod protocol;
 mod robustness;
