@@ -83,7 +83,15 @@ impl Server {
     }
 
     /// Reads and runs what a client sent, within a per-event budget.
-    pub(super) fn handle_readable(&mut self, token: usize) {
+    ///
+    /// mio is edge-triggered, so the socket must be drained. A short read
+    /// (fewer bytes than asked) proves the receive queue was empty at that
+    /// moment, and anything arriving later raises a new edge; `stop_on_short`
+    /// lets such a read end the turn without a final read that would only
+    /// return WouldBlock (one syscall saved per event). It is false when the
+    /// peer's close was already reported, or when resuming a budget-limited
+    /// client, where no new edge is guaranteed.
+    pub(super) fn handle_readable(&mut self, token: usize, stop_on_short: bool) {
         let Some(mut c) = self.clients.take(token) else {
             return;
         };
@@ -93,13 +101,16 @@ impl Server {
                 break;
             }
             match io::read_once(&mut c) {
-                ReadOutcome::Data(n) => {
+                ReadOutcome::Data { n, short } => {
                     self.stats.net_input_bytes += n as u64;
                     c.last_interaction_ms = self.time.mstime;
                     if self.querybuf_over_limit(&c) {
                         return self.free_client(c);
                     }
                     self.process_input(&mut c);
+                    if short && stop_on_short {
+                        return self.return_client(c);
+                    }
                 }
                 ReadOutcome::WouldBlock => return self.return_client(c),
                 ReadOutcome::Eof => {
@@ -257,7 +268,7 @@ impl Server {
     pub(super) fn process_pending_input(&mut self) {
         let tokens = std::mem::take(&mut self.pending_input);
         for token in tokens {
-            self.handle_readable(token);
+            self.handle_readable(token, false);
         }
     }
 
