@@ -447,3 +447,36 @@ fn unknown_command_error_keeps_raw_bytes() {
     same(&d, b"*2\r\n$3\r\nfoo\r\n$2\r\n\xff\xfe\r\n", false);
     same(&d, b"\xff\xfe abc\r\n", false);
 }
+
+/// QUIT replies +OK and closes; nothing pipelined after it runs.
+#[test]
+fn quit_ends_the_pipeline() {
+    let Some(d) = Differential::start("quit_ends_the_pipeline", &[]) else {
+        return;
+    };
+    let seen = same(&d, b"PING\r\nQUIT\r\nPING\r\n", true);
+    assert_eq!(seen.text(), "+PONG\r\n+OK\r\n");
+    let mut input = encode(&[b"ECHO", b"abc"]);
+    input.extend(encode(&[b"quit"]));
+    input.extend(encode(&[b"PING"]));
+    same(&d, &input, true);
+}
+
+/// A connection over `maxclients` gets Redis's error and is closed.
+#[test]
+fn maxclients_refuses_with_error() {
+    let Some(d) = Differential::start("maxclients_refuses_with_error", &["--maxclients", "2"])
+    else {
+        return;
+    };
+    for port in [d.ours.port, d.theirs.port] {
+        // The differential harness already holds one connection per server.
+        let mut second = connect(port);
+        second.write_all(b"PING\r\n").unwrap();
+        assert_eq!(read_n_replies(&mut second, 1), b"+PONG\r\n");
+        let mut third = connect(port);
+        let (bytes, closed) = drain(&mut third, Duration::from_secs(10));
+        assert_eq!(bytes, b"-ERR max number of clients reached\r\n");
+        assert!(closed);
+    }
+}
