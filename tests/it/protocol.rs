@@ -393,8 +393,13 @@ fn slow_reader_does_not_block_others() {
         let writer = sc.spawn(move || w.write_all(&req));
         // While the request is still going in and the replies pile up unread,
         // another client is served, again and again.
+        let deadline = std::time::Instant::now() + Duration::from_secs(300);
         let mut pings = 0;
         while !writer.is_finished() || pings < 20 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the server stopped reading"
+            );
             let mut other = s.raw();
             assert_eq!(other.cmd(&["PING"]), b"+PONG\r\n");
             pings += 1;
