@@ -154,7 +154,15 @@ class Cell:
         return "%.3f / %.3f" % (self.median("p50"), self.median("p99"))
 
 
-def machine_description():
+def load_average():
+    try:
+        with open("/proc/loadavg") as f:
+            return " ".join(f.read().split()[:3])
+    except OSError:
+        return "unknown"
+
+
+def machine_description(load_before):
     cpu = "unknown"
     try:
         with open("/proc/cpuinfo") as f:
@@ -171,6 +179,8 @@ def machine_description():
     return [
         ("date", datetime.datetime.now().strftime("%Y-%m-%d %H:%M")),
         ("nproc", str(os.cpu_count())),
+        # Other work on the machine skews the figures; this shows how much.
+        ("load average (1/5/15 min)", "%s before, %s after" % (load_before, load_average())),
         ("CPU", cpu),
         ("kernel", os.uname().release),
         ("redis-server", redis_version),
@@ -241,6 +251,7 @@ def main():
     servers = {"ferrodis": ServerProc("ferrodis", FERRODIS),
                "redis": ServerProc("redis", "redis-server")}
     cells = {(s, t, p): Cell() for s in servers for t in tests for p in PIPELINES}
+    load_before = load_average()
     start = time.time()
     try:
         for rnd in range(args.rounds):
@@ -265,10 +276,10 @@ def main():
         for s in servers.values():
             s.stop()
     lines, settings = render(cells, tests, args, time.time() - start)
-    machine = machine_description()
+    machine = machine_description(load_before)
     print()
     for k, v in machine:
-        print("%-16s %s" % (k, v))
+        print("%-26s %s" % (k, v))
     print(settings)
     print("\n".join(lines))
     if args.output != "-":
