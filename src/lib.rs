@@ -7,9 +7,11 @@
 //! -> `ds`, `resp`, `util`. The `event_loop` knows sockets and time, never
 //! commands. See docs/architecture.md for the full map.
 
+pub mod alloc;
 pub mod cmd;
 pub mod config;
 pub mod conn;
+pub mod ds;
 pub mod error;
 pub mod event_loop;
 pub mod introspection;

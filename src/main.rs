@@ -10,7 +10,7 @@ use ferrodis::log::{Level, Logger};
 use ferrodis::server::Server;
 
 #[global_allocator]
-static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+static GLOBAL: ferrodis::alloc::CountingJemalloc = ferrodis::alloc::CountingJemalloc;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();

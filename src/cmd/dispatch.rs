@@ -127,7 +127,7 @@ fn call(srv: &mut Server, c: &mut Client, id: usize) {
         c.reply.error(e.text());
     }
     srv.stats.total_commands_processed += 1;
-    srv.after_call(c, &argv, meta, duration);
+    srv.after_call(c, &argv, meta, id, duration);
     c.argv = argv;
     c.argv.clear();
     apply_reply_mode(c, mode_before, reply_mark);

@@ -8,6 +8,7 @@ pub mod commands;
 pub mod cron;
 pub mod startup;
 pub mod stats;
+pub mod status;
 
 use mio::Registry;
 
@@ -69,13 +70,23 @@ pub struct Server {
     pub cronloops: u64,
     /// Peak of the number of connected clients (INFO).
     pub stat_peak_clients: usize,
+    // Introspection (src/introspection): slow log, latency monitor and
+    // histograms, allocator samples, client buffer peaks, DEBUG switches.
+    pub slowlog: crate::introspection::slowlog::Slowlog,
+    pub latency: crate::introspection::latency::LatencyMonitor,
+    pub mem: crate::introspection::mem_overhead::MemorySamples,
+    pub mem_sampled_ms: i64,
+    pub client_peaks: crate::introspection::ClientPeaks,
+    pub debug: crate::introspection::debug::DebugFlags,
+    /// State INFO reports for subsystems later issues implement.
+    pub status: status::SubsystemStatus,
 }
 
 impl Server {
     /// Builds a server from a loaded configuration. Sockets are opened by `startup::listen`.
     pub fn new(config: Config, log: Logger, registry: Registry) -> Server {
         let time = CachedTime::now();
-        Server {
+        let mut srv = Server {
             config,
             log,
             registry,
@@ -95,7 +106,16 @@ impl Server {
             next_cron_ms: 0,
             cronloops: 0,
             stat_peak_clients: 0,
-        }
+            slowlog: Default::default(),
+            latency: Default::default(),
+            mem: crate::introspection::mem_overhead::MemorySamples::new(),
+            mem_sampled_ms: time.mstime,
+            client_peaks: Default::default(),
+            debug: Default::default(),
+            status: status::SubsystemStatus::new(time.unixtime, startup::random_hex(40)),
+        };
+        crate::introspection::apply_latency_config(&mut srv);
+        srv
     }
 
     /// True when the client must authenticate before running commands.
@@ -107,11 +127,13 @@ impl Server {
     /// MONITOR feed, propagation. Filled in as those features arrive.
     pub fn after_call(
         &mut self,
-        _c: &mut Client,
-        _argv: &[Vec<u8>],
-        _meta: &'static CommandMeta,
-        _duration_us: u64,
+        c: &mut Client,
+        argv: &[Vec<u8>],
+        meta: &'static CommandMeta,
+        cmd_id: usize,
+        duration_us: u64,
     ) {
+        crate::introspection::after_call(self, c, argv, meta, cmd_id, duration_us);
     }
 }
 

@@ -5,5 +5,7 @@ mod support;
 
 mod cli;
 mod core;
+mod encodings;
+mod introspection;
 mod protocol;
 mod robustness;
