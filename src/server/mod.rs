@@ -142,12 +142,12 @@ impl EventHandler for Server {
         self.accept_clients(listener);
     }
 
-    fn client_event(&mut self, token: usize, readable: bool, writable: bool) {
+    fn client_event(&mut self, token: usize, readable: bool, writable: bool, closed: bool) {
         if writable {
             self.handle_writable(token);
         }
         if readable {
-            self.handle_readable(token);
+            self.handle_readable(token, !closed);
         }
     }
 
