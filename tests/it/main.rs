@@ -8,8 +8,5 @@ mod core;
 mod encodings;
 mod introspection;
 mod cli;
-mod core;
-mod encodings;
-mod introspection;
 mod protocol;
 mod robustness;
