@@ -3,10 +3,10 @@
 
 mod support;
 
+mod cli;
 mod command;
 mod core;
 mod encodings;
 mod introspection;
-mod cli;
 mod protocol;
 mod robustness;
