@@ -61,10 +61,13 @@ fn main() {
             .map(|a| a.display().to_string())
             .unwrap_or(p)
     });
-    run(config);
+    let bare_invocation = args
+        .is_empty()
+        .then(|| std::env::args().next().unwrap_or_default());
+    run(config, bare_invocation);
 }
 
-fn run(config: Config) {
+fn run(config: Config, bare_invocation: Option<String>) {
     if config.daemonize {
         if let Err(e) = process::daemonize() {
             fatal(&format!("Can't daemonize: {}", e));
@@ -79,8 +82,9 @@ fn run(config: Config) {
         ferrodis::REDIS_VERSION,
         log.pid
     ));
-    if config.config_file.is_none() {
-        log.warning("Warning: no config file specified, using the default config. In order to specify a config file use ferrodis-server /path/to/redis.conf");
+    // Redis warns only when it got no arguments at all, naming its argv[0].
+    if let Some(argv0) = bare_invocation {
+        log.warning(&format!("Warning: no config file specified, using the default config. In order to specify a config file use {} /path/to/redis.conf", argv0));
     } else {
         log.warning("Configuration loaded");
     }

@@ -10,6 +10,7 @@ use crate::conn::info::client_info_line;
 use crate::conn::io::{self, ReadOutcome, WriteOutcome, MAX_WRITE_PER_EVENT};
 use crate::conn::{Client, Socket};
 use crate::resp::parser::{ParseLimits, Parsed};
+use crate::util::args::repr;
 
 /// Reads per readable event before yielding to other clients.
 const READS_PER_EVENT: usize = 16;
@@ -96,7 +97,15 @@ impl Server {
     }
 
     /// Reads and runs what a client sent, within a per-event budget.
-    pub(super) fn handle_readable(&mut self, token: usize) {
+    ///
+    /// mio is edge-triggered, so the socket must be drained. A short read
+    /// (fewer bytes than asked) proves the receive queue was empty at that
+    /// moment, and anything arriving later raises a new edge; `stop_on_short`
+    /// lets such a read end the turn without a final read that would only
+    /// return WouldBlock (one syscall saved per event). It is false when the
+    /// peer's close was already reported, or when resuming a budget-limited
+    /// client, where no new edge is guaranteed.
+    pub(super) fn handle_readable(&mut self, token: usize, stop_on_short: bool) {
         let Some(mut c) = self.clients.take(token) else {
             return;
         };
@@ -106,13 +115,16 @@ impl Server {
                 break;
             }
             match io::read_once(&mut c) {
-                ReadOutcome::Data(n) => {
+                ReadOutcome::Data { n, short } => {
                     self.stats.net_input_bytes += n as u64;
                     c.last_interaction_ms = self.time.mstime;
                     if self.querybuf_over_limit(&c) {
                         return self.free_client(c);
                     }
                     self.process_input(&mut c);
+                    if short && stop_on_short {
+                        return self.return_client(c);
+                    }
                 }
                 ReadOutcome::WouldBlock => return self.return_client(c),
                 ReadOutcome::Eof => {
@@ -120,6 +132,14 @@ impl Server {
                         "Client closed connection {}",
                         client_info_line(&c, self.time.mstime)
                     ));
+                    // The peer may have shut down only its sending side. Redis
+                    // writes the replies in the before-sleep that precedes the
+                    // read that sees EOF; do the same before closing. The write
+                    // stops at WouldBlock, so it is bounded by the socket buffer.
+                    if c.has_pending_output() {
+                        let (_, n) = io::write_pending(&mut c, usize::MAX);
+                        self.stats.net_output_bytes += n as u64;
+                    }
                     return self.free_client(c);
                 }
                 ReadOutcome::Error(e) => {
@@ -141,12 +161,16 @@ impl Server {
             return false;
         }
         let info = client_info_line(c, self.time.mstime);
-        let head =
-            String::from_utf8_lossy(&c.querybuf[c.qb_pos..c.qb_pos + 64.min(c.querybuf_len())])
-                .into_owned();
+        // The first bytes quoted as sdscatrepr does: \x escapes, never lossy UTF-8.
+        let mut head = Vec::new();
+        repr(
+            &mut head,
+            &c.querybuf[c.qb_pos..c.qb_pos + 64.min(c.querybuf_len())],
+        );
         self.log.warning(&format!(
-            "Closing client that reached max query buffer length: {} (qbuf initial bytes: {:?})",
-            info, head
+            "Closing client that reached max query buffer length: {} (qbuf initial bytes: {})",
+            info,
+            String::from_utf8_lossy(&head)
         ));
         self.stats.client_qbuf_limit_disconnections += 1;
         true
@@ -282,7 +306,7 @@ impl Server {
     pub(super) fn process_pending_input(&mut self) {
         let tokens = std::mem::take(&mut self.pending_input);
         for token in tokens {
-            self.handle_readable(token);
+            self.handle_readable(token, false);
         }
     }
 

@@ -154,7 +154,7 @@ impl EventHandler for Server {
         self.accept_clients(listener);
     }
 
-    fn client_event(&mut self, token: usize, readable: bool, writable: bool) {
+    fn client_event(&mut self, token: usize, readable: bool, writable: bool, closed: bool) {
         // Once SHUTDOWN succeeded nothing else runs, as Redis exits at once.
         if self.stop {
             return;
@@ -163,7 +163,7 @@ impl EventHandler for Server {
             self.handle_writable(token);
         }
         if readable {
-            self.handle_readable(token);
+            self.handle_readable(token, !closed);
         }
     }
 

@@ -3,8 +3,11 @@
 
 mod support;
 
+mod cli;
 mod command;
 mod connection;
 mod core;
 mod encodings;
 mod introspection;
+mod protocol;
+mod robustness;
