@@ -5,7 +5,7 @@
 use super::table::Lookup;
 use super::Ctx;
 use crate::conn::{Client, ReplyMode};
-use crate::error::{lossy_prefix, CmdError, NOAUTH};
+use crate::error::{c_prefix, CmdError, NOAUTH};
 use crate::server::Server;
 
 /// One step of the processCommand chain.
@@ -73,21 +73,21 @@ fn check_lookup(srv: &Server, c: &Client) -> Result<usize, CmdError> {
 
 /// "unknown command 'x', with args beginning with: 'a' 'b' " with Redis's 128-byte cuts.
 fn unknown_command_error(argv: &[Vec<u8>]) -> CmdError {
-    let mut args = String::new();
+    let mut args = Vec::new();
     for a in &argv[1..] {
         if args.len() >= 128 {
             break;
         }
         let room = 128 - args.len();
-        args.push('\'');
-        args.push_str(&lossy_prefix(a, room));
-        args.push_str("' ");
+        args.push(b'\'');
+        args.extend_from_slice(c_prefix(a, room));
+        args.extend_from_slice(b"' ");
     }
-    CmdError::err(format!(
-        "unknown command '{}', with args beginning with: {}",
-        lossy_prefix(&argv[0], 128),
-        args
-    ))
+    let mut t = b"ERR unknown command '".to_vec();
+    t.extend_from_slice(c_prefix(&argv[0], 128));
+    t.extend_from_slice(b"', with args beginning with: ");
+    t.extend_from_slice(&args);
+    CmdError::from_bytes(t)
 }
 
 fn check_arity(srv: &Server, c: &Client, id: usize) -> Result<(), CmdError> {
@@ -112,7 +112,7 @@ fn reject(srv: &mut Server, c: &mut Client, id: Option<usize>, e: CmdError) {
         srv.commands.cmds[id].stats.rejected_calls += 1;
     }
     srv.stats.count_error(e.code());
-    c.reply.error(e.text());
+    c.reply.error(e.as_bytes());
 }
 
 /// Runs the handler and records its statistics (Redis `call`).
@@ -145,7 +145,7 @@ fn call(srv: &mut Server, c: &mut Client, id: usize) {
     if let Err(e) = result {
         stats.failed_calls += 1;
         srv.stats.count_error(e.code());
-        c.reply.error(e.text());
+        c.reply.error(e.as_bytes());
     }
     srv.stats.total_commands_processed += 1;
     srv.after_call(c, &argv, meta, id, duration);

@@ -203,7 +203,7 @@ impl Client {
 
     /// Writes a protocol error and marks the client to close after it.
     pub fn protocol_error(&mut self, reason: &str) {
-        self.reply.error(&format!("ERR Protocol error: {}", reason));
+        self.reply.error(format!("ERR Protocol error: {}", reason));
         self.flags.close_after_reply = true;
     }
 }

@@ -126,7 +126,6 @@ fn cli_latency_bounded_run() {
 }
 
 #[test]
-#[ignore = "redis-cli -3 sends HELLO 3, which the conn helper is adding"]
 fn cli_resp3() {
     let Some(d) = start("cli_resp3") else {
         return;

@@ -347,7 +347,6 @@ fn unauthenticated_clients_get_small_limits() {
 }
 
 #[test]
-#[ignore = "needs AUTH, which the conn helper is adding"]
 fn authenticated_clients_lose_small_limits() {
     let args = ["--requirepass", "secret"];
     let Some(d) = Differential::start("authenticated_clients_lose_small_limits", &args) else {
@@ -444,7 +443,6 @@ fn half_closed_client_gets_its_replies() {
 
 /// Redis puts the raw argument bytes in the unknown-command error.
 #[test]
-#[ignore = "dispatch renders arguments as lossy UTF-8 (src/error.rs lossy_prefix); Redis sends raw bytes"]
 fn unknown_command_error_keeps_raw_bytes() {
     let Some(d) = Differential::start("unknown_command_error_keeps_raw_bytes", &[]) else {
         return;
