@@ -138,7 +138,7 @@ mod tests {
     fn error_table_is_capped() {
         let mut s = Stats::default();
         for i in 0..200 {
-            s.count_error(format!("E{}", i));
+            s.count_error(&format!("E{}", i));
         }
         assert_eq!(s.errors.len(), MAX_ERROR_CODES);
         assert_eq!(s.total_error_replies, 200);
