@@ -5,6 +5,7 @@
 
 pub mod clients;
 pub mod commands;
+pub mod config_apply;
 pub mod cron;
 pub mod startup;
 pub mod stats;
@@ -80,6 +81,9 @@ pub struct Server {
     pub debug: crate::introspection::debug::DebugFlags,
     /// State INFO reports for subsystems later issues implement.
     pub status: status::SubsystemStatus,
+    // Config (src/server/config_apply.rs): the oom_score_adj the process had
+    // before the first oom-score-adj change, to restore it.
+    pub oom_score_base: Option<i64>,
 }
 
 impl Server {
@@ -113,7 +117,9 @@ impl Server {
             client_peaks: Default::default(),
             debug: Default::default(),
             status: status::SubsystemStatus::new(time.unixtime, startup::random_hex(40)),
+            oom_score_base: None,
         };
+        config_apply::apply_renames(&mut srv.commands, &srv.config);
         crate::introspection::apply_latency_config(&mut srv);
         srv
     }
@@ -139,7 +145,10 @@ impl Server {
 
 impl EventHandler for Server {
     fn accept(&mut self, listener: usize) {
-        self.accept_clients(listener);
+        // CONFIG SET port/bind may have closed listeners this poll reported.
+        if listener < self.listeners.len() {
+            self.accept_clients(listener);
+        }
     }
 
     fn client_event(&mut self, token: usize, readable: bool, writable: bool) {

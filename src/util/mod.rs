@@ -1,4 +1,6 @@
 //! Small helpers shared by every layer (Redis util.c, sds.c fragments).
 
 pub mod args;
+pub mod glob;
 pub mod num;
+pub mod sha256;
