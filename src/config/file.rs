@@ -297,11 +297,15 @@ fn load_include(c: &mut Config, path: &str) -> Result<(), LoadError> {
         let text = read_config_file(path)?;
         return load_from_bytes(c, &text);
     }
+    // The matching files are read as one text, as Redis concatenates them.
+    let mut text = Vec::new();
     for file in glob_paths(path) {
-        let text = read_config_file(&file)?;
-        load_from_bytes(c, &text)?;
+        text.extend_from_slice(&read_config_file(&file)?);
     }
-    Ok(())
+    if text.is_empty() {
+        return Ok(());
+    }
+    load_from_bytes(c, &text)
 }
 
 /// Expands a path glob like glob(3): each component may hold wildcards,

@@ -71,9 +71,12 @@ impl RewriteState {
                 continue;
             };
             st.lines.push(line.to_vec());
-            let option = String::from_utf8_lossy(&argv[0]).to_ascii_lowercase();
-            // Options using the word "slave" are filed under their "replica" name.
-            let option = option.replacen("slave", "replica", 1);
+            // Aliases ("slave-priority", "hash-max-ziplist-entries") are filed
+            // under the config's own name, so the rewrite reuses their lines.
+            let option = match table::lookup(&argv[0]) {
+                Some(inst) => inst.entry.name.to_string(),
+                None => String::from_utf8_lossy(&argv[0]).to_ascii_lowercase(),
+            };
             st.option_to_line
                 .entry(option)
                 .or_default()

@@ -3,5 +3,7 @@
 
 mod support;
 
+mod config;
+mod config_files;
 mod core;
 mod introspection;
