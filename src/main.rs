@@ -83,6 +83,7 @@ fn run(mut config: Config, no_args: bool) {
         .registry()
         .unwrap_or_else(|e| fatal(&format!("Can't create event loop: {}", e)));
     let mut server = Server::new(config, log, registry);
+    server.log.role = 'M';
     if server.adjust_open_files_limit().is_err() {
         exit(1);
     }

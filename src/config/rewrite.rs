@@ -182,6 +182,18 @@ pub fn rewrite_content(c: &Config, old: &[u8]) -> Vec<u8> {
     st.content()
 }
 
+/// The DEBUG-flagged settings as config lines, for crash reports (Redis
+/// `getConfigDebugInfo`).
+pub fn debug_info(c: &Config) -> Vec<u8> {
+    let mut st = RewriteState::new();
+    st.force_write = true;
+    st.needs_signature = false;
+    for e in table::entries().filter(|e| e.has(table::flag::DEBUG)) {
+        e.rewrite(c, &mut st);
+    }
+    st.content()
+}
+
 /// Redis `rewriteConfigUserOption`. Without an ACL file every user is
 /// written: the `user` directives as given and, unless one names it, the
 /// default user as requirepass makes it.
@@ -360,6 +372,19 @@ mod tests {
         assert_eq!(format!("{}\n", once), twice);
         assert_eq!(rewrite(&c, &twice), twice);
         assert_eq!(twice.matches(SIGNATURE).count(), 1);
+    }
+
+    #[test]
+    fn debug_info_lists_debug_configs() {
+        let text = String::from_utf8(debug_info(&Config::with_defaults())).unwrap();
+        assert!(text.starts_with("io-threads-do-reads no\n"), "{}", text);
+        assert!(text.contains("\nproto-max-bulk-len 512mb\n"), "{}", text);
+        assert!(
+            text.contains("\nclient-query-buffer-limit 1gb\n"),
+            "{}",
+            text
+        );
+        assert!(!text.contains("port"), "{}", text);
     }
 
     #[test]

@@ -54,7 +54,8 @@ pub static DIR: Special = Special {
         Ok(p) => rewrite_string(st, name, &p.to_string_lossy(), None, false),
         Err(_) => st.mark_processed(name),
     },
-    init: |_| {},
+    // Redis has no default: the directory is wherever the server started.
+    init: |c| c.dir = current_dir(),
 };
 
 /// The working directory, or "" when it cannot be read (Redis `getcwd`).
