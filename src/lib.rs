@@ -11,6 +11,7 @@ pub mod alloc;
 pub mod cmd;
 pub mod config;
 pub mod conn;
+pub mod ds;
 pub mod error;
 pub mod event_loop;
 pub mod introspection;

@@ -41,7 +41,13 @@ fn main() {
         early.warning(msg)
     });
     match loaded {
-        Ok(()) => run(config, run_args.no_args),
+        Ok(()) => {
+            let bare_invocation = run_args
+                .no_args
+                .then(|| std::env::args_os().next().unwrap_or_default())
+                .map(|a| a.to_string_lossy().into_owned());
+            run(config, bare_invocation)
+        }
         Err(LoadError::Fatal(e)) => {
             let _ = std::io::stderr().write_all(&e.render());
             exit(1)
@@ -53,7 +59,7 @@ fn main() {
     }
 }
 
-fn run(mut config: Config, no_args: bool) {
+fn run(mut config: Config, bare_invocation: Option<String>) {
     if config.daemonize {
         if config.pidfile.is_empty() {
             config.pidfile = DEFAULT_PID_FILE.into();
@@ -71,8 +77,9 @@ fn run(mut config: Config, no_args: bool) {
         ferrodis::REDIS_VERSION,
         log.pid
     ));
-    if no_args {
-        log.warning("Warning: no config file specified, using the default config. In order to specify a config file use ferrodis-server /path/to/redis.conf");
+    // Redis warns only when it got no arguments at all, naming its argv[0].
+    if let Some(argv0) = bare_invocation {
+        log.warning(&format!("Warning: no config file specified, using the default config. In order to specify a config file use {} /path/to/redis.conf", argv0));
     } else {
         log.warning("Configuration loaded");
     }
@@ -105,7 +112,7 @@ fn run(mut config: Config, no_args: bool) {
                 .warning(&format!("Failed to write PID file: {}", e));
         }
     }
-    server.log.notice("Ready to accept connections");
+    server.log_ready();
     let _ = server.set_oom_score_adj();
     event_loop.run(&mut server);
     exit(server.exit_code);

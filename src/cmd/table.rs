@@ -61,6 +61,7 @@ pub struct CommandTable {
 pub fn families() -> Vec<&'static [CommandImpl]> {
     vec![
         crate::conn::commands::COMMANDS,
+        crate::conn::client_cmd::COMMANDS,
         crate::server::commands::COMMANDS,
         crate::config::commands::COMMANDS,
         crate::introspection::COMMANDS,

@@ -9,7 +9,7 @@ use crate::cmd::{CommandImpl, Ctx};
 use crate::conn::Client;
 use crate::error::{CmdError, SYNTAX};
 use crate::server::Server;
-use crate::util::glob::stringmatch;
+use crate::util::glob::string_match_len;
 
 pub const COMMANDS: &[CommandImpl] = &[
     CommandImpl {
@@ -74,7 +74,7 @@ fn config_get_command(ctx: &mut Ctx) -> Result<(), CmdError> {
             if inst.entry.has(flag::HIDDEN) || seen(&matches, inst.name().as_bytes()) {
                 continue;
             }
-            if stringmatch(pattern, inst.name().as_bytes(), true) {
+            if string_match_len(pattern, inst.name().as_bytes(), true) {
                 matches.push((inst.name().as_bytes().to_vec(), inst));
             }
         }

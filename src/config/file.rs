@@ -6,7 +6,7 @@ use std::io::Read;
 
 use super::{table, Config};
 use crate::util::args::{repr, split_args};
-use crate::util::glob::stringmatch;
+use crate::util::glob::string_match_len;
 
 /// A fatal configuration error, printed as Redis prints it before exiting 1.
 #[derive(Debug)]
@@ -338,7 +338,7 @@ fn glob_paths(pattern: &str) -> Vec<String> {
                 .filter_map(|e| e.ok())
                 .map(|e| e.file_name().to_string_lossy().into_owned())
                 .filter(|n| !n.starts_with('.') || part.starts_with('.'))
-                .filter(|n| stringmatch(part.as_bytes(), n.as_bytes(), false))
+                .filter(|n| string_match_len(part.as_bytes(), n.as_bytes(), false))
                 .collect();
             names.sort();
             next.extend(names.iter().map(|n| join(n)));

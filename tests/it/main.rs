@@ -3,7 +3,13 @@
 
 mod support;
 
+mod cli;
+mod command;
 mod config;
 mod config_files;
+mod connection;
 mod core;
+mod encodings;
 mod introspection;
+mod protocol;
+mod robustness;
