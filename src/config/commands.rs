@@ -112,6 +112,13 @@ fn config_set_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     if ctx.argc() % 2 == 1 {
         return Err(SYNTAX);
     }
+    // Values of sensitive configs never reach the slowlog or MONITOR, even
+    // when the command fails.
+    for i in (2..ctx.argc()).step_by(2) {
+        if table::find(ctx.arg(i)).is_some_and(|e| e.has(flag::SENSITIVE)) {
+            ctx.client.redacted.push(i + 1);
+        }
+    }
     let configs = check_set_names(ctx)?;
     let values: Vec<&[u8]> = (0..configs.len()).map(|i| ctx.arg(3 + 2 * i)).collect();
     set_configs(ctx.srv, &configs, &values)?;

@@ -14,7 +14,7 @@ pub mod flag {
     pub const IMMUTABLE: u32 = 1 << 0;
     /// Refused by CONFIG SET unless enable-protected-configs allows it.
     pub const PROTECTED: u32 = 1 << 1;
-    /// Its CONFIG SET value is redacted from SLOWLOG and MONITOR.
+    /// Its CONFIG SET value is redacted (`Client::redacted`) from SLOWLOG.
     pub const SENSITIVE: u32 = 1 << 2;
     /// Only an exact name finds it in CONFIG GET, never a pattern.
     pub const HIDDEN: u32 = 1 << 3;

@@ -402,6 +402,20 @@ fn protected_configs_when_enabled_match_redis() {
 }
 
 #[test]
+fn protected_configs_for_local_clients_match_redis() {
+    let args = ["--enable-protected-configs", "local"];
+    let Some(mut d) = Differential::start("protected_configs_for_local_clients_match_redis", &args)
+    else {
+        return;
+    };
+    d.check_all(&[
+        &["CONFIG", "SET", "dbfilename", "y.rdb"],
+        &["CONFIG", "GET", "dbfilename"],
+        &["CONFIG", "SET", "dbfilename", "a/b"],
+    ]);
+}
+
+#[test]
 fn runtime_changes_take_effect() {
     let s = Server::start(&[]);
     let mut c = s.raw();
