@@ -148,9 +148,14 @@ impl Server {
             return Err(msg);
         }
         let why = error.map_or_else(String::new, |e| crate::config::special::strerror(&e));
+        self.log_reduced_maxclients(old_maxclients, maxfiles, best, &why);
+        Ok(())
+    }
+
+    fn log_reduced_maxclients(&self, requested: i64, maxfiles: u64, limit: u64, why: &str) {
         self.log.warning(&format!(
             "You requested maxclients of {} requiring at least {} max file descriptors.",
-            old_maxclients, maxfiles
+            requested, maxfiles
         ));
         self.log.warning(&format!(
             "Server can't set maximum open files to {} because of OS error: {}.",
@@ -159,9 +164,8 @@ impl Server {
         self.log.warning(&format!(
             "Current maximum open files is {}. maxclients has been reduced to {} to compensate \
              for low ulimit. If you need higher maxclients increase 'ulimit -n'.",
-            best, self.config.maxclients
+            limit, self.config.maxclients
         ));
-        Ok(())
     }
 
     /// Redis `setOOMScoreAdj` for this process's class (master or replica):
