@@ -131,6 +131,19 @@ impl CommandTable {
         id
     }
 
+    /// Renames a top-level command (redis.conf `rename-command`); an empty
+    /// `to` removes it from lookups. False when `from` is not in the table.
+    pub fn rename(&mut self, from: &[u8], to: &[u8]) -> bool {
+        let Some(id) = self.find_top(from) else {
+            return false;
+        };
+        self.by_name.remove(&from.to_ascii_lowercase());
+        if !to.is_empty() {
+            self.by_name.insert(to.to_ascii_lowercase(), id);
+        }
+        true
+    }
+
     /// Finds a top-level command by name, case-insensitively, without allocating
     /// for names of ordinary length.
     pub fn find_top(&self, name: &[u8]) -> Option<usize> {

@@ -5,6 +5,7 @@
 
 pub mod clients;
 pub mod commands;
+pub mod config_apply;
 pub mod cron;
 pub mod shutdown;
 pub mod startup;
@@ -85,6 +86,9 @@ pub struct Server {
     // MONITOR clients as (token, id).
     pub pause: crate::conn::pause::PauseState,
     pub monitors: Vec<(usize, u64)>,
+    // Config (src/server/config_apply.rs): the oom_score_adj the process had
+    // before the first oom-score-adj change, to restore it.
+    pub oom_score_base: Option<i64>,
 }
 
 impl Server {
@@ -120,7 +124,9 @@ impl Server {
             status: status::SubsystemStatus::new(time.unixtime, startup::random_hex(40)),
             pause: Default::default(),
             monitors: Vec::new(),
+            oom_score_base: None,
         };
+        config_apply::apply_renames(&mut srv.commands, &srv.config);
         crate::introspection::apply_latency_config(&mut srv);
         srv
     }
@@ -147,8 +153,9 @@ impl Server {
 
 impl EventHandler for Server {
     fn accept(&mut self, listener: usize) {
-        // After SHUTDOWN the listeners are closed; later events of the batch are stale.
-        if self.stop {
+        // After SHUTDOWN the listeners are closed, and CONFIG SET port/bind
+        // may have closed some: later events of the batch are stale.
+        if self.stop || listener >= self.listeners.len() {
             return;
         }
         self.accept_clients(listener);

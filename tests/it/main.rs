@@ -5,6 +5,8 @@ mod support;
 
 mod cli;
 mod command;
+mod config;
+mod config_files;
 mod connection;
 mod core;
 mod encodings;
