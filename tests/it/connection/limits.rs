@@ -194,7 +194,6 @@ fn unix_socket_clients_match_redis() {
 }
 
 #[test]
-#[ignore = "unixsocketperm is parsed as decimal until the config table learns octal values"]
 fn unixsocketperm_sets_the_socket_mode() {
     use std::os::unix::fs::PermissionsExt;
     let dir = TempDir::new("unixperm");
