@@ -474,9 +474,18 @@ fn maxclients_refuses_with_error() {
     };
     for port in [d.ours.port, d.theirs.port] {
         // The differential harness already holds one connection per server.
-        let mut second = connect(port);
-        second.write_all(b"PING\r\n").unwrap();
-        assert_eq!(read_n_replies(&mut second, 1), b"+PONG\r\n");
+        // The readiness probe's connection may not be reaped yet: retry the
+        // second connection until the server has room for it.
+        let mut second = None;
+        assert!(poll_until(Duration::from_secs(10), || {
+            let mut c = connect(port);
+            c.write_all(b"PING\r\n").unwrap();
+            let ok = read_n_replies(&mut c, 1) == b"+PONG\r\n";
+            if ok {
+                second = Some(c);
+            }
+            ok
+        }));
         let mut third = connect(port);
         let (bytes, closed) = drain(&mut third, Duration::from_secs(10));
         assert_eq!(bytes, b"-ERR max number of clients reached\r\n");
