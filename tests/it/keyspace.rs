@@ -366,6 +366,23 @@ fn object_freq_under_lfu() {
         &["OBJECT", "REFCOUNT", "i"],
     ];
     d.check_all(cmds);
+    // With a maxmemory and an LFU policy, integers are not shared.
+    let cmds: &[&[&str]] = &[
+        &["CONFIG", "SET", "maxmemory", "100mb"],
+        &["SET", "j", "100"],
+        &["OBJECT", "REFCOUNT", "j"],
+        &["CONFIG", "SET", "maxmemory-policy", "noeviction"],
+        &["OBJECT", "FREQ", "j"],
+        &["SET", "j2", "100"],
+        &["OBJECT", "REFCOUNT", "j2"],
+        &["CONFIG", "SET", "maxmemory", "0"],
+        &["CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"],
+        &["FLUSHALL"],
+        &["RANDOMKEY"],
+        &["SCAN", "0"],
+        &["SET", "s", "1"],
+    ];
+    d.check_all(cmds);
     // The counter grows logarithmically with accesses.
     let mut c = d.ours.raw();
     for _ in 0..100 {
