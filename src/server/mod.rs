@@ -75,8 +75,6 @@ pub struct Server {
     // Keyspace (keyspace helper): the databases and their runtime state.
     pub dbs: Vec<crate::keyspace::Db>,
     pub ks: crate::keyspace::State,
-    /// Changes since the last save (Redis `server.dirty`).
-    pub dirty: u64,
     // Introspection (src/introspection): slow log, latency monitor and
     // histograms, allocator samples, client buffer peaks, DEBUG switches.
     pub slowlog: crate::introspection::slowlog::Slowlog,
@@ -123,7 +121,6 @@ impl Server {
             stat_peak_clients: 0,
             dbs,
             ks: crate::keyspace::State::new(),
-            dirty: 0,
             slowlog: Default::default(),
             latency: Default::default(),
             mem: crate::introspection::mem_overhead::MemorySamples::new(),

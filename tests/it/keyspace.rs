@@ -509,6 +509,18 @@ fn info_keyspace_and_counters() {
         &["SELECT", "5"],
         &["SET", "z", "1"],
         &["SELECT", "0"],
+        &["INCR", "n"],
+        &["APPEND", "n", "x"],
+        &["SETRANGE", "n", "0", ""],
+        &["DEL", "a", "nokey"],
+        &["EXPIRE", "b", "1000"],
+        &["PERSIST", "b"],
+        &["RENAME", "b", "b2"],
+        &["COPY", "b2", "b3"],
+        &["SWAPDB", "1", "2"],
+        &["FLUSHDB", "x"],
+        &["MSETNX", "c", "1"],
+        &["GETDEL", "c"],
     ];
     d.check_all(cmds);
     // KEYS counts no hits or misses: wait with it, then expire "e" lazily.
@@ -524,6 +536,7 @@ fn info_keyspace_and_counters() {
         ("stats", "keyspace_hits"),
         ("stats", "keyspace_misses"),
         ("stats", "expired_keys"),
+        ("persistence", "rdb_changes_since_last_save"),
     ] {
         assert_eq!(
             info_field(&d.ours, sec, f),
