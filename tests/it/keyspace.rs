@@ -546,3 +546,25 @@ fn info_keyspace_and_counters() {
         );
     }
 }
+
+/// OBJECT IDLETIME grows while a key is untouched; reads and TOUCH reset it,
+/// OBJECT itself and TYPE/EXISTS do not. The clock has 1 s resolution, so a
+/// reset shows as at most 1 after an idle time of at least 2.
+#[test]
+fn idletime_is_real() {
+    let s = Server::start(&[]);
+    let mut c = s.raw();
+    let idle = |c: &mut RawConn| -> i64 {
+        let r = String::from_utf8(c.cmd(&["OBJECT", "IDLETIME", "k"])).unwrap();
+        r.trim_start_matches(':').trim().parse().unwrap()
+    };
+    c.cmd(&["SET", "k", "v"]);
+    for reset in [&["GET", "k"][..], &["TOUCH", "k"]] {
+        assert!(poll_until(Duration::from_secs(5), || idle(&mut c) >= 2));
+        c.cmd(&["TYPE", "k"]);
+        c.cmd(&["EXISTS", "k"]);
+        assert!(idle(&mut c) >= 2);
+        c.cmd(reset);
+        assert!(idle(&mut c) <= 1, "{:?}", reset);
+    }
+}
