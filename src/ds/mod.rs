@@ -2,6 +2,7 @@
 //! dict.c, listpack.c, quicklist.c, intset.c, the t_zset.c skiplist). Pure
 //! data structures: they know nothing of clients, replies or the keyspace.
 //! See docs/encodings.md.
+//! See docs/encodings.md and docs/keyspace.md.
 
 pub mod dict;
 pub mod intset;

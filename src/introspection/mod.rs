@@ -2,6 +2,7 @@
 //! COMMAND command, object.c MEMORY): commands that describe the server,
 //! and the bookkeeping behind them that runs after every command and in cron.
 
+pub mod command;
 pub mod crash;
 pub mod debug;
 mod debug_help;
@@ -45,6 +46,14 @@ pub const COMMANDS: &[CommandImpl] = &[
     row("memory|purge", memory::memory_purge_command),
     row("memory|help", memory::memory_help_command),
     row("debug", debug::debug_command),
+    row("command", command::command_command),
+    row("command|count", command::count_command),
+    row("command|list", command::list_command),
+    row("command|info", command::info_command),
+    row("command|docs", command::docs_command),
+    row("command|getkeys", command::getkeys_command),
+    row("command|getkeysandflags", command::getkeysandflags_command),
+    row("command|help", command::help_command),
 ];
 
 /// Per-command bookkeeping after it ran (Redis `call`): the latency
@@ -160,18 +169,10 @@ pub fn keyspace_stats(srv: &Server) -> Vec<DbStats> {
         .collect()
 }
 
-/// A setting's value as CONFIG GET shows it, from the typed config table or
-/// the directives without a typed field yet. Used for settings read rarely
+/// A setting's value as CONFIG GET shows it. Used for settings read rarely
 /// (INFO, the doctors), never on the command path.
 pub fn config_value(srv: &Server, name: &str) -> Option<String> {
-    if let Some(e) = crate::config::table::find(name.as_bytes()) {
-        return Some(e.get(&srv.config));
-    }
-    srv.config
-        .raw
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.clone())
+    crate::config::table::find(name.as_bytes()).map(|e| e.get(&srv.config))
 }
 
 /// Reads `latency-tracking` and `latency-tracking-info-percentiles` into

@@ -188,7 +188,7 @@ fn restore_command(ctx: &mut Ctx) -> Result<(), CmdError> {
         if deleted {
             srv.signal_modified_key(db, key);
             srv.notify(notify::GENERIC, "del", key, db);
-            srv.dirty += 1;
+            srv.status.persistence.dirty += 1;
         }
         ctx.reply().ok();
         return Ok(());
@@ -205,7 +205,7 @@ fn restore_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     }
     srv.signal_modified_key(db, key);
     srv.notify(notify::GENERIC, "restore", key, db);
-    srv.dirty += 1;
+    srv.status.persistence.dirty += 1;
     ctx.reply().ok();
     Ok(())
 }

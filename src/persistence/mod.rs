@@ -74,7 +74,7 @@ impl Server {
         let now = self.time.unixtime;
         let p = &self.status.persistence;
         let due = self.config.save.iter().copied().find(|&(secs, changes)| {
-            self.dirty >= changes as u64
+            self.status.persistence.dirty >= changes as u64
                 && now - p.lastsave > secs
                 && (now - self.rdb.lastbgsave_try > save::BGSAVE_RETRY_DELAY || p.lastbgsave_ok)
         });
@@ -136,7 +136,11 @@ impl Server {
         let now = self.time.unixtime;
         if signal == 0 && code == 0 {
             self.log.notice("Background saving terminated with success");
-            self.dirty = self.dirty.saturating_sub(self.rdb.dirty_before_bgsave);
+            self.status.persistence.dirty = self
+                .status
+                .persistence
+                .dirty
+                .saturating_sub(self.rdb.dirty_before_bgsave);
             self.status.persistence.lastsave = now;
             self.status.persistence.lastbgsave_ok = true;
         } else if signal == 0 {
@@ -203,7 +207,12 @@ impl Server {
 
     /// prepareForShutdown's RDB part: kill a running child, then save if
     /// save points exist (or SAVE was asked) unless NOSAVE.
-    pub fn shutdown_save(&mut self, save: bool, nosave: bool, force: bool) -> Result<(), String> {
+    pub fn shutdown_save(
+        &mut self,
+        save: bool,
+        nosave: bool,
+        force: bool,
+    ) -> Result<(), save::SaveFailed> {
         if self.rdb.child.is_some() {
             self.log
                 .warning("There is a child saving an .rdb. Killing it!");
@@ -218,7 +227,7 @@ impl Server {
                         .warning("Error trying to save the DB. Exit anyway.");
                 } else {
                     self.log.warning("Error trying to save the DB, can't exit.");
-                    return Err("Errors trying to SHUTDOWN. Check logs.".into());
+                    return Err(save::SaveFailed);
                 }
             }
         }
@@ -231,9 +240,9 @@ impl Server {
         // old snapshot over the save below.
         self.kill_rdb_child(true);
         if !self.config.save.is_empty() {
-            let saved = self.dirty;
+            let saved = self.status.persistence.dirty;
             let _ = self.rdb_save();
-            self.dirty = saved;
+            self.status.persistence.dirty = saved;
         }
     }
 }

@@ -191,7 +191,7 @@ impl Server {
     pub fn rdb_save(&mut self) -> Result<(), SaveFailed> {
         let log = self.log.clone();
         save_to_disk(self, &log, |_| {})?;
-        self.dirty = 0;
+        self.status.persistence.dirty = 0;
         let p = &mut self.status.persistence;
         p.lastsave = crate::event_loop::clock::unix_ms() / 1000;
         p.lastbgsave_ok = true;
@@ -203,7 +203,7 @@ impl Server {
         if self.status.persistence.has_child() {
             return Err(SaveFailed);
         }
-        self.rdb.dirty_before_bgsave = self.dirty;
+        self.rdb.dirty_before_bgsave = self.status.persistence.dirty;
         self.rdb.lastbgsave_try = self.time.unixtime;
         let start = self.mono.now_us();
         let listeners = self.listener_fds();

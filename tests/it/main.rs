@@ -3,11 +3,18 @@
 
 mod support;
 
+mod cli;
+mod command;
+mod config;
+mod config_files;
+mod connection;
 mod core;
 mod encodings;
 mod introspection;
 mod keyspace;
 mod keyspace_model;
+mod protocol;
 mod rdb;
 mod rdb_format;
+mod robustness;
 mod strings;

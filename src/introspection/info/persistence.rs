@@ -34,7 +34,7 @@ pub(super) fn persistence(out: &mut String, srv: &Server, _c: Option<&Client>) {
         p.current_save_keys_processed,
     );
     field(out, "current_save_keys_total", p.current_save_keys_total);
-    field(out, "rdb_changes_since_last_save", srv.dirty);
+    field(out, "rdb_changes_since_last_save", p.dirty);
     field(
         out,
         "rdb_bgsave_in_progress",

@@ -40,14 +40,21 @@ impl Drop for TempDir {
     }
 }
 
-/// A port nobody listens on right now (bind to 0 and let it go).
+/// A port nobody listens on right now. Ports come from a per-process counter
+/// so that tests running in parallel threads never pick the same one (binding
+/// to port 0 and releasing it races between threads).
 pub fn free_port() -> u16 {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let _ = NEXT.compare_exchange(
+        0,
+        20000 + (std::process::id() as usize * 7919) % 20000,
+        Ordering::SeqCst,
+        Ordering::SeqCst,
+    );
     loop {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = l.local_addr().unwrap().port();
-        drop(l);
-        // Redis cluster bus and some tests use port+10000; stay clear of the top.
-        if port < 55000 {
+        let port = NEXT.fetch_add(1, Ordering::SeqCst);
+        let port = (20000 + (port - 20000) % 30000) as u16;
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
             return port;
         }
     }
@@ -132,7 +139,7 @@ impl Server {
             .stderr(Stdio::null())
             .stdin(Stdio::null());
         let child = cmd.spawn().expect("spawn server");
-        let s = Server {
+        let mut s = Server {
             child,
             port,
             dir,
@@ -143,11 +150,19 @@ impl Server {
         s
     }
 
-    fn wait_ready(&self) {
+    fn wait_ready(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
             if TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
                 return;
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!(
+                    "server on port {} exited with {}; log:\n{}",
+                    self.port,
+                    status,
+                    self.log()
+                );
             }
             std::thread::sleep(Duration::from_millis(10));
         }
@@ -291,13 +306,16 @@ impl Differential {
     pub fn check_bytes(&mut self, args: &[&[u8]]) -> Vec<u8> {
         let a = self.ours_conn.cmd_bytes(args);
         let b = self.theirs_conn.cmd_bytes(args);
-        assert_eq!(
-            String::from_utf8_lossy(&a),
-            String::from_utf8_lossy(&b),
-            "replies differ for {:?}",
+        // Compared as bytes: a lossy UTF-8 view would hide differences in
+        // non-UTF-8 replies.
+        assert!(
+            a == b,
+            "replies differ for {:?}\n  ferrodis: {}\n  redis:    {}",
             args.iter()
                 .map(|x| String::from_utf8_lossy(x))
-                .collect::<Vec<_>>()
+                .collect::<Vec<_>>(),
+            a.escape_ascii(),
+            b.escape_ascii()
         );
         a
     }
@@ -318,11 +336,12 @@ impl Differential {
         b.send(bytes);
         let ra = a.read_replies_or_eof(expect_replies);
         let rb = b.read_replies_or_eof(expect_replies);
-        assert_eq!(
-            String::from_utf8_lossy(&ra),
-            String::from_utf8_lossy(&rb),
-            "raw replies differ for {:?}",
-            String::from_utf8_lossy(bytes)
+        assert!(
+            ra == rb,
+            "raw replies differ for {:?}\n  ferrodis: {}\n  redis:    {}",
+            String::from_utf8_lossy(bytes),
+            ra.escape_ascii(),
+            rb.escape_ascii()
         );
         ra
     }
