@@ -380,3 +380,91 @@ fn save_points_and_flushall() {
     assert_eq!(c.cmd(&["DEBUG", "RELOAD", "NOSAVE"]), b"+OK\r\n");
     assert_eq!(c.cmd(&["DBSIZE"]), b":1\r\n");
 }
+
+#[test]
+fn lfu_and_lru_data_travel_in_the_file() {
+    if !have_redis("lfu_and_lru_data_travel_in_the_file") {
+        return;
+    }
+    for policy in ["allkeys-lfu", "allkeys-lru"] {
+        let r = Server::start_redis(&["--maxmemory-policy", policy]);
+        let mut rc = r.client();
+        q::<()>(&mut rc, &[b"SET", b"k", b"v"]);
+        let field: &[u8] = if policy == "allkeys-lfu" {
+            b"FREQ"
+        } else {
+            b"IDLETIME"
+        };
+        if policy == "allkeys-lfu" {
+            for _ in 0..50 {
+                q::<String>(&mut rc, &[b"GET", b"k"]);
+            }
+        } else {
+            // RESTORE's IDLETIME sets an old access time without waiting.
+            let p: Vec<u8> = q(&mut rc, &[b"DUMP", b"k"]);
+            q::<()>(
+                &mut rc,
+                &[b"RESTORE", b"k", b"0", &p, b"REPLACE", b"IDLETIME", b"1000"],
+            );
+        }
+        let want: i64 = q(&mut rc, &[b"OBJECT", field, b"k"]);
+        save(&mut rc);
+        let d = TempDir::new("rdb-lfu");
+        std::fs::copy(r.dir.path().join("dump.rdb"), d.path().join("dump.rdb")).unwrap();
+        let ours = Server::start(&[
+            "--dir",
+            d.path().to_str().unwrap(),
+            "--maxmemory-policy",
+            policy,
+        ]);
+        let mut oc = ours.client();
+        let got: i64 = q(&mut oc, &[b"OBJECT", field, b"k"]);
+        assert!(
+            (got - want).abs() <= 2,
+            "{}: ours {} redis {}",
+            policy,
+            got,
+            want
+        );
+        // And back: our file carries it to Redis.
+        save(&mut oc);
+        let d2 = TempDir::new("rdb-lfu2");
+        std::fs::copy(d.path().join("dump.rdb"), d2.path().join("dump.rdb")).unwrap();
+        let r2 = Server::spawn(
+            Flavor::Redis,
+            &[
+                "--dir",
+                d2.path().to_str().unwrap(),
+                "--maxmemory-policy",
+                policy,
+            ],
+        );
+        let back: i64 = q(&mut r2.client(), &[b"OBJECT", field, b"k"]);
+        assert!(
+            (back - want).abs() <= 2,
+            "{}: back {} redis {}",
+            policy,
+            back,
+            want
+        );
+    }
+}
+
+#[test]
+fn shutdown_save_and_nosave() {
+    let s = Server::start(&[]);
+    s.cmd(&["SET", "k", "v"]);
+    let mut c = s.raw();
+    c.send(&RawConn::encode(&[b"SHUTDOWN", b"SAVE"]));
+    assert!(c.is_closed() || c.read_reply().is_none());
+    assert!(s.wait_for_log("Saving the final RDB snapshot before exiting."));
+    assert!(s.wait_for_log("DB saved on disk"));
+    let s2 = Server::start(&["--save", "60", "1"]);
+    s2.cmd(&["SET", "k", "v"]);
+    let mut c2 = s2.raw();
+    c2.send(&RawConn::encode(&[b"SHUTDOWN", b"NOSAVE"]));
+    assert!(c2.is_closed() || c2.read_reply().is_none());
+    assert!(s2.wait_for_log("Redis is now ready to exit, bye bye..."));
+    assert!(!s2.log().contains("Saving the final RDB snapshot"));
+    assert!(!s2.dir.path().join("dump.rdb").exists());
+}
