@@ -74,11 +74,14 @@ impl Sink for ServerSink<'_> {
     }
 
     fn resize_db(&mut self, db_size: u64, expires_size: u64) {
-        // A hint from the file: cap it so a corrupt size cannot allocate much.
-        let cap = |n: u64| n.min(1 << 24) as usize;
+        // A hint from the file: a key takes at least 3 bytes of it, so a
+        // corrupt size cannot make us allocate beyond what the file holds.
+        let most = self.srv.status.persistence.loading_total_bytes / 3;
+        let cap = |n: u64| usize::try_from(n.min(most)).unwrap_or(usize::MAX);
         let d = &mut self.srv.dbs[self.db];
-        d.dict.expand(cap(db_size));
-        d.expires.expand(cap(expires_size));
+        // Growing is only an optimisation: an allocation failure is ignored.
+        let _ = d.dict.try_expand(cap(db_size));
+        let _ = d.expires.try_expand(cap(expires_size));
     }
 
     fn key(&mut self, key: Vec<u8>, val: Loaded, meta: KeyMeta) -> LoadResult<()> {
@@ -158,6 +161,8 @@ pub fn load_options(srv: &Server, from_client: bool) -> LoadOptions {
         zset_max_listpack_value: c.zset_max_listpack_value.max(0) as usize,
         hash_max_listpack_entries: c.hash_max_listpack_entries.max(0) as usize,
         hash_max_listpack_value: c.hash_max_listpack_value.max(0) as usize,
+        packed_threshold: usize::try_from(srv.debug.quicklist_packed_threshold)
+            .unwrap_or(usize::MAX),
     };
     let deep = match c.sanitize_dump_payload {
         1 => true,

@@ -151,6 +151,8 @@ pub struct Limits {
     pub zset_max_listpack_value: usize,
     pub hash_max_listpack_entries: usize,
     pub hash_max_listpack_value: usize,
+    /// Elements from this size get a plain quicklist node (DEBUG QUICKLIST-PACKED-THRESHOLD).
+    pub packed_threshold: usize,
 }
 
 impl Default for Limits {
@@ -164,6 +166,7 @@ impl Default for Limits {
             zset_max_listpack_value: 64,
             hash_max_listpack_entries: 512,
             hash_max_listpack_value: 64,
+            packed_threshold: crate::ds::quicklist::DEFAULT_PACKED_THRESHOLD,
         }
     }
 }

@@ -212,7 +212,9 @@ pub fn load_value<R: Read>(r: &mut RioReader<R>, t: u8, opts: &LoadOptions) -> L
 }
 
 fn new_quicklist(lim: &Limits) -> Quicklist {
-    Quicklist::new(lim.list_max_listpack_size, lim.list_compress_depth)
+    let mut ql = Quicklist::new(lim.list_max_listpack_size, lim.list_compress_depth);
+    ql.set_packed_threshold(lim.packed_threshold);
+    ql
 }
 
 fn push_tail(ql: &mut Quicklist, v: LpValue<'_>) -> bool {
