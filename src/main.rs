@@ -112,8 +112,11 @@ fn run(mut config: Config, bare_invocation: Option<String>) {
                 .warning(&format!("Failed to write PID file: {}", e));
         }
     }
-    if server.load_data_from_disk().is_err() {
-        exit(1);
+    let mut serve = |srv: &mut Server| event_loop.process_events_while_blocked(srv);
+    match server.load_data_from_disk(&mut serve) {
+        Ok(()) => {}
+        Err(ferrodis::persistence::load::LoadFailure::Stopped) => exit(server.exit_code),
+        Err(_) => exit(1),
     }
     server.log_ready();
     let _ = server.set_oom_score_adj();

@@ -37,7 +37,7 @@ fn run_checks_and_call(srv: &mut Server, c: &mut Client) {
     };
     // Redis records the last command at lookup, before any check.
     c.last_cmd = srv.commands.cmds[id].meta.name;
-    let checks: [Check; 3] = [check_arity, check_auth, check_disk_error];
+    let checks: [Check; 4] = [check_arity, check_auth, check_disk_error, check_loading];
     for check in checks {
         if let Err(e) = check(srv, c, id) {
             return reject(srv, c, Some(id), e);
@@ -109,6 +109,11 @@ fn check_auth(srv: &Server, c: &Client, id: usize) -> Result<(), CmdError> {
 /// -MISCONF after a failed background save (persistence decides).
 fn check_disk_error(srv: &Server, _c: &Client, id: usize) -> Result<(), CmdError> {
     crate::persistence::check_disk_error(srv, id)
+}
+
+/// -LOADING while the dataset loads (persistence decides).
+fn check_loading(srv: &Server, _c: &Client, id: usize) -> Result<(), CmdError> {
+    crate::persistence::check_loading(srv, id)
 }
 
 /// A command refused before it ran: counted as rejected in commandstats.

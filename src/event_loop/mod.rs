@@ -57,6 +57,36 @@ impl EventLoop {
         self.poll.registry().try_clone()
     }
 
+    /// Serves clients without waiting while a long job runs in the loop's
+    /// thread (Redis `processEventsWhileBlocked`, used while loading): up to
+    /// four non-blocking polls, stopping early when nothing happened. Time
+    /// events do not run.
+    pub fn process_events_while_blocked<H: EventHandler>(&mut self, handler: &mut H) {
+        for _ in 0..4 {
+            handler.before_sleep();
+            match self.poll.poll(&mut self.events, Some(Duration::ZERO)) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => return,
+            }
+            handler.after_sleep();
+            if self.events.is_empty() {
+                return;
+            }
+            for ev in self.events.iter() {
+                let Token(t) = ev.token();
+                if t >= LISTENER_TOKEN_BASE {
+                    handler.accept(t - LISTENER_TOKEN_BASE);
+                } else {
+                    let closed = ev.is_read_closed() || ev.is_error();
+                    let readable = ev.is_readable() || closed;
+                    handler.client_event(t, readable, ev.is_writable(), closed);
+                }
+            }
+        }
+        handler.before_sleep();
+    }
+
     /// Runs until the handler says stop (Redis's `aeMain`).
     pub fn run<H: EventHandler>(&mut self, handler: &mut H) {
         let mut next_timer_ms = 0u64;

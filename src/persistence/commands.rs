@@ -242,7 +242,7 @@ fn debug_reload(ctx: &mut Ctx) -> Result<(), CmdError> {
     if flush {
         crate::keyspace::commands::empty_data(srv, None, false);
     }
-    match srv.rdb_load(merge) {
+    match srv.rdb_load(merge, None) {
         Ok(()) => {}
         Err(super::load::LoadFailure::Fatal) => {
             // Redis exits after a corrupt file, even from DEBUG RELOAD.

@@ -12,8 +12,14 @@ use super::rio::RioReader;
 use crate::keyspace::{evict, Key};
 use crate::server::Server;
 
+/// Serves clients in the middle of a load (the event loop's
+/// `process_events_while_blocked`, handed in by main).
+pub type EventsHook<'a> = &'a mut dyn FnMut(&mut Server);
+
 /// Why a load did not happen.
 pub enum LoadFailure {
+    /// The server is shutting down (SHUTDOWN or a signal during the load).
+    Stopped,
     /// No file: an empty dataset, not an error at startup.
     NotExist,
     /// Could not open or read the file (logged).
@@ -23,7 +29,7 @@ pub enum LoadFailure {
 }
 
 /// Puts what the file holds into the server's databases.
-struct ServerSink<'a> {
+struct ServerSink<'a, 'e> {
     srv: &'a mut Server,
     db: usize,
     now_ms: i64,
@@ -31,9 +37,12 @@ struct ServerSink<'a> {
     expired: u64,
     empty: u64,
     allow_dup: bool,
+    events: Option<EventsHook<'e>>,
+    /// Bytes read when clients were last served.
+    events_at: u64,
 }
 
-impl Sink for ServerSink<'_> {
+impl Sink for ServerSink<'_, '_> {
     fn aux(&mut self, key: &[u8], val: &[u8]) {
         let v = String::from_utf8_lossy(val);
         let log = &self.srv.log;
@@ -122,8 +131,25 @@ impl Sink for ServerSink<'_> {
         self.empty += 1;
     }
 
-    fn progress(&mut self, processed: u64) {
-        self.srv.status.persistence.loading_loaded_bytes = processed;
+    fn progress(&mut self, processed: u64) -> LoadResult<()> {
+        let srv = &mut *self.srv;
+        srv.status.persistence.loading_loaded_bytes = processed;
+        if srv.config.key_load_delay != 0 {
+            super::save::key_delay(srv.config.key_load_delay, self.loaded);
+        }
+        let interval = srv.config.loading_process_events_interval_bytes.max(1) as u64;
+        let Some(events) = self.events.as_mut() else {
+            return Ok(());
+        };
+        if processed / interval > self.events_at / interval {
+            self.events_at = processed;
+            events(srv);
+            srv.shutdown_signal_while_loading();
+        }
+        if srv.stop {
+            return Err(LoadError::Stopped);
+        }
+        Ok(())
     }
 }
 
@@ -175,7 +201,12 @@ pub fn load_options(srv: &Server, from_client: bool) -> LoadOptions {
 impl Server {
     /// rdbLoad: the RDB file into the (empty or merged) databases.
     /// `allow_dup`: a key already present is replaced (DEBUG RELOAD MERGE).
-    pub fn rdb_load(&mut self, allow_dup: bool) -> Result<(), LoadFailure> {
+    /// `events` serves clients now and then during the load (startup only).
+    pub fn rdb_load(
+        &mut self,
+        allow_dup: bool,
+        events: Option<EventsHook<'_>>,
+    ) -> Result<(), LoadFailure> {
         let path = super::save::rdb_path(self);
         let f = match File::open(&path) {
             Ok(f) => f,
@@ -206,6 +237,8 @@ impl Server {
             expired: 0,
             empty: 0,
             allow_dup,
+            events,
+            events_at: 0,
         };
         let res = file::load(&mut r, &mut sink, &opts, verify);
         let (loaded, expired, empty) = (sink.loaded, sink.expired, sink.empty);
@@ -228,6 +261,7 @@ impl Server {
                 }
                 Ok(())
             }
+            Err(LoadError::Stopped) => Err(LoadFailure::Stopped),
             Err(e) => {
                 self.log_load_error(&e, r.processed());
                 Err(LoadFailure::Fatal)
@@ -279,10 +313,32 @@ impl Server {
         self.status.persistence.loading = false;
     }
 
+    /// SIGTERM/SIGINT while loading (Redis whileBlockedCron): shut down
+    /// without saving the half-loaded dataset.
+    fn shutdown_signal_while_loading(&mut self) {
+        let Some(_sig) = crate::event_loop::signals::take_shutdown_signal() else {
+            return;
+        };
+        self.log.log_raw(&format!(
+            "{}:signal-handler ({}) Received shutdown signal during loading, scheduling shutdown.\n",
+            self.log.pid,
+            crate::event_loop::clock::unix_ms() / 1000
+        ));
+        let req = crate::server::ShutdownRequest {
+            nosave: true,
+            ..Default::default()
+        };
+        if self.prepare_for_shutdown(req).is_ok() {
+            self.stop = true;
+        } else {
+            self.log.warning("SIGTERM received but errors trying to shut down the server, check the logs for more information");
+        }
+    }
+
     /// loadDataFromDisk at startup; Err means the server must exit.
-    pub fn load_data_from_disk(&mut self) -> Result<(), LoadFailure> {
+    pub fn load_data_from_disk(&mut self, events: EventsHook<'_>) -> Result<(), LoadFailure> {
         let start = crate::event_loop::clock::unix_us();
-        match self.rdb_load(false) {
+        match self.rdb_load(false, Some(events)) {
             Ok(()) => {
                 let secs = (crate::event_loop::clock::unix_us() - start) as f64 / 1e6;
                 self.log

@@ -34,6 +34,18 @@ pub struct State {
 /// The -MISCONF error (Redis shared.bgsaveerr).
 pub const MISCONF: &str = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
 
+/// The -LOADING error (Redis shared.loadingerr).
+pub const LOADING: &str = "LOADING Redis is loading the dataset in memory";
+
+/// Dispatch step: while the dataset loads, only commands flagged
+/// `loading` run.
+pub fn check_loading(srv: &Server, id: usize) -> Result<(), CmdError> {
+    if srv.status.persistence.loading && !srv.commands.cmds[id].meta.has(flags::LOADING) {
+        return Err(CmdError::fixed(LOADING));
+    }
+    Ok(())
+}
+
 /// Dispatch step (processCommand's writeCommandsDeniedByDiskError): after
 /// a failed BGSAVE with save points set, writes and PING are refused.
 pub fn check_disk_error(srv: &Server, id: usize) -> Result<(), CmdError> {
@@ -217,6 +229,10 @@ impl Server {
             self.log
                 .warning("There is a child saving an .rdb. Killing it!");
             self.kill_rdb_child(true);
+        }
+        // Never save while loading: the dataset is only half there.
+        if self.status.persistence.loading {
+            return Ok(());
         }
         if (!self.config.save.is_empty() && !nosave) || save {
             self.log

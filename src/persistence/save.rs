@@ -49,7 +49,7 @@ fn aux_fields() -> Vec<(&'static str, String)> {
 
 /// debugDelay: sleep `usec` per key; a negative value sleeps 1us with
 /// probability 1/|usec|.
-fn key_delay(usec: i64, n: u64) {
+pub fn key_delay(usec: i64, n: u64) {
     let us = if usec < 0 {
         u64::from(n.is_multiple_of(usec.unsigned_abs()))
     } else {

@@ -468,3 +468,71 @@ fn shutdown_save_and_nosave() {
     assert!(!s2.log().contains("Saving the final RDB snapshot"));
     assert!(!s2.dir.path().join("dump.rdb").exists());
 }
+
+#[test]
+fn clients_are_served_while_loading() {
+    if !have_redis("clients_are_served_while_loading") {
+        return;
+    }
+    let src = Server::start(&["--enable-debug-command", "yes"]);
+    src.cmd(&["DEBUG", "POPULATE", "20000"]);
+    src.cmd(&["SAVE"]);
+    let file = src.dir.path().join("dump.rdb");
+    for flavor in [Flavor::Ferrodis, Flavor::Redis] {
+        let d = TempDir::new("rdb-loading");
+        std::fs::copy(&file, d.path().join("dump.rdb")).unwrap();
+        let dir = d.path().to_str().unwrap();
+        let mut s = Server::spawn(
+            flavor,
+            &[
+                "--dir",
+                dir,
+                "--key-load-delay",
+                "100",
+                "--loading-process-events-interval-bytes",
+                "1024",
+                "--save",
+                "60",
+                "1",
+            ],
+        );
+        let mut c = s.raw();
+        assert_eq!(
+            c.cmd(&["GET", "key:1"]),
+            b"-LOADING Redis is loading the dataset in memory\r\n",
+            "{:?}",
+            flavor
+        );
+        let info = String::from_utf8(c.cmd(&["INFO", "persistence"])).unwrap();
+        for field in [
+            "loading:1",
+            "loading_start_time:",
+            "loading_total_bytes:",
+            "loading_loaded_perc:",
+            "loading_eta_seconds:",
+        ] {
+            assert!(
+                info.contains(field),
+                "{:?} lacks {}: {}",
+                flavor,
+                field,
+                info
+            );
+        }
+        // A signal during the load stops the server without saving.
+        let before = std::fs::metadata(d.path().join("dump.rdb"))
+            .unwrap()
+            .modified()
+            .unwrap();
+        assert_eq!(s.terminate(), Some(0), "{:?}", flavor);
+        assert!(s
+            .log()
+            .contains("Received shutdown signal during loading, scheduling shutdown."));
+        assert!(!s.log().contains("Saving the final RDB snapshot"));
+        let after = std::fs::metadata(d.path().join("dump.rdb"))
+            .unwrap()
+            .modified()
+            .unwrap();
+        assert_eq!(before, after);
+    }
+}

@@ -36,8 +36,11 @@ pub trait Sink {
     fn key(&mut self, key: Vec<u8>, val: Loaded, meta: KeyMeta) -> LoadResult<()>;
     /// A key whose value had no elements (skipped, as Redis does).
     fn empty_key(&mut self, key: &[u8]);
-    /// Called after each key with the bytes read so far.
-    fn progress(&mut self, _processed: u64) {}
+    /// Called after each key with the bytes read so far; an error stops
+    /// the load (the server is shutting down).
+    fn progress(&mut self, _processed: u64) -> LoadResult<()> {
+        Ok(())
+    }
 }
 
 /// Reads the 9-byte header; returns the RDB version.
@@ -106,7 +109,7 @@ pub fn load<R: Read, S: Sink>(
                     Err(e) => return Err(e),
                 }
                 meta = KeyMeta::NONE;
-                sink.progress(r.processed());
+                sink.progress(r.processed())?;
             }
             t => return Err(corrupt(format!("Unknown RDB encoding type {}", t))),
         }

@@ -92,6 +92,8 @@ pub enum LoadError {
     BadSignature,
     /// An RDB version newer than ours (or 0).
     BadVersion(u32),
+    /// The server started shutting down during the load.
+    Stopped,
 }
 
 impl LoadError {
@@ -106,6 +108,7 @@ impl LoadError {
             LoadError::Checksum { .. } => ("rdb.rs", 0, "RDB CRC error".to_string()),
             LoadError::Unsupported(s) => ("rdb.rs", 0, s.clone()),
             LoadError::BadSignature => ("rdb.rs", 0, "Wrong signature".to_string()),
+            LoadError::Stopped => ("rdb.rs", 0, "Shutdown during loading".to_string()),
             LoadError::BadVersion(v) => (
                 "rdb.rs",
                 0,
