@@ -170,11 +170,10 @@ fn restore_command(ctx: &mut Ctx) -> Result<(), CmdError> {
         return Err(CmdError::err("DUMP payload version or checksum are wrong"));
     }
     let opts = super::load::load_options(ctx.srv, true);
-    if opts.deep {
-        ctx.srv.stats.dump_payload_sanitizations += 1;
-    }
     let bad = || CmdError::err("Bad data format");
-    let loaded = dump::load(payload, &opts).map_err(|e| restore_error(ctx, e))?;
+    let loaded = dump::load(payload, &opts);
+    ctx.srv.stats.dump_payload_sanitizations += opts.sanitized.get();
+    let loaded = loaded.map_err(|e| restore_error(ctx, e))?;
     let share = ctx.srv.share_integers();
     let value = super::objects::value_from(loaded, share).map_err(|_| bad())?;
     let srv = &mut *ctx.srv;

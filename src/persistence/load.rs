@@ -195,7 +195,11 @@ pub fn load_options(srv: &Server, from_client: bool) -> LoadOptions {
         2 => from_client,
         _ => false,
     };
-    LoadOptions { limits, deep }
+    LoadOptions {
+        limits,
+        deep,
+        ..Default::default()
+    }
 }
 
 impl Server {
@@ -242,6 +246,7 @@ impl Server {
         };
         let res = file::load(&mut r, &mut sink, &opts, verify);
         let (loaded, expired, empty) = (sink.loaded, sink.expired, sink.empty);
+        self.stats.dump_payload_sanitizations += opts.sanitized.get();
         self.stop_loading();
         let p = &mut self.status.persistence;
         p.rdb_last_load_keys_loaded = loaded;

@@ -175,9 +175,20 @@ impl Default for Limits {
 }
 
 /// How a load checks values (sanitize-dump-payload resolved for this load).
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LoadOptions {
     pub limits: Limits,
     /// Deep integrity validation of compact encodings (every entry).
     pub deep: bool,
+    /// Encoded blobs validated deeply so far (INFO dump_payload_sanitizations).
+    pub sanitized: std::cell::Cell<u64>,
+}
+
+impl LoadOptions {
+    /// Counts one deep validation of an encoded blob, as Redis does.
+    pub fn count_sanitized(&self) {
+        if self.deep {
+            self.sanitized.set(self.sanitized.get() + 1);
+        }
+    }
 }

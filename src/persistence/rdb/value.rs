@@ -146,6 +146,18 @@ fn save_quicklist<W: Write>(
 /// rdbLoadObject: reads a value of type `t`.
 pub fn load_value<R: Read>(r: &mut RioReader<R>, t: u8, opts: &LoadOptions) -> LoadResult<Loaded> {
     let lim = &opts.limits;
+    if matches!(
+        t,
+        TYPE_SET_INTSET
+            | TYPE_LIST_ZIPLIST
+            | TYPE_ZSET_ZIPLIST
+            | TYPE_HASH_ZIPLIST
+            | TYPE_ZSET_LISTPACK
+            | TYPE_HASH_LISTPACK
+            | TYPE_HASH_ZIPMAP
+    ) {
+        opts.count_sanitized();
+    }
     match t {
         TYPE_STRING => load_str(r).map(Loaded::Str),
         TYPE_LIST => load_plain_list(r, lim),
@@ -273,6 +285,7 @@ fn load_quicklist<R: Read>(r: &mut RioReader<R>, t: u8, opts: &LoadOptions) -> L
             ql.append_plain(data);
             continue;
         }
+        opts.count_sanitized();
         let lp = if t == TYPE_LIST_QUICKLIST_2 {
             Listpack::from_bytes(data).ok_or_else(|| corrupt("Listpack integrity check failed."))?
         } else {
