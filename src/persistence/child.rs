@@ -167,11 +167,13 @@ pub struct ExitStatus {
     pub signal: i32,
 }
 
-/// waitpid(-1, WNOHANG): a child that has ended, if any.
-pub fn try_wait() -> Option<ExitStatus> {
+/// waitpid(pid, WNOHANG): the child's status once it has ended. Waiting
+/// for our child only (Redis waits for any) leaves other children, such as
+/// processes a test or a tool spawns, to whoever spawned them.
+pub fn try_wait(pid: i32) -> Option<ExitStatus> {
     let mut status = 0;
     // SAFETY: `status` is a valid out pointer.
-    let pid = unsafe { libc::waitpid(-1, &mut status, libc::WNOHANG) };
+    let pid = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
     if pid <= 0 {
         return None;
     }

@@ -123,19 +123,12 @@ impl Server {
 
     /// checkChildrenDone: waitpid without blocking.
     fn check_child_done(&mut self) {
-        let Some(st) = child::try_wait() else {
-            return;
-        };
         let Some(pid) = self.rdb.child.as_ref().map(|c| c.pid) else {
             return;
         };
-        if st.pid != pid {
-            self.log.warning(&format!(
-                "Warning, detected child with unmatched pid: {}",
-                st.pid
-            ));
+        let Some(st) = child::try_wait(pid) else {
             return;
-        }
+        };
         if st.signal == 0 && st.code == 0 {
             self.receive_child_info();
         }
