@@ -68,6 +68,7 @@ pub fn families() -> Vec<&'static [CommandImpl]> {
         crate::types::string::commands::COMMANDS,
         crate::types::string::numeric::COMMANDS,
         crate::types::string::lcs::COMMANDS,
+        crate::types::bitmap::commands::COMMANDS,
         crate::keyspace::commands::COMMANDS,
         crate::keyspace::expire_cmds::COMMANDS,
         crate::keyspace::scan::COMMANDS,

@@ -1,6 +1,7 @@
 //! The data types (Redis t_*.c and object.c): `object` is the value every key
 //! holds; each type has a module with its API (mod.rs) and commands.
 
+pub mod bitmap;
 pub mod object;
 pub mod string;
 

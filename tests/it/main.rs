@@ -3,6 +3,7 @@
 
 mod support;
 
+mod bitmaps;
 mod cli;
 mod command;
 mod config;
