@@ -69,6 +69,7 @@ pub fn families() -> Vec<&'static [CommandImpl]> {
         crate::types::string::numeric::COMMANDS,
         crate::types::string::lcs::COMMANDS,
         crate::types::bitmap::commands::COMMANDS,
+        crate::types::hll::commands::COMMANDS,
         crate::keyspace::commands::COMMANDS,
         crate::keyspace::expire_cmds::COMMANDS,
         crate::keyspace::scan::COMMANDS,

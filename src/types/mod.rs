@@ -2,6 +2,7 @@
 //! holds; each type has a module with its API (mod.rs) and commands.
 
 pub mod bitmap;
+pub mod hll;
 pub mod object;
 pub mod string;
 

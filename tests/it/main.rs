@@ -11,6 +11,7 @@ mod config_files;
 mod connection;
 mod core;
 mod encodings;
+mod hll;
 mod introspection;
 mod keyspace;
 mod keyspace_model;

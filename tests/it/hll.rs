@@ -1,0 +1,344 @@
+//! HyperLogLog commands against redis-server, byte for byte: the sparse and
+//! dense strings themselves (GET), counts, merges, PFDEBUG, errors, HLLs
+//! moved between the two servers, and corrupted HLLs.
+
+use crate::support::*;
+
+fn diff(name: &str, args: &[&str]) -> Option<Differential> {
+    Differential::start(name, args)
+}
+
+/// A small deterministic generator.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// The payload of a bulk string reply.
+fn bulk_payload(reply: &[u8]) -> Vec<u8> {
+    assert_eq!(reply[0], b'$', "not a bulk reply: {}", reply.escape_ascii());
+    let nl = reply.iter().position(|b| *b == b'\n').unwrap();
+    reply[nl + 1..reply.len() - 2].to_vec()
+}
+
+/// PFADDs `n` elements named `prefix:i` in batches, comparing each reply,
+/// then compares the string bytes, encoding and count.
+fn fill(d: &mut Differential, key: &str, prefix: &str, n: usize, batch: usize) {
+    let mut i = 0;
+    while i < n {
+        let mut cmd: Vec<String> = vec!["PFADD".into(), key.into()];
+        for j in i..(i + batch).min(n) {
+            cmd.push(format!("{}:{}", prefix, j));
+        }
+        let args: Vec<&str> = cmd.iter().map(String::as_str).collect();
+        d.check(&args);
+        i += batch;
+    }
+    d.check(&["GET", key]);
+    d.check(&["PFDEBUG", "ENCODING", key]);
+    d.check(&["PFCOUNT", key]);
+    d.check(&["GET", key]);
+}
+
+#[test]
+fn pfadd_bytes_identical_sparse_to_dense() {
+    let Some(mut d) = diff("pfadd_bytes_identical", &[]) else {
+        return;
+    };
+    d.check_all(&[
+        &["PFADD", "h"],
+        &["GET", "h"],
+        &["OBJECT", "ENCODING", "h"],
+        &["PFADD", "h"],
+        &["PFCOUNT", "h"],
+        &["GET", "h"],
+        &["PFADD", "h", "a", "b", "c"],
+        &["PFDEBUG", "DECODE", "h"],
+        &["PFADD", "h", "a"],
+    ]);
+    // Single adds through the sparse range, then on past the promotion.
+    for step in 0..60 {
+        let e = format!("e{}", step);
+        d.check(&["PFADD", "h", &e]);
+        d.check(&["GET", "h"]);
+    }
+    d.check(&["PFDEBUG", "DECODE", "h"]);
+    fill(&mut d, "h", "x", 3000, 50);
+    fill(&mut d, "big", "y", 20000, 500);
+    d.check_all(&[
+        &["PFDEBUG", "ENCODING", "big"],
+        &["PFDEBUG", "DECODE", "big"],
+        &["PFCOUNT", "h", "big"],
+        &["PFCOUNT", "h", "big", "nokey"],
+        &["PFCOUNT", "nokey1", "nokey2"],
+    ]);
+}
+
+#[test]
+fn sparse_max_bytes_is_honoured() {
+    for limit in ["0", "50", "200", "10000"] {
+        let Some(mut d) = diff("sparse_max_bytes", &["--hll-sparse-max-bytes", limit]) else {
+            return;
+        };
+        fill(&mut d, "h", "el", 600, 7);
+        d.check(&["CONFIG", "SET", "hll-sparse-max-bytes", "3000"]);
+        fill(&mut d, "h2", "el", 300, 300);
+        d.check(&["PFDEBUG", "DECODE", "h2"]);
+    }
+}
+
+#[test]
+fn hll_moves_between_servers() {
+    let Some(mut d) = diff("hll_moves_between_servers", &[]) else {
+        return;
+    };
+    for (key, n) in [("s", 200usize), ("m", 1500), ("dn", 10000)] {
+        for i in 0..n {
+            let e = format!("{}-{}", key, i);
+            if i % 3 == 0 {
+                d.theirs.cmd(&["PFADD", key, &e]);
+            } else {
+                d.ours.cmd(&["PFADD", key, &e]);
+            }
+        }
+        // Both servers get Redis's HLL as "x" and ferrodis's as "y".
+        let ours = bulk_payload(&d.ours.cmd(&["GET", key]));
+        let theirs = bulk_payload(&d.theirs.cmd(&["GET", key]));
+        d.check_bytes(&[b"SET", b"x", &theirs]);
+        d.check_bytes(&[b"SET", b"y", &ours]);
+        d.check(&["PFCOUNT", "x"]);
+        d.check(&["PFCOUNT", "y"]);
+        d.check(&["PFCOUNT", "x", "y"]);
+        d.check(&["PFMERGE", "z", "x", "y"]);
+        d.check(&["GET", "z"]);
+        d.check(&["PFCOUNT", "z"]);
+        d.check(&["PFADD", "x", "more", "elements", "here"]);
+        d.check(&["GET", "x"]);
+        d.check(&["DEL", "x", "y", "z"]);
+    }
+}
+
+#[test]
+fn pfmerge_and_pfcount() {
+    let Some(mut d) = diff("pfmerge_and_pfcount", &[]) else {
+        return;
+    };
+    fill(&mut d, "a", "a", 100, 100);
+    fill(&mut d, "b", "b", 150, 150);
+    fill(&mut d, "dense", "d", 5000, 1000);
+    d.check_all(&[
+        &["PFMERGE", "m", "a", "b"],
+        &["GET", "m"],
+        &["PFCOUNT", "m"],
+        &["PFMERGE", "m", "a", "b", "nokey"],
+        &["GET", "m"],
+        &["PFMERGE", "m2", "a", "dense"],
+        &["GET", "m2"],
+        &["PFDEBUG", "ENCODING", "m2"],
+        &["PFMERGE", "a", "b"],
+        &["GET", "a"],
+        &["PFMERGE", "empty"],
+        &["GET", "empty"],
+        &["PFMERGE", "empty2", "nokey"],
+        &["GET", "empty2"],
+        &["PFCOUNT", "a", "b", "dense", "m"],
+        &["SET", "str", "hello"],
+        &["PFMERGE", "m", "a", "str"],
+        &["PFMERGE", "str", "a"],
+        &["PFCOUNT", "a", "str"],
+        &["PFCOUNT", "str"],
+        &["PFADD", "str", "x"],
+        &["SET", "e", "HYLL\u{0}"],
+        &["PFCOUNT", "e"],
+        &["SET", "n", "12345678901234567"],
+        &["PFCOUNT", "n"],
+        &["PFADD", "n", "x"],
+        &["PFMERGE"],
+        &["PFCOUNT"],
+        &["PFADD"],
+    ]);
+}
+
+#[test]
+fn pfdebug_subcommands() {
+    let Some(mut d) = diff("pfdebug_subcommands", &[]) else {
+        return;
+    };
+    d.check_all(&[
+        &["PFADD", "h", "a", "b", "c", "d"],
+        &["PFDEBUG", "ENCODING", "h"],
+        &["PFDEBUG", "DECODE", "h"],
+        &["PFDEBUG", "decode", "h", "x"],
+        &["PFDEBUG", "FOO", "h"],
+        &["PFDEBUG", "FOO", "nokey"],
+        &["PFDEBUG", "GETREG", "nokey"],
+        &["PFDEBUG", "GETREG", "h", "x"],
+        &["PFDEBUG", "GETREG"],
+        &["PFDEBUG", "TODENSE", "h", "extra"],
+        &["PFDEBUG", "TODENSE", "h"],
+        &["PFDEBUG", "TODENSE", "h"],
+        &["PFDEBUG", "ENCODING", "h"],
+        &["PFDEBUG", "DECODE", "h"],
+        &["GET", "h"],
+        &["PFCOUNT", "h"],
+        &["PFADD", "g", "x", "y"],
+        &["PFDEBUG", "GETREG", "g"],
+        &["PFDEBUG", "ENCODING", "g"],
+        &["GET", "g"],
+        &["SET", "s", "not an hll at all"],
+        &["PFDEBUG", "ENCODING", "s"],
+    ]);
+}
+
+/// A sparse HLL from raw opcodes.
+fn sparse_hll(ops: &[u8]) -> Vec<u8> {
+    let mut s = b"HYLL\x01\0\0\0\0\0\0\0\0\0\0\x80".to_vec();
+    s.extend_from_slice(ops);
+    s
+}
+
+#[test]
+fn crafted_sparse_hlls() {
+    let Some(mut d) = diff("crafted_sparse_hlls", &[]) else {
+        return;
+    };
+    let cases: Vec<Vec<u8>> = vec![
+        sparse_hll(&[]),
+        sparse_hll(&[0x7f]),
+        sparse_hll(&[0x7f, 0xff, 0x80]),
+        sparse_hll(&[0x7f, 0xfe]),
+        sparse_hll(&[0xff, 0x7f, 0xfb]),
+        sparse_hll(&[0x7f, 0xfb, 0xff]),
+        sparse_hll(&[0x7f, 0xfb, 0xff, 0xff, 0xff, 0xff, 0xff]),
+        sparse_hll(&[0x00; 300]),
+        sparse_hll(&[0xff; 5000]),
+        sparse_hll(&[0x3f; 256]),
+        sparse_hll(&[0x7f, 0xff, 0x7f, 0xff]),
+        sparse_hll(&[0x40, 0x00, 0x7f, 0xfe]),
+        b"HYLL\x01\0\0\0\x05\0\0\0\0\0\0\0\x7f\xff".to_vec(),
+        b"HYLL\x00\0\0\0\0\0\0\0\0\0\0\x80\x7f\xff".to_vec(),
+        b"HYLL\x02\0\0\0\0\0\0\0\0\0\0\x80\x7f\xff".to_vec(),
+        b"HYLL\x01\0\0\0\0\0\0\0".to_vec(),
+        b"HYLX\x01\0\0\0\0\0\0\0\0\0\0\x80\x7f\xff".to_vec(),
+    ];
+    for (n, c) in cases.iter().enumerate() {
+        let key = format!("c{}", n).into_bytes();
+        d.check_bytes(&[b"SET", &key, c]);
+        let k = String::from_utf8(key).unwrap();
+        for cmd in [
+            &["PFCOUNT", &k][..],
+            &["PFDEBUG", "DECODE", &k],
+            &["PFCOUNT", &k, "nokey"],
+            &["PFMERGE", "dst", &k],
+            &["PFADD", &k, "a", "b", "c", "hello", "world"],
+            &["GET", &k],
+            &["PFCOUNT", &k],
+            &["PFDEBUG", "GETREG", &k],
+            &["PFDEBUG", "TODENSE", &k],
+            &["GET", "dst"],
+        ] {
+            d.check(cmd);
+        }
+        d.check(&["DEL", "dst"]);
+    }
+}
+
+/// Flips random bytes of valid sparse and dense HLLs and runs every HLL
+/// command on them: same replies as Redis, and no crash.
+#[test]
+fn corrupted_hll_fuzz() {
+    let Some(mut d) = diff("corrupted_hll_fuzz", &[]) else {
+        return;
+    };
+    fill(&mut d, "sp", "s", 150, 150);
+    fill(&mut d, "dn", "d", 4000, 1000);
+    let sparse = bulk_payload(&d.ours.cmd(&["GET", "sp"]));
+    let dense = bulk_payload(&d.ours.cmd(&["GET", "dn"]));
+    let mut rng = Rng(0x005e_ed0f_f022);
+    for round in 0..300 {
+        let mut v = if round % 3 == 2 {
+            dense.clone()
+        } else {
+            sparse.clone()
+        };
+        for _ in 0..1 + rng.below(4) {
+            // Mostly the body; sometimes the header's encoding and cache bytes.
+            let at = if rng.below(8) == 0 {
+                4 + rng.below(12) as usize
+            } else {
+                16 + rng.below((v.len() - 16) as u64) as usize
+            };
+            v[at] ^= 1 << rng.below(8);
+        }
+        if round % 10 == 0 {
+            v.truncate(v.len() - 1 - rng.below(3) as usize);
+        }
+        d.check_bytes(&[b"SET", b"f", &v]);
+        let e1 = format!("x{}", round);
+        let e2 = format!("y{}", round);
+        for cmd in [
+            &["PFCOUNT", "f"][..],
+            &["PFCOUNT", "f", "sp"],
+            &["PFDEBUG", "DECODE", "f"],
+            &["PFADD", "f", &e1, &e2, "z"],
+            &["GET", "f"],
+            &["PFMERGE", "m", "f", "sp"],
+            &["GET", "m"],
+            &["PFMERGE", "f", "dn"],
+            &["PFCOUNT", "f"],
+            &["PFDEBUG", "TODENSE", "f"],
+        ] {
+            d.check(cmd);
+        }
+        d.check(&["DEL", "m"]);
+    }
+    assert!(d.ours.is_alive());
+}
+
+#[test]
+fn pfselftest_passes() {
+    let s = Server::start(&[]);
+    assert_eq!(s.cmd(&["PFSELFTEST"]), b"+OK\r\n");
+    assert_eq!(
+        s.cmd(&["PFSELFTEST", "x"]),
+        b"-ERR wrong number of arguments for 'pfselftest' command\r\n"
+    );
+}
+
+#[test]
+fn dirty_counts() {
+    let Some(mut d) = diff("hll_dirty_counts", &[]) else {
+        return;
+    };
+    let changes = |s: &Server| {
+        let r = s.cmd(&["INFO", "persistence"]);
+        String::from_utf8_lossy(&r)
+            .lines()
+            .find(|l| l.starts_with("rdb_changes_since_last_save"))
+            .map(str::to_string)
+    };
+    for c in [
+        &["PFADD", "h", "a", "b", "c"][..],
+        &["PFADD", "h", "a"],
+        &["PFADD", "new"],
+        &["PFCOUNT", "h"],
+        &["PFCOUNT", "h"],
+        &["PFCOUNT", "h", "new"],
+        &["PFMERGE", "m", "h"],
+        &["PFDEBUG", "ENCODING", "h"],
+        &["PFDEBUG", "TODENSE", "h"],
+        &["PFDEBUG", "GETREG", "m"],
+    ] {
+        d.check(c);
+        assert_eq!(changes(&d.ours), changes(&d.theirs), "after {:?}", c);
+    }
+}
