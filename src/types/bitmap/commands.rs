@@ -394,29 +394,7 @@ fn bitfield_generic(ctx: &mut Ctx, ro: bool) -> Result<(), CmdError> {
             continue;
         };
         let (off, bits) = (op.offset, op.ty.bits);
-        let (ret, old, new) = if op.ty.signed {
-            let old = get_signed(buf, off, bits);
-            let r = if incr {
-                signed_add(old, n, bits, op.overflow)
-            } else {
-                signed_add(n, 0, bits, op.overflow)
-            };
-            match r.map(Some).unwrap_or_else(|v| v) {
-                None => (None, 0, 0),
-                Some(new) => (Some(if incr { new } else { old }), old as u64, new as u64),
-            }
-        } else {
-            let old = get_unsigned(buf, off, bits);
-            let r = if incr {
-                unsigned_add(old, n, bits, op.overflow)
-            } else {
-                unsigned_add(n as u64, 0, bits, op.overflow)
-            };
-            match r.map(Some).unwrap_or_else(|v| v) {
-                None => (None, 0, 0),
-                Some(new) => (Some(if incr { new } else { old } as i64), old, new),
-            }
-        };
+        let (ret, old, new) = field_write(buf, op, incr, n);
         match ret {
             // A write that changes nothing is not counted unless the
             // string grew (Redis 7.0.15).
@@ -436,6 +414,35 @@ fn bitfield_generic(ctx: &mut Ctx, ro: bool) -> Result<(), CmdError> {
         ctx.srv.status.persistence.dirty += changes;
     }
     Ok(())
+}
+
+/// Computes one SET or INCRBY: the reply value (None when OVERFLOW FAIL
+/// refuses it), and the field's old and new bits.
+fn field_write(buf: &[u8], op: &FieldOp, incr: bool, n: i64) -> (Option<i64>, u64, u64) {
+    let (off, bits, ow) = (op.offset, op.ty.bits, op.overflow);
+    if op.ty.signed {
+        let old = get_signed(buf, off, bits);
+        let r = if incr {
+            signed_add(old, n, bits, ow)
+        } else {
+            signed_add(n, 0, bits, ow)
+        };
+        match r.map(Some).unwrap_or_else(|v| v) {
+            None => (None, 0, 0),
+            Some(new) => (Some(if incr { new } else { old }), old as u64, new as u64),
+        }
+    } else {
+        let old = get_unsigned(buf, off, bits);
+        let r = if incr {
+            unsigned_add(old, n, bits, ow)
+        } else {
+            unsigned_add(n as u64, 0, bits, ow)
+        };
+        match r.map(Some).unwrap_or_else(|v| v) {
+            None => (None, 0, 0),
+            Some(new) => (Some(if incr { new } else { old } as i64), old, new),
+        }
+    }
 }
 
 /// Replies to a read-only BITFIELD: every op is a GET.

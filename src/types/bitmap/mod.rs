@@ -299,3 +299,7 @@ mod tests {
         assert!(parse_offset(b"4294967296", 0, 512 << 20).is_err());
     }
 }
+
+#[cfg(test)]
+#[path = "events_tests.rs"]
+mod events_tests;
