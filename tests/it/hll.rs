@@ -101,7 +101,7 @@ fn hll_moves_between_servers() {
     let Some(mut d) = diff("hll_moves_between_servers", &[]) else {
         return;
     };
-    for (key, n) in [("s", 200usize), ("m", 1500), ("dn", 10000)] {
+    for (key, n) in [("t", 3usize), ("s", 200), ("m", 1500), ("dn", 10000)] {
         for i in 0..n {
             let e = format!("{}-{}", key, i);
             if i % 3 == 0 {
@@ -115,7 +115,10 @@ fn hll_moves_between_servers() {
         let theirs = bulk_payload(&d.theirs.cmd(&["GET", key]));
         d.check_bytes(&[b"SET", b"x", &theirs]);
         d.check_bytes(&[b"SET", b"y", &ours]);
+        d.check(&["OBJECT", "ENCODING", "x"]);
         d.check(&["PFCOUNT", "x"]);
+        d.check(&["OBJECT", "ENCODING", "x"]);
+        d.check(&["GET", "x"]);
         d.check(&["PFCOUNT", "y"]);
         d.check(&["PFCOUNT", "x", "y"]);
         d.check(&["PFMERGE", "z", "x", "y"]);
