@@ -387,3 +387,53 @@ fn digest_and_wrong_type() {
         &["PFDEBUG", "GETREG", "l"],
     ]);
 }
+
+/// Scenarios of Redis's unit/hyperloglog.tcl: the cache byte, corruption by
+/// APPEND/SETRANGE, the empty element, and run lengths that overflow a C int.
+#[test]
+fn redis_suite_scenarios() {
+    let Some(mut d) = diff("hll_redis_suite_scenarios", &[]) else {
+        return;
+    };
+    d.check_all(&[
+        &["PFADD", "e", ""],
+        &["PFCOUNT", "e"],
+        &["GET", "e"],
+        &["PFADD", "hll", "a", "b", "c"],
+        &["PFCOUNT", "hll"],
+        &["GETRANGE", "hll", "15", "15"],
+        &["PFADD", "hll", "a", "b", "c"],
+        &["GETRANGE", "hll", "15", "15"],
+        &["PFADD", "hll", "1", "2", "3"],
+        &["GETRANGE", "hll", "15", "15"],
+        &["APPEND", "hll", "hello"],
+        &["PFCOUNT", "hll"],
+        &["DEL", "hll"],
+        &["PFADD", "hll", "a", "b", "c"],
+        &["SETRANGE", "hll", "0", "0123"],
+        &["PFCOUNT", "hll"],
+        &["DEL", "hll"],
+        &["PFADD", "hll", "a", "b", "c"],
+        &["SETRANGE", "hll", "4", "x"],
+        &["PFCOUNT", "hll"],
+        &["DEL", "hll"],
+        &["PFADD", "hll", "a", "b", "c"],
+        &["SETRANGE", "hll", "4", "\u{0}"],
+        &["PFCOUNT", "hll"],
+    ]);
+    // Enough long runs to pass 2^31 registers in a C int.
+    let head = b"HYLL\x01\0\0\0\0\0\0\0\0\0\0\0".to_vec();
+    for run in [&b"\x7f\xff"[..], b"\x3f", b"\xff"] {
+        let mut v = head.clone();
+        for _ in 0..(if run.len() == 2 { 140_000 } else { 40_000 }) {
+            v.extend_from_slice(run);
+        }
+        v.extend_from_slice(b"\x80\x7f\xff");
+        d.check_bytes(&[b"SET", b"big", &v]);
+        d.check(&["PFCOUNT", "big"]);
+        d.check(&["PFCOUNT", "big", "e"]);
+        d.check(&["PFMERGE", "m", "big"]);
+        d.check(&["PFADD", "big", "x", "y"]);
+        d.check(&["PFDEBUG", "TODENSE", "big"]);
+    }
+}
