@@ -339,11 +339,13 @@ fn dirty_counts() {
         return;
     };
     let changes = |s: &Server| {
-        let r = s.cmd(&["INFO", "persistence"]);
+        let mut r = s.cmd(&["INFO", "persistence"]);
+        r.extend(s.cmd(&["INFO", "stats"]));
         String::from_utf8_lossy(&r)
             .lines()
-            .find(|l| l.starts_with("rdb_changes_since_last_save"))
+            .filter(|l| l.starts_with("rdb_changes_since_last_save") || l.starts_with("keyspace_"))
             .map(str::to_string)
+            .collect::<Vec<_>>()
     };
     for c in [
         &["PFADD", "h", "a", "b", "c"][..],
@@ -356,6 +358,19 @@ fn dirty_counts() {
         &["PFDEBUG", "ENCODING", "h"],
         &["PFDEBUG", "TODENSE", "h"],
         &["PFDEBUG", "GETREG", "m"],
+        &["PFCOUNT", "nokey"],
+        &["PFCOUNT", "nokey", "h"],
+        &["PFMERGE", "m2", "nokey", "h"],
+        &["PFADD", "m2", "q"],
+        &["SETBIT", "b", "1", "1"],
+        &["GETBIT", "b", "1"],
+        &["GETBIT", "nob", "1"],
+        &["BITCOUNT", "b"],
+        &["BITPOS", "nob", "1"],
+        &["BITOP", "OR", "d", "b", "nob"],
+        &["BITFIELD", "b", "GET", "u8", "0"],
+        &["BITFIELD", "nob", "SET", "u8", "0", "1"],
+        &["BITFIELD_RO", "b", "GET", "u8", "0"],
     ] {
         d.check(c);
         assert_eq!(changes(&d.ours), changes(&d.theirs), "after {:?}", c);

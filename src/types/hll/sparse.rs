@@ -198,30 +198,7 @@ pub fn set(s: &mut Vec<u8>, index: usize, count: u8, max_bytes: usize) -> Result
         Op::Val(v, _) if v >= count => return Ok(false),
         Op::Val(_, 1) | Op::Zero(1) => s[p] = val_op(count, 1),
         _ => {
-            let last = first + op.span() - 1;
-            let mut seq = Vec::with_capacity(5);
-            let before = index - first;
-            let after = last - index;
-            match op {
-                Op::Val(v, _) => {
-                    if before > 0 {
-                        seq.push(val_op(v, before));
-                    }
-                    seq.push(val_op(count, 1));
-                    if after > 0 {
-                        seq.push(val_op(v, after));
-                    }
-                }
-                _ => {
-                    if before > 0 {
-                        push_zero_run(&mut seq, before);
-                    }
-                    seq.push(val_op(count, 1));
-                    if after > 0 {
-                        push_zero_run(&mut seq, after);
-                    }
-                }
-            }
+            let seq = split(op, index - first, count);
             // Step 3: replace the opcode, unless that makes the string too big.
             let newlen = end + seq.len() - oplen;
             if seq.len() > oplen && newlen > max_bytes {
@@ -237,6 +214,25 @@ pub fn set(s: &mut Vec<u8>, index: usize, count: u8, max_bytes: usize) -> Result
     merge_vals(s, prev.unwrap_or(HDR_SIZE));
     super::invalidate_cache(s);
     Ok(true)
+}
+
+/// The opcodes replacing `op` when the register `at` registers into it
+/// becomes `count`: the part before, a VAL of one, the part after.
+fn split(op: Op, at: usize, count: u8) -> Vec<u8> {
+    let mut seq = Vec::with_capacity(5);
+    let after = op.span() - 1 - at;
+    let run = |seq: &mut Vec<u8>, len: usize| match op {
+        Op::Val(v, _) => seq.push(val_op(v, len)),
+        _ => push_zero_run(seq, len),
+    };
+    if at > 0 {
+        run(&mut seq, at);
+    }
+    seq.push(val_op(count, 1));
+    if after > 0 {
+        run(&mut seq, after);
+    }
+    seq
 }
 
 /// Step 4 of an update: merges adjacent VAL opcodes of equal value whose
