@@ -13,6 +13,7 @@ mod encodings;
 mod introspection;
 mod keyspace;
 mod keyspace_model;
+mod multi;
 mod protocol;
 mod robustness;
 mod strings;
