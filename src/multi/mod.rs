@@ -7,6 +7,8 @@
 //! through `Server::signal_modified_key` (see `watch.rs`).
 
 mod commands;
+#[cfg(test)]
+mod tests;
 pub mod watch;
 
 pub use commands::COMMANDS;

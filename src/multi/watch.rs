@@ -35,6 +35,19 @@ impl Watches {
         &mut self.per_db[db]
     }
 
+    /// Number of (key, client) watches across all databases.
+    pub fn len(&self) -> usize {
+        self.per_db
+            .iter()
+            .flat_map(|m| m.values())
+            .map(|l| l.len())
+            .sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Removes client `id` from the watchers of each of `keys`.
     pub fn unwatch_keys(&mut self, id: u64, keys: Vec<(usize, Vec<u8>)>) {
         for (db, key) in keys {

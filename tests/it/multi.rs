@@ -579,3 +579,45 @@ fn client_list_multi_fields() {
     let r = String::from_utf8_lossy(&w.cmd(&["EXEC"])).into_owned();
     assert!(r.contains(" flags=x ") && r.contains(" multi=2 ") && r.contains(" multi-mem=55 "));
 }
+
+#[test]
+fn client_pause_write_holds_exec_of_writes() {
+    let Some(mut t) = Two::start("client_pause_write_holds_exec_of_writes") else {
+        return;
+    };
+    t.check(W, &["MULTI"]);
+    t.check(W, &["GET", "a"]);
+    t.check(O, &["CLIENT", "PAUSE", "100000", "WRITE"]);
+    // A read-only transaction runs; a write is held even when queued.
+    t.check(W, &["EXEC"]);
+    t.check(W, &["MULTI"]);
+    t.check(W, &["GET", "a"]);
+    let set = RawConn::encode(&[b"SET", b"a", b"1"]);
+    let exec = RawConn::encode(&[b"EXEC"]);
+    for conns in [&mut t.ours, &mut t.theirs] {
+        conns[W].send(&set);
+        let o = &mut conns[O];
+        assert!(poll_until(Duration::from_secs(5), || {
+            let r = o.cmd(&["CLIENT", "LIST"]);
+            String::from_utf8_lossy(&r).contains("flags=xb ")
+        }));
+    }
+    t.check(O, &["CLIENT", "UNPAUSE"]);
+    let a = t.ours[W].read_reply();
+    let b = t.theirs[W].read_reply();
+    assert_eq!(a, b);
+    t.check(O, &["CLIENT", "PAUSE", "100000", "WRITE"]);
+    for conns in [&mut t.ours, &mut t.theirs] {
+        conns[W].send(&exec);
+        let o = &mut conns[O];
+        assert!(poll_until(Duration::from_secs(5), || {
+            let r = o.cmd(&["CLIENT", "LIST"]);
+            String::from_utf8_lossy(&r).contains("flags=xb ")
+        }));
+    }
+    t.check(O, &["CLIENT", "UNPAUSE"]);
+    let a = t.ours[W].read_reply();
+    let b = t.theirs[W].read_reply();
+    assert_eq!(a, b);
+    assert_eq!(a.as_deref(), Some(&b"*2\r\n$-1\r\n+OK\r\n"[..]));
+}
