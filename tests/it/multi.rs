@@ -452,6 +452,11 @@ fn pipelined_transaction() {
     }
     d.check_raw(&p, 13);
     d.check_raw(b"MULTI\r\nSET b 1\r\nEXEC\r\nGET b\r\n", 4);
+    // QUIT is not queued; MONITOR inside EXEC is refused, SHUTDOWN never queued.
+    d.check_raw(b"MULTI\r\nSET c 1\r\nQUIT\r\n", 3);
+    d.check_raw(b"MULTI\r\nMONITOR\r\nEXEC\r\nPING\r\n", 4);
+    d.check_raw(b"MULTI\r\nSHUTDOWN\r\nEXEC\r\n", 3);
+    d.check(&["EXISTS", "c"]);
 }
 
 #[test]
@@ -620,4 +625,46 @@ fn client_pause_write_holds_exec_of_writes() {
     let b = t.theirs[W].read_reply();
     assert_eq!(a, b);
     assert_eq!(a.as_deref(), Some(&b"*2\r\n$-1\r\n+OK\r\n"[..]));
+}
+
+#[test]
+fn slowlog_records_queued_commands_not_exec() {
+    let Some(d) = diff("slowlog_records_queued_commands_not_exec") else {
+        return;
+    };
+    let mut args_per_server = Vec::new();
+    for srv in [&d.ours, &d.theirs] {
+        let mut c = srv.client();
+        let cmds: &[&[&str]] = &[
+            &["CONFIG", "SET", "slowlog-log-slower-than", "0"],
+            &["SLOWLOG", "RESET"],
+            &["MULTI"],
+            &["SET", "a", "1"],
+            &["GET", "a"],
+            &["EXEC"],
+        ];
+        for args in cmds {
+            let _: redis::Value = redis::cmd(args[0]).arg(&args[1..]).query(&mut c).unwrap();
+        }
+        let entries: Vec<Vec<String>> = redis::cmd("SLOWLOG")
+            .arg("GET")
+            .arg("-1")
+            .query::<Vec<redis::Value>>(&mut c)
+            .unwrap()
+            .into_iter()
+            .map(|e| {
+                let redis::Value::Array(f) = e else {
+                    panic!("entry");
+                };
+                let args: Vec<String> = redis::from_redis_value(f[3].clone()).unwrap();
+                args
+            })
+            .collect();
+        args_per_server.push(entries);
+    }
+    assert_eq!(args_per_server[0], args_per_server[1]);
+    assert!(!args_per_server[0]
+        .iter()
+        .any(|e| e[0].eq_ignore_ascii_case("exec")));
+    assert!(args_per_server[0].iter().any(|e| e == &["SET", "a", "1"]));
 }
