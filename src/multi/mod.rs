@@ -41,8 +41,10 @@ pub struct ClientMulti {
     pub count: usize,
     /// Bytes of the queued arguments plus one pointer each (CLIENT LIST `multi-mem`).
     pub argv_len_sums: usize,
-    /// Union of the queued commands' flags (EXEC's effective flags).
+    /// Union of the queued commands' flags, and of their complements
+    /// (EXEC's effective flags; see `effective_flags`).
     pub cmd_flags: u64,
+    pub cmd_inv_flags: u64,
     /// Keys this client watches, as (db, key).
     pub watched: Vec<(usize, Vec<u8>)>,
 }
@@ -84,6 +86,7 @@ pub fn maybe_queue(srv: &Server, c: &mut Client, cmd_id: usize) -> bool {
         let len: usize = argv.iter().map(|a| a.len()).sum();
         c.mstate.argv_len_sums += len + argv.len() * std::mem::size_of::<usize>();
         c.mstate.cmd_flags |= meta.flags;
+        c.mstate.cmd_inv_flags |= !meta.flags;
         c.mstate.count += 1;
         c.mstate.queue.push(Queued { cmd_id, argv });
     }
@@ -92,15 +95,19 @@ pub fn maybe_queue(srv: &Server, c: &mut Client, cmd_id: usize) -> bool {
     true
 }
 
-/// The flags the pause and (later) OOM/read-only checks see for a command:
-/// EXEC carries the union of its queued commands' flags.
+/// The flags the processCommand checks see for a command (pause now; OOM,
+/// read-only replica, stale and loading checks when they land). EXEC is a
+/// write, may-replicate or deny-oom command if any queued command is, and
+/// loses `stale`/`loading` if any queued command lacks them.
 pub fn effective_flags(srv: &Server, c: &Client, cmd_id: usize) -> u64 {
     let meta = srv.commands.cmds[cmd_id].meta;
-    if meta.name == "exec" {
-        meta.flags | (c.mstate.cmd_flags & (flags::WRITE | flags::MAY_REPLICATE))
-    } else {
-        meta.flags
+    if meta.name != "exec" {
+        return meta.flags;
     }
+    let m = &c.mstate;
+    let any = flags::WRITE | flags::MAY_REPLICATE | flags::DENYOOM;
+    let all = flags::STALE | flags::LOADING;
+    (meta.flags | (m.cmd_flags & any)) & !(m.cmd_inv_flags & all)
 }
 
 /// A command was rejected before running (`flagTransaction` in
