@@ -101,7 +101,8 @@ pub fn maybe_queue(srv: &Server, c: &mut Client, cmd_id: usize) -> bool {
 /// loses `stale`/`loading` if any queued command lacks them.
 pub fn effective_flags(srv: &Server, c: &Client, cmd_id: usize) -> u64 {
     let meta = srv.commands.cmds[cmd_id].meta;
-    if meta.name != "exec" {
+    // Cheap first test: only a client with queued commands can differ.
+    if c.mstate.cmd_flags == 0 || meta.name != "exec" {
         return meta.flags;
     }
     let m = &c.mstate;
