@@ -176,6 +176,8 @@ fn exec_replies_in_resp3() {
     t.check(W, &["INCRBYFLOAT", "n", "1.5"]);
     t.check(W, &["TTL", "a"]);
     t.check(W, &["GET", "nosuch"]);
+    t.check(W, &["CONFIG", "GET", "maxmemory-policy"]);
+    t.check(W, &["OBJECT", "ENCODING", "a"]);
     t.check(W, &["EXEC"]);
     t.check(W, &["WATCH", "a"]);
     t.check(O, &["SET", "a", "2"]);
