@@ -1,4 +1,10 @@
-//! Shared data structures (Redis dict.c, and later listpack.c, quicklist.c,
-//! intset.c, t_zset.c's skiplist): the encodings the types are built on.
+//! Shared data structures (Redis dict.c, listpack.c, quicklist.c, intset.c,
+//! the t_zset.c skiplist): the encodings the types are built on. Pure data
+//! structures: they know nothing of clients, replies or the keyspace. See
+//! docs/encodings.md.
 
 pub mod dict;
+pub mod intset;
+pub mod listpack;
+pub mod quicklist;
+pub mod skiplist;

@@ -9,6 +9,11 @@ pub fn string_match(pattern: &[u8], string: &[u8], nocase: bool) -> bool {
     match_impl(pattern, string, nocase, &mut skip_longer, 0)
 }
 
+/// Alias kept for callers written against main's glob module.
+pub fn string_match_len(pattern: &[u8], string: &[u8], nocase: bool) -> bool {
+    string_match(pattern, string, nocase)
+}
+
 /// Byte `i` of `p`, or 0 past the end (Redis reads the sds terminator there).
 fn at(p: &[u8], i: usize) -> u8 {
     p.get(i).copied().unwrap_or(0)
