@@ -71,6 +71,7 @@ pub fn families() -> Vec<&'static [CommandImpl]> {
         crate::keyspace::expire_cmds::COMMANDS,
         crate::keyspace::scan::COMMANDS,
         crate::keyspace::object_cmds::COMMANDS,
+        crate::types::hash::commands::COMMANDS,
     ]
 }
 

@@ -58,6 +58,12 @@ pub struct Config {
     pub lazyfree_lazy_server_del: bool,
     pub lazyfree_lazy_user_del: bool,
     pub lazyfree_lazy_user_flush: bool,
+    // Collection encodings (coll helper; the config helper may own these later).
+    pub hash_max_listpack_entries: i64,
+    pub hash_max_listpack_value: i64,
+    pub set_max_intset_entries: i64,
+    pub zset_max_listpack_entries: i64,
+    pub zset_max_listpack_value: i64,
     /// NOTIFY_* flags (see keyspace::notify).
     pub notify_keyspace_events: i64,
     /// Directives with no typed field yet: name -> raw value, shown by CONFIG GET.

@@ -6,6 +6,7 @@ mod support;
 mod command;
 mod core;
 mod encodings;
+mod hashes;
 mod introspection;
 mod keyspace;
 mod keyspace_model;
