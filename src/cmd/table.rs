@@ -72,6 +72,7 @@ pub fn families() -> Vec<&'static [CommandImpl]> {
         crate::keyspace::scan::COMMANDS,
         crate::keyspace::object_cmds::COMMANDS,
         crate::types::hash::commands::COMMANDS,
+        crate::types::set::commands::COMMANDS,
     ]
 }
 

@@ -10,4 +10,5 @@ mod hashes;
 mod introspection;
 mod keyspace;
 mod keyspace_model;
+mod sets;
 mod strings;
