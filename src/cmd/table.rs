@@ -73,6 +73,7 @@ pub fn families() -> Vec<&'static [CommandImpl]> {
         crate::keyspace::object_cmds::COMMANDS,
         crate::types::hash::commands::COMMANDS,
         crate::types::set::commands::COMMANDS,
+        crate::types::zset::commands::COMMANDS,
     ]
 }
 
