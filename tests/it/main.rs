@@ -12,3 +12,4 @@ mod keyspace;
 mod keyspace_model;
 mod sets;
 mod strings;
+mod zsets;

@@ -66,7 +66,14 @@ struct Opts {
     limit: usize,
 }
 
-fn parse_opts(ctx: &Ctx, from: usize, n: usize, op: Op, store: bool, card: bool) -> Result<Opts, CmdError> {
+fn parse_opts(
+    ctx: &Ctx,
+    from: usize,
+    n: usize,
+    op: Op,
+    store: bool,
+    card: bool,
+) -> Result<Opts, CmdError> {
     let argv = ctx.argv;
     let mut o = Opts {
         weights: vec![1.0; n],
@@ -81,7 +88,8 @@ fn parse_opts(ctx: &Ctx, from: usize, n: usize, op: Op, store: bool, card: bool)
         if card && a == b"limit" && remaining >= 1 {
             o.limit = string2ll(&argv[j + 1])
                 .filter(|&l| l >= 0)
-                .ok_or_else(|| CmdError::err("LIMIT can't be negative"))? as usize;
+                .ok_or_else(|| CmdError::err("LIMIT can't be negative"))?
+                as usize;
             j += 2;
         } else if !card && op != Op::Diff && a == b"weights" && remaining >= n {
             for i in 0..n {
@@ -125,7 +133,9 @@ fn compute(op: Op, srcs: &[Option<Vec<Item>>], o: &Opts) -> Vec<Item> {
             for (i, src) in srcs.iter().enumerate() {
                 for (e, s) in src.iter().flatten() {
                     let v = weighted(o.weights[i], *s);
-                    acc.entry(e.clone()).and_modify(|x| *x = aggregate(o.agg, *x, v)).or_insert(v);
+                    acc.entry(e.clone())
+                        .and_modify(|x| *x = aggregate(o.agg, *x, v))
+                        .or_insert(v);
                 }
             }
             out.extend(acc);
@@ -138,7 +148,12 @@ fn compute(op: Op, srcs: &[Option<Vec<Item>>], o: &Opts) -> Vec<Item> {
             order.sort_by_key(|&i| srcs[i].as_ref().map_or(0, |v| v.len()));
             let maps: Vec<HashMap<&[u8], f64>> = srcs
                 .iter()
-                .map(|s| s.iter().flatten().map(|(e, v)| (e.as_slice(), *v)).collect())
+                .map(|s| {
+                    s.iter()
+                        .flatten()
+                        .map(|(e, v)| (e.as_slice(), *v))
+                        .collect()
+                })
                 .collect();
             let first = order[0];
             'outer: for (e, s) in srcs[first].iter().flatten() {
@@ -156,7 +171,12 @@ fn compute(op: Op, srcs: &[Option<Vec<Item>>], o: &Opts) -> Vec<Item> {
             if let Some(first) = &srcs[0] {
                 let others: Vec<HashMap<&[u8], ()>> = srcs[1..]
                     .iter()
-                    .map(|s| s.iter().flatten().map(|(e, _)| (e.as_slice(), ())).collect())
+                    .map(|s| {
+                        s.iter()
+                            .flatten()
+                            .map(|(e, _)| (e.as_slice(), ()))
+                            .collect()
+                    })
                     .collect();
                 for (e, s) in first {
                     if !others.iter().any(|m| m.contains_key(e.as_slice())) {
@@ -170,7 +190,13 @@ fn compute(op: Op, srcs: &[Option<Vec<Item>>], o: &Opts) -> Vec<Item> {
     out
 }
 
-fn generic(ctx: &mut Ctx, numkeys_idx: usize, dst: Option<&[u8]>, op: Op, card: bool) -> Result<(), CmdError> {
+fn generic(
+    ctx: &mut Ctx,
+    numkeys_idx: usize,
+    dst: Option<&[u8]>,
+    op: Op,
+    card: bool,
+) -> Result<(), CmdError> {
     let argv = ctx.argv;
     let numkeys = ctx.arg_i64(numkeys_idx)?;
     if numkeys < 1 {
@@ -191,7 +217,11 @@ fn generic(ctx: &mut Ctx, numkeys_idx: usize, dst: Option<&[u8]>, op: Op, card: 
     let o = parse_opts(ctx, numkeys_idx + 1 + n, n, op, dst.is_some(), card)?;
     let result = compute(op, &srcs, &o);
     if card {
-        let c = if o.limit > 0 { result.len().min(o.limit) } else { result.len() };
+        let c = if o.limit > 0 {
+            result.len().min(o.limit)
+        } else {
+            result.len()
+        };
         ctx.client.reply.int(c as i64);
         return Ok(());
     }

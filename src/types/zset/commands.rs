@@ -64,7 +64,11 @@ pub fn limits(srv: &Server) -> Limits {
     }
 }
 
-pub fn zset_read<'a>(srv: &'a mut Server, db: usize, key: &[u8]) -> Result<Option<&'a mut ZSet>, CmdError> {
+pub fn zset_read<'a>(
+    srv: &'a mut Server,
+    db: usize,
+    key: &[u8],
+) -> Result<Option<&'a mut ZSet>, CmdError> {
     match srv.lookup_read(db, key) {
         None => Ok(None),
         Some(Value::ZSet(z)) => Ok(Some(z)),
@@ -72,7 +76,11 @@ pub fn zset_read<'a>(srv: &'a mut Server, db: usize, key: &[u8]) -> Result<Optio
     }
 }
 
-pub fn zset_write<'a>(srv: &'a mut Server, db: usize, key: &[u8]) -> Result<Option<&'a mut ZSet>, CmdError> {
+pub fn zset_write<'a>(
+    srv: &'a mut Server,
+    db: usize,
+    key: &[u8],
+) -> Result<Option<&'a mut ZSet>, CmdError> {
     match srv.lookup_write(db, key) {
         None => Ok(None),
         Some(Value::ZSet(z)) => Ok(Some(z)),
@@ -129,17 +137,26 @@ fn zadd_generic(ctx: &mut Ctx, incr_cmd: bool) -> Result<(), CmdError> {
         return Err(SYNTAX);
     }
     if f.nx && f.xx {
-        return Err(CmdError::err("XX and NX options at the same time are not compatible"));
+        return Err(CmdError::err(
+            "XX and NX options at the same time are not compatible",
+        ));
     }
-    if (f.gt && f.nx) || (f.lt && f.nx) || (f.gt && f.lt) {
-        return Err(CmdError::err("GT, LT, and/or NX options at the same time are not compatible"));
+    if (f.nx && (f.gt || f.lt)) || (f.gt && f.lt) {
+        return Err(CmdError::err(
+            "GT, LT, and/or NX options at the same time are not compatible",
+        ));
     }
     if f.incr && elements > 2 {
-        return Err(CmdError::err("INCR option supports a single increment-element pair"));
+        return Err(CmdError::err(
+            "INCR option supports a single increment-element pair",
+        ));
     }
     let argv = ctx.argv;
     let pairs = &argv[scoreidx..];
-    let scores = pairs.chunks(2).map(|p| parse_score(&p[0])).collect::<Result<Vec<f64>, _>>()?;
+    let scores = pairs
+        .chunks(2)
+        .map(|p| parse_score(&p[0]))
+        .collect::<Result<Vec<f64>, _>>()?;
     let (key, db, lim) = (argv[1].as_slice(), ctx.client.db, limits(ctx.srv));
     if zset_write(ctx.srv, db, key)?.is_none() {
         if f.xx {
@@ -182,12 +199,19 @@ fn touched(ctx: &mut Ctx, key: &[u8], incr: bool, changed: u64) {
     if changed > 0 {
         let db = ctx.client.db;
         ctx.srv.signal_modified_key(db, key);
-        ctx.srv.notify(notify::ZSET, if incr { "zincr" } else { "zadd" }, key, db);
+        ctx.srv
+            .notify(notify::ZSET, if incr { "zincr" } else { "zadd" }, key, db);
         ctx.srv.dirty += changed;
     }
 }
 
-fn reply_zadd(ctx: &mut Ctx, f: AddFlags, ch: bool, n: (u64, u64, u64), newscore: Option<f64>) -> Result<(), CmdError> {
+fn reply_zadd(
+    ctx: &mut Ctx,
+    f: AddFlags,
+    ch: bool,
+    n: (u64, u64, u64),
+    newscore: Option<f64>,
+) -> Result<(), CmdError> {
     let r = &mut ctx.client.reply;
     if f.incr {
         match newscore {
@@ -302,7 +326,7 @@ fn zlexcount_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     let r = parse_lex_range(&ctx.argv[2], &ctx.argv[3])?;
     let db = ctx.client.db;
     let n = zset_read(ctx.srv, db, &ctx.argv[1])?.map_or(0, |z| {
-        let (a, b) = z.lex_span(&r);
+        let (a, b) = z.lex_span(&r, false);
         b - a
     });
     ctx.client.reply.int(n as i64);
@@ -317,12 +341,9 @@ fn zscan_command(ctx: &mut Ctx) -> Result<(), CmdError> {
         return Ok(());
     };
     let (next, items) = match z {
-        ZSet::Listpack(_) => {
-            let mut items = Vec::new();
-            for (e, s) in z.items() {
-                items.push(e);
-                items.push(fmt_g17(s).into_bytes());
-            }
+        ZSet::Listpack(lp) => {
+            // The listpack's own strings, as Redis returns them.
+            let items = lp.iter().map(|v| v.to_vec()).collect();
             coll::scan_elements(argv, cursor, true, ScanSource::All(items))?
         }
         ZSet::Skiplist(b) => {
@@ -370,7 +391,7 @@ fn zremrange_generic(ctx: &mut Ctx, spec: RemRange) -> Result<(), CmdError> {
             (s as usize, (e.min(len - 1) + 1) as usize)
         }
         RemRange::Score(r) => z.score_span(r),
-        RemRange::Lex(r) => z.lex_span(r),
+        RemRange::Lex(r) => z.lex_span(r, false),
     };
     let removed = z.remove_span(a, b).len();
     let emptied = z.is_empty();

@@ -8,9 +8,9 @@
 
 pub mod algebra;
 pub mod commands;
+mod random;
 pub mod range;
 pub mod score;
-mod random;
 
 use crate::ds::dict::Dict;
 use crate::ds::listpack::{Listpack, LpValue};
@@ -64,11 +64,27 @@ fn lp_score(v: LpValue<'_>) -> f64 {
     }
 }
 
+/// How a listpack stores a score (util.c `d2string` in 7.0): integral
+/// values within +-LLONG_MAX/2 as integers (so -0 becomes "0"), others %.17g.
+pub fn d2string(v: f64) -> String {
+    if v.is_nan() {
+        return "nan".into();
+    }
+    if v.is_infinite() {
+        return if v < 0.0 { "-inf".into() } else { "inf".into() };
+    }
+    let half = (i64::MAX / 2) as f64;
+    if v >= -half && v <= half && (v as i64) as f64 == v {
+        return (v as i64).to_string();
+    }
+    fmt_g17(v)
+}
+
 impl ZSet {
     /// An empty sorted set for a first member of `len` bytes (`zaddGenericCommand`).
     pub fn for_first(len: usize, lim: Limits) -> ZSet {
         if lim.entries == 0 || lim.value < len {
-            ZSet::Skiplist(Box::new(Big::new()))
+            ZSet::Skiplist(Box::default())
         } else {
             ZSet::Listpack(Listpack::new())
         }
@@ -79,7 +95,7 @@ impl ZSet {
         if n <= lim.entries && maxlen <= lim.value {
             ZSet::Listpack(Listpack::new())
         } else {
-            ZSet::Skiplist(Box::new(Big::new()))
+            ZSet::Skiplist(Box::default())
         }
     }
 
@@ -147,7 +163,7 @@ impl ZSet {
         let mut lp = Listpack::new();
         for (e, s) in items {
             lp.append(LpValue::Str(e));
-            lp.append(LpValue::Str(fmt_g17(*s).as_bytes()));
+            lp.append(LpValue::Str(d2string(*s).as_bytes()));
         }
         *self = ZSet::Listpack(lp);
     }
@@ -187,7 +203,10 @@ impl ZSet {
     /// Inserts a member known to be absent.
     fn insert_new(&mut self, ele: &[u8], score: f64, lim: Limits) {
         if let ZSet::Listpack(lp) = self {
-            if lp.len() / 2 + 1 > lim.entries || ele.len() > lim.value || !lp.safe_to_add(ele.len() + 32) {
+            if lp.len() / 2 + 1 > lim.entries
+                || ele.len() > lim.value
+                || !lp.safe_to_add(ele.len() + 32)
+            {
                 self.convert();
             }
         }
@@ -326,12 +345,54 @@ impl ZSet {
         (a, b.max(a))
     }
 
-    /// The ascending rank interval [a, b) of the members in a lex range.
-    pub fn lex_span(&self, r: &LexRange) -> (usize, usize) {
+    /// The ascending rank interval of a lex range, found as Redis walks it:
+    /// from the first member >= min forwards while <= max, or (`rev`) from
+    /// the last member <= max backwards while >= min. Lex ranges assume
+    /// equal scores; with mixed scores this walk decides the result.
+    pub fn lex_span(&self, r: &LexRange, rev: bool) -> (usize, usize) {
+        if r.is_empty() || self.is_empty() {
+            return (0, 0);
+        }
         let c = self.cache();
-        let a = self.partition(&c, |e, _| !r.value_gte_min(e));
-        let b = self.partition(&c, |e, _| r.value_lte_max(e) || !r.value_gte_min(e));
-        (a, b.max(a))
+        let len = self.len();
+        let ele = |i: usize| self.at(&c, i).0;
+        // zzlIsInLexRange / zslIsInLexRange.
+        if !r.value_gte_min(&ele(len - 1)) || !r.value_lte_max(&ele(0)) {
+            return (0, 0);
+        }
+        if !rev {
+            let first = match self {
+                ZSet::Listpack(_) => (0..len).find(|&i| r.value_gte_min(&ele(i))),
+                ZSet::Skiplist(b) => {
+                    b.sl.first_in_lex_range(r)
+                        .map(|id| b.sl.rank(b.sl.score(id), b.sl.ele(id)) - 1)
+                }
+            };
+            let Some(a) = first.filter(|&a| r.value_lte_max(&ele(a))) else {
+                return (0, 0);
+            };
+            let mut b = a + 1;
+            while b < len && r.value_lte_max(&ele(b)) {
+                b += 1;
+            }
+            (a, b)
+        } else {
+            let last = match self {
+                ZSet::Listpack(_) => (0..len).rev().find(|&i| r.value_lte_max(&ele(i))),
+                ZSet::Skiplist(b) => {
+                    b.sl.last_in_lex_range(r)
+                        .map(|id| b.sl.rank(b.sl.score(id), b.sl.ele(id)) - 1)
+                }
+            };
+            let Some(e) = last.filter(|&e| r.value_gte_min(&ele(e))) else {
+                return (0, 0);
+            };
+            let mut a = e;
+            while a > 0 && r.value_gte_min(&ele(a - 1)) {
+                a -= 1;
+            }
+            (a, e + 1)
+        }
     }
 
     /// Members at ascending ranks [a, b), walked downwards when `rev`.

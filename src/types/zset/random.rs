@@ -18,7 +18,9 @@ pub fn zrandmember_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     let mut rng = Rng::new(ctx);
     let m = match zset_read(ctx.srv, db, &ctx.argv[1])? {
         None => None,
-        Some(ZSet::Listpack(lp)) => lp.random_pair(&mut || rng.next_u64()).map(|(e, _)| e.to_vec()),
+        Some(ZSet::Listpack(lp)) => lp
+            .random_pair(&mut || rng.next_u64())
+            .map(|(e, _)| e.to_vec()),
         Some(ZSet::Skiplist(b)) => b.dict.fair_random().map(|e| e.key().to_vec()),
     };
     match m {

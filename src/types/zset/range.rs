@@ -49,7 +49,12 @@ pub fn reply_items(r: &mut Reply, items: &[Item], withscores: bool) {
 
 /// Steps 1-3 of `zrangeGenericCommand`: options, range, lookup, selection.
 /// `first` is the index of the source key; `dst` is set for ZRANGESTORE.
-fn zrange_generic(ctx: &mut Ctx, first: usize, mut sp: Spec, dst: Option<&[u8]>) -> Result<(), CmdError> {
+fn zrange_generic(
+    ctx: &mut Ctx,
+    first: usize,
+    mut sp: Spec,
+    dst: Option<&[u8]>,
+) -> Result<(), CmdError> {
     let argv = ctx.argv;
     let mut j = first + 3;
     while j < argv.len() {
@@ -101,16 +106,17 @@ fn zrange_generic(ctx: &mut Ctx, first: usize, mut sp: Spec, dst: Option<&[u8]>)
         ),
     };
     let db = ctx.client.db;
-    let items = match zset_read(ctx.srv, db, &argv[first])? {
-        None => None,
-        Some(z) => Some(match range {
-            Range::Rank(s, e) => rank_slice(z, s, e, rev),
-            Range::Score(r) => limited(z, z.score_span(&r), rev, sp.offset, sp.limit),
-            Range::Lex(r) => limited(z, z.lex_span(&r), rev, sp.offset, sp.limit),
-        }),
-    };
+    let items = zset_read(ctx.srv, db, &argv[first])?.map(|z| match range {
+        Range::Rank(s, e) => rank_slice(z, s, e, rev),
+        Range::Score(r) => limited(z, z.score_span(&r), rev, sp.offset, sp.limit),
+        Range::Lex(r) => limited(z, z.lex_span(&r, rev), rev, sp.offset, sp.limit),
+    });
     match dst {
-        None => reply_items(&mut ctx.client.reply, &items.unwrap_or_default(), sp.withscores),
+        None => reply_items(
+            &mut ctx.client.reply,
+            &items.unwrap_or_default(),
+            sp.withscores,
+        ),
         Some(d) => store_items(ctx, d, &items.unwrap_or_default(), "zrangestore"),
     }
     Ok(())
@@ -146,7 +152,11 @@ fn limited(z: &ZSet, (a, b): (usize, usize), rev: bool, offset: i64, limit: i64)
     }
     let n = b - a;
     let off = (offset as usize).min(n);
-    let take = if limit < 0 { n - off } else { (limit as usize).min(n - off) };
+    let take = if limit < 0 {
+        n - off
+    } else {
+        (limit as usize).min(n - off)
+    };
     if rev {
         z.slice(b - off - take, b - off, true)
     } else {
@@ -216,9 +226,17 @@ pub fn zrevrangebylex_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     zrange_generic(ctx, 1, spec(Kind::Lex, Some(true)), None)
 }
 
+/// A key and what was popped from it.
+type Popped = (Vec<u8>, Vec<Item>);
+
 /// Pops up to `count` from the first non-empty key of `keys`
 /// (`genericZpopCommand`); None when every key is empty.
-fn pop_first(ctx: &mut Ctx, keys: &[Vec<u8>], max: bool, count: usize) -> Result<Option<(Vec<u8>, Vec<Item>)>, CmdError> {
+fn pop_first(
+    ctx: &mut Ctx,
+    keys: &[Vec<u8>],
+    max: bool,
+    count: usize,
+) -> Result<Option<Popped>, CmdError> {
     let db = ctx.client.db;
     for key in keys {
         let Some(z) = zset_write(ctx.srv, db, key)? else {
@@ -235,7 +253,12 @@ fn pop_first(ctx: &mut Ctx, keys: &[Vec<u8>], max: bool, count: usize) -> Result
             items.reverse();
         }
         let emptied = z.is_empty();
-        ctx.srv.notify(notify::ZSET, if max { "zpopmax" } else { "zpopmin" }, key, db);
+        ctx.srv.notify(
+            notify::ZSET,
+            if max { "zpopmax" } else { "zpopmin" },
+            key,
+            db,
+        );
         if emptied {
             ctx.srv.db_delete(db, key);
             ctx.srv.notify(notify::GENERIC, "del", key, db);
@@ -255,7 +278,8 @@ fn zpop_command(ctx: &mut Ctx, max: bool) -> Result<(), CmdError> {
         Some(
             string2ll(&ctx.argv[2])
                 .filter(|&v| v >= 0)
-                .ok_or_else(|| CmdError::err("value is out of range, must be positive"))? as usize,
+                .ok_or_else(|| CmdError::err("value is out of range, must be positive"))?
+                as usize,
         )
     } else {
         None
@@ -336,7 +360,8 @@ fn zmpop_generic(ctx: &mut Ctx, numkeys_idx: usize) -> Result<(), CmdError> {
     let argv = ctx.argv;
     let numkeys = string2ll(&argv[numkeys_idx])
         .filter(|&n| n >= 1)
-        .ok_or_else(|| CmdError::err("numkeys should be greater than 0"))? as usize;
+        .ok_or_else(|| CmdError::err("numkeys should be greater than 0"))?
+        as usize;
     let where_idx = numkeys_idx + 1 + numkeys;
     if numkeys > argv.len() - numkeys_idx - 2 || where_idx >= argv.len() {
         return Err(SYNTAX);
@@ -353,7 +378,8 @@ fn zmpop_generic(ctx: &mut Ctx, numkeys_idx: usize) -> Result<(), CmdError> {
             count = Some(
                 string2ll(&argv[j + 1])
                     .filter(|&c| c >= 1)
-                    .ok_or_else(|| CmdError::err("count should be greater than 0"))? as usize,
+                    .ok_or_else(|| CmdError::err("count should be greater than 0"))?
+                    as usize,
             );
             j += 2;
         } else {
@@ -388,4 +414,3 @@ pub fn bzmpop_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     check_timeout(&ctx.argv[1])?;
     zmpop_generic(ctx, 2)
 }
-

@@ -18,7 +18,11 @@ pub fn strtod(s: &[u8]) -> (f64, usize, bool) {
     }
     let sign = if neg { -1.0 } else { 1.0 };
     let rest = &s[i..];
-    let lower: Vec<u8> = rest.iter().take(8).map(|b| b.to_ascii_lowercase()).collect();
+    let lower: Vec<u8> = rest
+        .iter()
+        .take(8)
+        .map(|b| b.to_ascii_lowercase())
+        .collect();
     if lower.starts_with(b"infinity") {
         return (sign * f64::INFINITY, i + 8, false);
     }
@@ -29,7 +33,10 @@ pub fn strtod(s: &[u8]) -> (f64, usize, bool) {
         let mut j = i + 3;
         if s.get(j) == Some(&b'(') {
             if let Some(close) = s[j..].iter().position(|&b| b == b')') {
-                if s[j + 1..j + close].iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_') {
+                if s[j + 1..j + close]
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+                {
                     j += close + 1;
                 }
             }
@@ -48,7 +55,8 @@ pub fn strtod(s: &[u8]) -> (f64, usize, bool) {
     }
     let text = std::str::from_utf8(&s[start..i + n]).unwrap_or("0");
     let v: f64 = text.parse().unwrap_or(0.0);
-    let erange = v.is_infinite() || (v == 0.0 && nonzero) || (v != 0.0 && v.abs() < f64::MIN_POSITIVE);
+    let erange =
+        v.is_infinite() || (v == 0.0 && nonzero) || (v != 0.0 && v.abs() < f64::MIN_POSITIVE);
     (v, i + n, erange)
 }
 
@@ -158,12 +166,15 @@ fn range_end(s: &[u8]) -> Option<f64> {
 
 /// min/max of ZRANGEBYSCORE and friends, with Redis's error.
 pub fn parse_score_range(min: &[u8], max: &[u8]) -> Result<ScoreRange, CmdError> {
-    ScoreRange::parse_with(min, max, range_end).ok_or(CmdError::fixed("ERR min or max is not a float"))
+    ScoreRange::parse_with(min, max, range_end)
+        .ok_or(CmdError::fixed("ERR min or max is not a float"))
 }
 
 /// min/max of ZRANGEBYLEX and friends, with Redis's error.
 pub fn parse_lex_range(min: &[u8], max: &[u8]) -> Result<LexRange, CmdError> {
-    LexRange::parse(min, max).ok_or(CmdError::fixed("ERR min or max not valid string range item"))
+    LexRange::parse(min, max).ok_or(CmdError::fixed(
+        "ERR min or max not valid string range item",
+    ))
 }
 
 #[cfg(test)]
