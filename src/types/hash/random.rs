@@ -75,26 +75,7 @@ fn with_count(ctx: &mut Ctx) -> Result<(), CmdError> {
     }
     let size = h.len();
     if !uniq || count == 1 {
-        reply_len(r, withvalues, count);
-        match h {
-            Hash::Listpack(lp) => {
-                let mut left = count;
-                while left > 0 {
-                    let n = left.min(RANDOM_BATCH);
-                    for (f, v) in lp.random_pairs(n, &mut || rng.next_u64()) {
-                        reply_pair(r, withvalues, &f.to_vec(), &v.to_vec());
-                    }
-                    left -= n;
-                }
-            }
-            Hash::Table(d) => {
-                for _ in 0..count {
-                    if let Some(e) = d.fair_random() {
-                        reply_pair(r, withvalues, e.key(), &e.val);
-                    }
-                }
-            }
-        }
+        with_repeats(r, h, withvalues, count, &mut rng);
         return Ok(());
     }
     // Distinct fields from here on.
@@ -119,6 +100,30 @@ fn with_count(ctx: &mut Ctx) -> Result<(), CmdError> {
         reply_pair(r, withvalues, f, v);
     }
     Ok(())
+}
+
+/// Case 1: `count` independent picks, repeats allowed.
+fn with_repeats(r: &mut Reply, h: &mut Hash, withvalues: bool, count: usize, rng: &mut Rng) {
+    reply_len(r, withvalues, count);
+    match h {
+        Hash::Listpack(lp) => {
+            let mut left = count;
+            while left > 0 {
+                let n = left.min(RANDOM_BATCH);
+                for (f, v) in lp.random_pairs(n, &mut || rng.next_u64()) {
+                    reply_pair(r, withvalues, &f.to_vec(), &v.to_vec());
+                }
+                left -= n;
+            }
+        }
+        Hash::Table(d) => {
+            for _ in 0..count {
+                if let Some(e) = d.fair_random() {
+                    reply_pair(r, withvalues, e.key(), &e.val);
+                }
+            }
+        }
+    }
 }
 
 /// `count` distinct pairs of a dict with fewer than `count` elements left

@@ -124,7 +124,38 @@ fn weighted(w: f64, s: f64) -> f64 {
     }
 }
 
-/// Computes the result of `op` over the inputs.
+/// The intersection, walking the smallest input and probing the others.
+fn intersect(srcs: &[Option<Vec<Item>>], o: &Opts) -> Vec<Item> {
+    let mut out = Vec::new();
+    if srcs.iter().any(|s| s.as_ref().is_none_or(|v| v.is_empty())) {
+        return out;
+    }
+    let mut order: Vec<usize> = (0..srcs.len()).collect();
+    order.sort_by_key(|&i| srcs[i].as_ref().map_or(0, |v| v.len()));
+    let maps: Vec<HashMap<&[u8], f64>> = srcs
+        .iter()
+        .map(|s| {
+            s.iter()
+                .flatten()
+                .map(|(e, v)| (e.as_slice(), *v))
+                .collect()
+        })
+        .collect();
+    let first = order[0];
+    'outer: for (e, s) in srcs[first].iter().flatten() {
+        let mut score = weighted(o.weights[first], *s);
+        for &i in &order[1..] {
+            let Some(v) = maps[i].get(e.as_slice()) else {
+                continue 'outer;
+            };
+            score = aggregate(o.agg, score, weighted(o.weights[i], *v));
+        }
+        out.push((e.clone(), score));
+    }
+    out
+}
+
+/// Computes the result of `op` over the inputs, sorted as a sorted set.
 fn compute(op: Op, srcs: &[Option<Vec<Item>>], o: &Opts) -> Vec<Item> {
     let mut out: Vec<Item> = Vec::new();
     match op {
@@ -140,33 +171,7 @@ fn compute(op: Op, srcs: &[Option<Vec<Item>>], o: &Opts) -> Vec<Item> {
             }
             out.extend(acc);
         }
-        Op::Inter => {
-            if srcs.iter().any(|s| s.as_ref().is_none_or(|v| v.is_empty())) {
-                return out;
-            }
-            let mut order: Vec<usize> = (0..srcs.len()).collect();
-            order.sort_by_key(|&i| srcs[i].as_ref().map_or(0, |v| v.len()));
-            let maps: Vec<HashMap<&[u8], f64>> = srcs
-                .iter()
-                .map(|s| {
-                    s.iter()
-                        .flatten()
-                        .map(|(e, v)| (e.as_slice(), *v))
-                        .collect()
-                })
-                .collect();
-            let first = order[0];
-            'outer: for (e, s) in srcs[first].iter().flatten() {
-                let mut score = weighted(o.weights[first], *s);
-                for &i in &order[1..] {
-                    let Some(v) = maps[i].get(e.as_slice()) else {
-                        continue 'outer;
-                    };
-                    score = aggregate(o.agg, score, weighted(o.weights[i], *v));
-                }
-                out.push((e.clone(), score));
-            }
-        }
+        Op::Inter => out = intersect(srcs, o),
         Op::Diff => {
             if let Some(first) = &srcs[0] {
                 let others: Vec<HashMap<&[u8], ()>> = srcs[1..]

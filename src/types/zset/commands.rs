@@ -95,17 +95,17 @@ pub fn zset_at<'a>(srv: &'a mut Server, db: usize, key: &[u8]) -> &'a mut ZSet {
     }
 }
 
-/// Parses the ZADD flags; returns them and the index of the first score.
-fn zadd_flags(ctx: &Ctx, incr_cmd: bool) -> (AddFlags, usize, bool) {
+/// Parses the ZADD flags and checks them (`zaddGenericCommand`): returns
+/// the flags, the index of the first score and CH.
+fn zadd_flags(ctx: &Ctx, incr_cmd: bool) -> Result<(AddFlags, usize, bool), CmdError> {
     let mut f = AddFlags {
         incr: incr_cmd,
         ..AddFlags::default()
     };
     let mut ch = false;
     let mut i = 2;
-    while i < ctx.argc() {
-        let a = ctx.argv[i].to_ascii_lowercase();
-        match a.as_slice() {
+    while i < ctx.argc() && !incr_cmd {
+        match ctx.argv[i].to_ascii_lowercase().as_slice() {
             b"nx" => f.nx = true,
             b"xx" => f.xx = true,
             b"gt" => f.gt = true,
@@ -116,23 +116,7 @@ fn zadd_flags(ctx: &Ctx, incr_cmd: bool) -> (AddFlags, usize, bool) {
         }
         i += 1;
     }
-    (f, i, ch)
-}
-
-fn zadd_generic(ctx: &mut Ctx, incr_cmd: bool) -> Result<(), CmdError> {
-    let (f, scoreidx, ch) = if incr_cmd {
-        (
-            AddFlags {
-                incr: true,
-                ..AddFlags::default()
-            },
-            2,
-            false,
-        )
-    } else {
-        zadd_flags(ctx, false)
-    };
-    let elements = ctx.argc() - scoreidx;
+    let elements = ctx.argc() - i;
     if elements % 2 == 1 || elements == 0 {
         return Err(SYNTAX);
     }
@@ -151,6 +135,11 @@ fn zadd_generic(ctx: &mut Ctx, incr_cmd: bool) -> Result<(), CmdError> {
             "INCR option supports a single increment-element pair",
         ));
     }
+    Ok((f, i, ch))
+}
+
+fn zadd_generic(ctx: &mut Ctx, incr_cmd: bool) -> Result<(), CmdError> {
+    let (f, scoreidx, ch) = zadd_flags(ctx, incr_cmd)?;
     let argv = ctx.argv;
     let pairs = &argv[scoreidx..];
     let scores = pairs
@@ -160,37 +149,31 @@ fn zadd_generic(ctx: &mut Ctx, incr_cmd: bool) -> Result<(), CmdError> {
     let (key, db, lim) = (argv[1].as_slice(), ctx.client.db, limits(ctx.srv));
     if zset_write(ctx.srv, db, key)?.is_none() {
         if f.xx {
-            return reply_zadd(ctx, f, ch, (0, 0, 0), None);
+            reply_zadd(ctx, f, ch, 0, 0, None);
+            return Ok(());
         }
         let z = ZSet::for_first(pairs[1].len(), lim);
         ctx.srv.db_add(db, key, Value::ZSet(Box::new(z)));
     }
     let z = zset_at(ctx.srv, db, key);
-    let (mut added, mut updated, mut processed) = (0, 0, 0);
+    let (mut added, mut updated) = (0, 0);
     let mut newscore = None;
-    let mut nan = false;
     for (p, &score) in pairs.chunks(2).zip(&scores) {
         let (out, s) = z.add(&p[1], score, f, lim);
         match out {
             AddOut::Nan => {
-                nan = true;
-                break;
+                touched(ctx, key, f.incr, added + updated);
+                return Err(CmdError::err("resulting score is not a number (NaN)"));
             }
             AddOut::Added => added += 1,
             AddOut::Updated => updated += 1,
-            AddOut::Nop => {}
+            AddOut::Same | AddOut::Nop => {}
         }
         if out != AddOut::Nop {
-            processed += 1;
             newscore = Some(s);
         }
     }
-    if nan {
-        touched(ctx, key, f.incr, added + updated);
-        return Err(CmdError::err("resulting score is not a number (NaN)"));
-    }
-    let _ = processed;
-    reply_zadd(ctx, f, ch, (added, updated, 0), newscore)?;
+    reply_zadd(ctx, f, ch, added, updated, newscore);
     touched(ctx, key, f.incr, added + updated);
     Ok(())
 }
@@ -209,9 +192,10 @@ fn reply_zadd(
     ctx: &mut Ctx,
     f: AddFlags,
     ch: bool,
-    n: (u64, u64, u64),
+    added: u64,
+    updated: u64,
     newscore: Option<f64>,
-) -> Result<(), CmdError> {
+) {
     let r = &mut ctx.client.reply;
     if f.incr {
         match newscore {
@@ -219,9 +203,8 @@ fn reply_zadd(
             None => r.null(),
         }
     } else {
-        r.int((if ch { n.0 + n.1 } else { n.0 }) as i64);
+        r.int((if ch { added + updated } else { added }) as i64);
     }
-    Ok(())
 }
 
 fn zadd_command(ctx: &mut Ctx) -> Result<(), CmdError> {

@@ -43,6 +43,8 @@ pub type Item = (Vec<u8>, f64);
 pub enum AddOut {
     Added,
     Updated,
+    /// Processed, score unchanged (no ZADD_OUT_* flag in Redis).
+    Same,
     Nop,
     Nan,
 }
@@ -261,7 +263,7 @@ impl ZSet {
                 self.update_score(ele, cur, score);
                 return (AddOut::Updated, score);
             }
-            return (AddOut::Nop, score);
+            return (AddOut::Same, score);
         }
         if f.xx {
             return (AddOut::Nop, 0.0);

@@ -80,62 +80,72 @@ fn with_count(ctx: &mut Ctx) -> Result<(), CmdError> {
     }
     let size = z.len();
     if !uniq || count == 1 {
-        reply_len(r, ws, count);
-        match z {
-            ZSet::Listpack(lp) => {
-                let mut left = count;
-                while left > 0 {
-                    let n = left.min(RANDOM_BATCH);
-                    for (e, s) in lp.random_pairs(n, &mut || rng.next_u64()) {
-                        let (e, s) = lp_item(e, s);
-                        reply_one(r, ws, &e, s);
-                    }
-                    left -= n;
-                }
-            }
-            ZSet::Skiplist(b) => {
-                for _ in 0..count {
-                    if let Some(e) = b.dict.fair_random() {
-                        reply_one(r, ws, e.key(), e.val);
-                    }
-                }
-            }
-        }
+        with_repeats(r, z, ws, count, &mut rng);
         return Ok(());
     }
-    let picked: Vec<Item> = if count >= size {
+    let picked = if count >= size {
         z.items()
     } else {
-        match z {
-            ZSet::Listpack(lp) => lp
-                .random_pairs_unique(count, &mut || rng.next_u64())
-                .into_iter()
-                .map(|(e, s)| lp_item(e, s))
-                .collect(),
-            ZSet::Skiplist(b) if count * 3 > size => {
-                let mut all: Vec<Item> = b.sl.iter().map(|(e, s)| (e.to_vec(), s)).collect();
-                while all.len() > count {
-                    let i = rng.below(all.len());
-                    all.swap_remove(i);
-                }
-                all
-            }
-            ZSet::Skiplist(b) => {
-                let mut seen = std::collections::HashSet::new();
-                let mut out = Vec::with_capacity(count);
-                while out.len() < count {
-                    let Some(e) = b.dict.fair_random() else { break };
-                    if seen.insert(e.key().to_vec()) {
-                        out.push((e.key().to_vec(), e.val));
-                    }
-                }
-                out
-            }
-        }
+        distinct(z, count, &mut rng)
     };
     reply_len(r, ws, picked.len());
     for (e, s) in &picked {
         reply_one(r, ws, e, *s);
     }
     Ok(())
+}
+
+/// Case 1: `count` independent picks, repeats allowed.
+fn with_repeats(r: &mut Reply, z: &mut ZSet, ws: bool, count: usize, rng: &mut Rng) {
+    reply_len(r, ws, count);
+    match z {
+        ZSet::Listpack(lp) => {
+            let mut left = count;
+            while left > 0 {
+                let n = left.min(RANDOM_BATCH);
+                for (e, s) in lp.random_pairs(n, &mut || rng.next_u64()) {
+                    let (e, s) = lp_item(e, s);
+                    reply_one(r, ws, &e, s);
+                }
+                left -= n;
+            }
+        }
+        ZSet::Skiplist(b) => {
+            for _ in 0..count {
+                if let Some(e) = b.dict.fair_random() {
+                    reply_one(r, ws, e.key(), e.val);
+                }
+            }
+        }
+    }
+}
+
+/// Cases 2.5-4: `count` distinct members, fewer than the size.
+fn distinct(z: &mut ZSet, count: usize, rng: &mut Rng) -> Vec<Item> {
+    match z {
+        ZSet::Listpack(lp) => lp
+            .random_pairs_unique(count, &mut || rng.next_u64())
+            .into_iter()
+            .map(|(e, s)| lp_item(e, s))
+            .collect(),
+        ZSet::Skiplist(b) if count * 3 > b.sl.len() => {
+            let mut all: Vec<Item> = b.sl.iter().map(|(e, s)| (e.to_vec(), s)).collect();
+            while all.len() > count {
+                let i = rng.below(all.len());
+                all.swap_remove(i);
+            }
+            all
+        }
+        ZSet::Skiplist(b) => {
+            let mut seen = std::collections::HashSet::new();
+            let mut out = Vec::with_capacity(count);
+            while out.len() < count {
+                let Some(e) = b.dict.fair_random() else { break };
+                if seen.insert(e.key().to_vec()) {
+                    out.push((e.key().to_vec(), e.val));
+                }
+            }
+            out
+        }
+    }
 }

@@ -47,21 +47,19 @@ pub fn reply_items(r: &mut Reply, items: &[Item], withscores: bool) {
     }
 }
 
-/// Steps 1-3 of `zrangeGenericCommand`: options, range, lookup, selection.
-/// `first` is the index of the source key; `dst` is set for ZRANGESTORE.
-fn zrange_generic(
-    ctx: &mut Ctx,
-    first: usize,
-    mut sp: Spec,
-    dst: Option<&[u8]>,
+/// Step 1 of `zrangeGenericCommand`: the options after min and max.
+fn parse_zrange_opts(
+    argv: &[Vec<u8>],
+    from: usize,
+    sp: &mut Spec,
+    store: bool,
 ) -> Result<(), CmdError> {
-    let argv = ctx.argv;
-    let mut j = first + 3;
+    let mut j = from;
     while j < argv.len() {
         let left = argv.len() - j - 1;
         let a = argv[j].to_ascii_lowercase();
         match a.as_slice() {
-            b"withscores" if dst.is_none() => sp.withscores = true,
+            b"withscores" if !store => sp.withscores = true,
             b"limit" if left >= 2 => {
                 sp.offset = string2ll(&argv[j + 1]).ok_or(crate::error::NOT_INTEGER)?;
                 sp.limit = string2ll(&argv[j + 2]).ok_or(crate::error::NOT_INTEGER)?;
@@ -74,7 +72,6 @@ fn zrange_generic(
         }
         j += 1;
     }
-    let rev = sp.rev.unwrap_or(false);
     if sp.kind == Kind::Auto {
         sp.kind = Kind::Rank;
     }
@@ -88,6 +85,20 @@ fn zrange_generic(
             "syntax error, WITHSCORES not supported in combination with BYLEX",
         ));
     }
+    Ok(())
+}
+
+/// Steps 2-3 of `zrangeGenericCommand`: range, lookup, selection.
+/// `first` is the index of the source key; `dst` is set for ZRANGESTORE.
+fn zrange_generic(
+    ctx: &mut Ctx,
+    first: usize,
+    mut sp: Spec,
+    dst: Option<&[u8]>,
+) -> Result<(), CmdError> {
+    let argv = ctx.argv;
+    parse_zrange_opts(argv, first + 3, &mut sp, dst.is_some())?;
+    let rev = sp.rev.unwrap_or(false);
     let (mut lo, mut hi) = (&argv[first + 1], &argv[first + 2]);
     if rev && sp.kind != Kind::Rank {
         std::mem::swap(&mut lo, &mut hi);
