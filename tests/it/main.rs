@@ -3,6 +3,7 @@
 
 mod support;
 
+mod coll_events;
 mod command;
 mod core;
 mod encodings;
