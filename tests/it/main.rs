@@ -4,6 +4,7 @@
 mod support;
 
 mod coll_events;
+mod coll_random;
 mod command;
 mod core;
 mod encodings;
