@@ -99,7 +99,7 @@ fn random_cmd(r: &mut Rng) -> (Vec<String>, bool) {
 
 #[test]
 fn coll_random_ops_match_redis() {
-    let Some(mut d) = Differential::start(
+    let Some(d) = Differential::start(
         "coll_random_ops_match_redis",
         &[
             "--enable-debug-command",
