@@ -40,7 +40,7 @@ fn random_cmd(r: &mut Rng) -> (Vec<String>, bool) {
         r.pick(ZKEYS),
     );
     let n = (r.below(7) as i64 - 3).to_string();
-    let v: Vec<&str> = match r.below(34) {
+    let v: Vec<&str> = match r.below(42) {
         0 | 1 => vec!["HSET", h, m, m2],
         2 => vec!["HDEL", h, m, m2],
         3 => vec!["HINCRBY", h, m, &n],
@@ -92,7 +92,15 @@ fn random_cmd(r: &mut Rng) -> (Vec<String>, bool) {
         ],
         31 => vec!["ZINTERSTORE", "zd", "2", z, s],
         32 => vec!["ZRANGESTORE", "zd", z, "0", "2"],
-        _ => vec!["ZREVRANGE", z, "1", "3", "WITHSCORES"],
+        33 => vec!["ZREVRANGE", z, "1", "3", "WITHSCORES"],
+        34 => vec!["ZMPOP", "2", z, z2, "MAX", "COUNT", "2"],
+        35 => vec!["ZREMRANGEBYRANK", z, "1", "2"],
+        36 => vec!["ZCOUNT", z, "(0", "3"],
+        37 => vec!["HINCRBYFLOAT", h, m, "0.25"],
+        38 => vec!["ZDIFFSTORE", "zd", "2", z, z2],
+        39 => vec!["ZINTERCARD", "2", z, z2],
+        40 => return (vec!["SDIFF".into(), s.into(), s2.into()], false),
+        _ => vec!["ZUNION", "3", z, z2, s, "WITHSCORES"],
     };
     (v.into_iter().map(String::from).collect(), true)
 }
@@ -118,10 +126,18 @@ fn coll_random_ops_match_redis() {
     ) else {
         return;
     };
-    let mut r = Rng(0x2545_F491_4F6C_DD1D);
+    for seed in [0x2545_F491_4F6C_DD1D_u64, 7, 0x9E37_79B9_7F4A_7C15] {
+        run_seed(&d, seed);
+    }
+}
+
+fn run_seed(d: &Differential, seed: u64) {
+    let mut r = Rng(seed);
     let mut ours = d.ours.raw();
     let mut theirs = d.theirs.raw();
-    for step in 0..3000 {
+    ours.cmd(&["FLUSHALL"]);
+    theirs.cmd(&["FLUSHALL"]);
+    for step in 0..2000 {
         let (cmd, ordered) = random_cmd(&mut r);
         let args: Vec<&str> = cmd.iter().map(|s| s.as_str()).collect();
         let (a, b) = (ours.cmd(&args), theirs.cmd(&args));
@@ -129,10 +145,14 @@ fn coll_random_ops_match_redis() {
             assert_eq!(
                 String::from_utf8_lossy(&a),
                 String::from_utf8_lossy(&b),
-                "step {step}: {args:?}"
+                "seed {seed} step {step}: {args:?}"
             );
         } else {
-            assert_eq!(sorted_lines(&a), sorted_lines(&b), "step {step}: {args:?}");
+            assert_eq!(
+                sorted_lines(&a),
+                sorted_lines(&b),
+                "seed {seed} step {step}: {args:?}"
+            );
         }
         if step % 50 == 0 {
             for k in HKEYS.iter().chain(SKEYS).chain(ZKEYS).chain(&["sd", "zd"]) {
