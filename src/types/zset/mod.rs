@@ -468,3 +468,68 @@ impl Default for Big {
         Big::new()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIM: Limits = Limits {
+        entries: 3,
+        value: 4,
+    };
+
+    fn zset(items: &[(&str, f64)]) -> ZSet {
+        let mut z = ZSet::for_first(1, LIM);
+        for (e, s) in items {
+            z.add(e.as_bytes(), *s, AddFlags::default(), LIM);
+        }
+        z
+    }
+
+    #[test]
+    fn d2string_forms() {
+        assert_eq!(d2string(-0.0), "0");
+        assert_eq!(d2string(1.5), "1.5");
+        assert_eq!(d2string(123456789012345678.0), "123456789012345680");
+        assert_eq!(d2string(1e300), "1.0000000000000001e+300");
+        assert_eq!(d2string(f64::NEG_INFINITY), "-inf");
+    }
+
+    #[test]
+    fn add_flags_and_conversion() {
+        let mut z = zset(&[("a", 1.0), ("b", 2.0)]);
+        assert_eq!(z.encoding(), "listpack");
+        let gt = AddFlags {
+            gt: true,
+            ..AddFlags::default()
+        };
+        assert_eq!(z.add(b"a", 0.5, gt, LIM).0, AddOut::Nop);
+        assert_eq!(z.add(b"a", 3.0, gt, LIM).0, AddOut::Updated);
+        assert_eq!(z.add(b"a", 3.0, AddFlags::default(), LIM).0, AddOut::Same);
+        assert_eq!(z.rank(b"a", false), Some(1));
+        z.add(b"c", 0.0, AddFlags::default(), LIM);
+        z.add(b"d", 0.0, AddFlags::default(), LIM);
+        assert_eq!(z.encoding(), "skiplist");
+        assert_eq!(z.rank(b"a", true), Some(0));
+        let inf = AddFlags {
+            incr: true,
+            ..AddFlags::default()
+        };
+        z.add(b"a", f64::INFINITY, AddFlags::default(), LIM);
+        assert_eq!(z.add(b"a", f64::NEG_INFINITY, inf, LIM).0, AddOut::Nan);
+    }
+
+    #[test]
+    fn spans_in_both_encodings() {
+        for n in [3, 5] {
+            let items: Vec<(String, f64)> = (0..n).map(|i| (format!("m{i}"), i as f64)).collect();
+            let refs: Vec<(&str, f64)> = items.iter().map(|(e, s)| (e.as_str(), *s)).collect();
+            let z = zset(&refs);
+            assert_eq!(z.score_span(&ScoreRange::new(1.0, 2.0)), (1, 3));
+            let r = LexRange::parse(b"[m1", b"(m2").unwrap();
+            assert_eq!(z.lex_span(&r, false), (1, 2));
+            assert_eq!(z.lex_span(&r, true), (1, 2));
+            assert_eq!(z.slice(0, 2, true)[0].0, b"m1");
+        }
+    }
+}
