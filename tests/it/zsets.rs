@@ -551,3 +551,64 @@ fn zset_zrandmember_forms() {
         }
     }
 }
+
+/// RESP3 shapes of every collection reply kind; skips while ferrodis has
+/// no HELLO.
+#[test]
+fn coll_resp3_shapes() {
+    let Some(d) = diff("coll_resp3_shapes") else {
+        return;
+    };
+    let mut ours = d.ours.raw();
+    let mut theirs = d.theirs.raw();
+    if ours.cmd(&["HELLO", "3"]).starts_with(b"-") {
+        eprintln!("SKIP coll_resp3_shapes: no HELLO 3 yet");
+        return;
+    }
+    theirs.cmd(&["HELLO", "3"]);
+    for c in [
+        &[
+            "ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e",
+        ][..],
+        &["SADD", "s", "1", "2", "3"],
+        &["HSET", "h", "a", "1"],
+        &["ZPOPMIN", "z"],
+        &["ZPOPMIN", "z", "1"],
+        &["ZRANDMEMBER", "z", "-1", "WITHSCORES"],
+        &["SRANDMEMBER", "s", "5"],
+        &["SMEMBERS", "s"],
+        &["SINTER", "s"],
+        &["SUNION", "s", "nokey"],
+        &["SDIFF", "nokey"],
+        &["ZMPOP", "1", "z", "MIN"],
+        &["ZMPOP", "1", "nokey", "MIN"],
+        &["BZPOPMIN", "z", "0"],
+        &["HRANDFIELD", "h", "1", "WITHVALUES"],
+        &["HRANDFIELD", "h", "-1"],
+        &["ZRANGE", "z", "0", "-1", "WITHSCORES"],
+        &["ZSCORE", "z", "e"],
+        &["ZSCORE", "z", "x"],
+        &["ZUNION", "1", "z", "WITHSCORES"],
+        &["ZSCAN", "z", "0"],
+        &["HGETALL", "h"],
+        &["HGETALL", "nokey"],
+        &["HMGET", "h", "a", "x"],
+        &["ZMSCORE", "z", "e", "x"],
+        &["ZINCRBY", "z", "1", "e"],
+        &["ZADD", "z", "INCR", "1", "e"],
+        &["ZADD", "z", "NX", "INCR", "1", "e"],
+        &["SPOP", "s", "5"],
+        &["SPOP", "nokey", "1"],
+        &["SRANDMEMBER", "nokey", "1"],
+        &["ZPOPMIN", "nokey"],
+        &["SMEMBERS", "nokey"],
+        &["ZRANGE", "nokey", "0", "1"],
+    ] {
+        let (a, b) = (ours.cmd(c), theirs.cmd(c));
+        assert_eq!(
+            String::from_utf8_lossy(&a),
+            String::from_utf8_lossy(&b),
+            "{c:?}"
+        );
+    }
+}

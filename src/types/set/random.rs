@@ -161,8 +161,13 @@ fn srandmember_with_count(ctx: &mut Ctx) -> Result<(), CmdError> {
         return Ok(());
     }
     if count >= size {
+        // An array even in RESP3 (unlike SPOP), as Redis 7.0 replies.
         let all = as_union_order(s);
-        reply_set(ctx, &all);
+        let r = &mut ctx.client.reply;
+        r.array(all.len());
+        for m in &all {
+            r.bulk(m);
+        }
         return Ok(());
     }
     let picked = if count * SRANDMEMBER_SUB_STRATEGY_MUL > size {
