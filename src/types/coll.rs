@@ -160,3 +160,9 @@ pub fn digest_into(digest: &mut crate::keyspace::digest::Digest, v: &crate::type
         _ => {}
     }
 }
+
+/// Counts changes for SAVE points and replication (`server.dirty`); the one
+/// place collections touch it, so its home can move without edits here.
+pub fn add_dirty(srv: &mut crate::server::Server, n: u64) {
+    srv.dirty += n;
+}

@@ -79,7 +79,7 @@ fn touched(ctx: &mut Ctx, key: &[u8], event: &'static str, dirty: u64) {
     let db = ctx.client.db;
     ctx.srv.signal_modified_key(db, key);
     ctx.srv.notify(notify::HASH, event, key, db);
-    ctx.srv.dirty += dirty;
+    coll::add_dirty(ctx.srv, dirty);
 }
 
 /// HSET key field value [field value ...] / HMSET (which replies OK).

@@ -87,7 +87,7 @@ fn sadd_command(ctx: &mut Ctx) -> Result<(), CmdError> {
         ctx.srv.signal_modified_key(db, key);
         ctx.srv.notify(notify::SET, "sadd", key, db);
     }
-    ctx.srv.dirty += added as u64;
+    coll::add_dirty(ctx.srv, added as u64);
     ctx.client.reply.int(added as i64);
     Ok(())
 }
@@ -118,7 +118,7 @@ fn srem_command(ctx: &mut Ctx) -> Result<(), CmdError> {
         if removed_key {
             ctx.srv.notify(notify::GENERIC, "del", key, db);
         }
-        ctx.srv.dirty += deleted;
+        coll::add_dirty(ctx.srv, deleted);
     }
     ctx.client.reply.int(deleted as i64);
     Ok(())
@@ -167,9 +167,9 @@ fn smove_command(ctx: &mut Ctx) -> Result<(), CmdError> {
             .db_add(db, dst, Value::Set(Box::new(Set::for_member(ele))));
     }
     ctx.srv.signal_modified_key(db, src);
-    ctx.srv.dirty += 1;
+    coll::add_dirty(ctx.srv, 1);
     if set_at(ctx.srv, db, dst).add(ele, max) {
-        ctx.srv.dirty += 1;
+        coll::add_dirty(ctx.srv, 1);
         ctx.srv.signal_modified_key(db, dst);
         ctx.srv.notify(notify::SET, "sadd", dst, db);
     }

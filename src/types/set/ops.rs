@@ -7,6 +7,7 @@ use super::Set;
 use crate::cmd::Ctx;
 use crate::error::{CmdError, SYNTAX, WRONGTYPE};
 use crate::keyspace::notify;
+use crate::types::coll;
 use crate::types::Value;
 use crate::util::num::string2ll;
 
@@ -49,7 +50,7 @@ fn store(ctx: &mut Ctx, dst: &[u8], result: Set, event: &'static str) {
             .set_key(db, dst, Value::Set(Box::new(result)), false);
         ctx.client.reply.int(n as i64);
         ctx.srv.notify(notify::SET, event, dst, db);
-        ctx.srv.dirty += 1;
+        coll::add_dirty(ctx.srv, 1);
     } else {
         ctx.client.reply.int(0);
         delete_dst(ctx, dst);
@@ -59,7 +60,7 @@ fn store(ctx: &mut Ctx, dst: &[u8], result: Set, event: &'static str) {
 fn delete_dst(ctx: &mut Ctx, dst: &[u8]) {
     let db = ctx.client.db;
     if ctx.srv.db_delete(db, dst) {
-        ctx.srv.dirty += 1;
+        coll::add_dirty(ctx.srv, 1);
         ctx.srv.signal_modified_key(db, dst);
         ctx.srv.notify(notify::GENERIC, "del", dst, db);
     }

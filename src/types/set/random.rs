@@ -60,7 +60,7 @@ pub fn spop_command(ctx: &mut Ctx) -> Result<(), CmdError> {
         ctx.srv.notify(notify::GENERIC, "del", key, db);
     }
     ctx.srv.signal_modified_key(db, key);
-    ctx.srv.dirty += 1;
+    coll::add_dirty(ctx.srv, 1);
     Ok(())
 }
 
@@ -117,7 +117,7 @@ fn spop_with_count(ctx: &mut Ctx) -> Result<(), CmdError> {
         ctx.srv.notify(notify::GENERIC, "del", key, db);
     }
     ctx.srv.signal_modified_key(db, key);
-    ctx.srv.dirty += popped.len() as u64;
+    coll::add_dirty(ctx.srv, popped.len() as u64);
     Ok(())
 }
 

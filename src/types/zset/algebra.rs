@@ -8,6 +8,7 @@ use super::{Item, ZSet};
 use crate::cmd::Ctx;
 use crate::error::{CmdError, SYNTAX, WRONGTYPE};
 use crate::keyspace::notify;
+use crate::types::coll;
 use crate::types::Value;
 use crate::util::num::string2ll;
 use std::collections::HashMap;
@@ -244,7 +245,7 @@ fn store(ctx: &mut Ctx, dst: &[u8], items: Vec<Item>, op: Op) {
         if ctx.srv.db_delete(db, dst) {
             ctx.srv.signal_modified_key(db, dst);
             ctx.srv.notify(notify::GENERIC, "del", dst, db);
-            ctx.srv.dirty += 1;
+            coll::add_dirty(ctx.srv, 1);
         }
         return;
     }
@@ -262,7 +263,7 @@ fn store(ctx: &mut Ctx, dst: &[u8], items: Vec<Item>, op: Op) {
         Op::Diff => "zdiffstore",
     };
     ctx.srv.notify(notify::ZSET, ev, dst, db);
-    ctx.srv.dirty += 1;
+    coll::add_dirty(ctx.srv, 1);
 }
 
 pub fn zunion_command(ctx: &mut Ctx) -> Result<(), CmdError> {

@@ -184,7 +184,7 @@ fn touched(ctx: &mut Ctx, key: &[u8], incr: bool, changed: u64) {
         ctx.srv.signal_modified_key(db, key);
         ctx.srv
             .notify(notify::ZSET, if incr { "zincr" } else { "zadd" }, key, db);
-        ctx.srv.dirty += changed;
+        coll::add_dirty(ctx.srv, changed);
     }
 }
 
@@ -241,7 +241,7 @@ fn zrem_command(ctx: &mut Ctx) -> Result<(), CmdError> {
             ctx.srv.notify(notify::GENERIC, "del", key, db);
         }
         ctx.srv.signal_modified_key(db, key);
-        ctx.srv.dirty += deleted;
+        coll::add_dirty(ctx.srv, deleted);
     }
     ctx.client.reply.int(deleted as i64);
     Ok(())
@@ -392,7 +392,7 @@ fn zremrange_generic(ctx: &mut Ctx, spec: RemRange) -> Result<(), CmdError> {
         if emptied {
             ctx.srv.notify(notify::GENERIC, "del", key, db);
         }
-        ctx.srv.dirty += removed as u64;
+        coll::add_dirty(ctx.srv, removed as u64);
     }
     ctx.client.reply.int(removed as i64);
     Ok(())

@@ -9,6 +9,7 @@ use crate::cmd::Ctx;
 use crate::error::{CmdError, SYNTAX, TIMEOUT_NEGATIVE, TIMEOUT_NOT_FLOAT};
 use crate::keyspace::notify;
 use crate::resp::Reply;
+use crate::types::coll;
 use crate::types::Value;
 use crate::util::num::string2ll;
 
@@ -183,7 +184,7 @@ pub fn store_items(ctx: &mut Ctx, dst: &[u8], items: &[Item], event: &'static st
         if ctx.srv.db_delete(db, dst) {
             ctx.srv.signal_modified_key(db, dst);
             ctx.srv.notify(notify::GENERIC, "del", dst, db);
-            ctx.srv.dirty += 1;
+            coll::add_dirty(ctx.srv, 1);
         }
         ctx.client.reply.int(0);
         return;
@@ -194,7 +195,7 @@ pub fn store_items(ctx: &mut Ctx, dst: &[u8], items: &[Item], event: &'static st
     }
     ctx.srv.set_key(db, dst, Value::ZSet(Box::new(z)), false);
     ctx.srv.notify(notify::ZSET, event, dst, db);
-    ctx.srv.dirty += 1;
+    coll::add_dirty(ctx.srv, 1);
     ctx.client.reply.int(items.len() as i64);
 }
 
@@ -275,7 +276,7 @@ fn pop_first(
             ctx.srv.notify(notify::GENERIC, "del", key, db);
         }
         ctx.srv.signal_modified_key(db, key);
-        ctx.srv.dirty += items.len() as u64;
+        coll::add_dirty(ctx.srv, items.len() as u64);
         return Ok(Some((key.clone(), items)));
     }
     Ok(None)
