@@ -287,3 +287,33 @@ fn set_random_commands() {
         }
     }
 }
+
+#[test]
+fn coll_debug_htstats_key() {
+    let Some(mut d) = diff("coll_debug_htstats_key") else {
+        return;
+    };
+    d.check_all(&[
+        &["SADD", "i", "1"],
+        &["DEBUG", "HTSTATS-KEY", "i"],
+        &["HSET", "h", "a", "1"],
+        &["DEBUG", "HTSTATS-KEY", "h"],
+        &["ZADD", "z", "1", "a"],
+        &["DEBUG", "HTSTATS-KEY", "z"],
+        &["DEBUG", "HTSTATS-KEY", "nokey"],
+    ]);
+    // Slot counts depend on the hash seed: compare the shape only.
+    d.check(&["SADD", "s", "a", "b", "c"]);
+    let ours = String::from_utf8(d.ours.cmd(&["DEBUG", "HTSTATS-KEY", "s"])).unwrap();
+    let theirs = String::from_utf8(d.theirs.cmd(&["DEBUG", "HTSTATS-KEY", "s"])).unwrap();
+    for needle in [
+        "Hash table 0 stats (main hash table):",
+        " table size: 4",
+        " number of elements: 3",
+    ] {
+        assert!(
+            ours.contains(needle) && theirs.contains(needle),
+            "{ours}\n{theirs}"
+        );
+    }
+}
