@@ -2,6 +2,10 @@
 //! the t_zset.c skiplist): the encodings the types are built on. Pure data
 //! structures: they know nothing of clients, replies or the keyspace. See
 //! docs/encodings.md.
+//! Shared data structures under the keyspace and the collection types (Redis
+//! dict.c, listpack.c, quicklist.c, intset.c, the t_zset.c skiplist). Pure
+//! data structures: they know nothing of clients, replies or the keyspace.
+//! See docs/encodings.md and docs/keyspace.md.
 
 pub mod dict;
 pub mod intset;

@@ -79,7 +79,7 @@ fn del_generic(ctx: &mut Ctx, lazy: bool) -> Result<(), CmdError> {
         if ctx.srv.db_generic_delete(db, key, lazy) {
             ctx.srv.signal_modified_key(db, key);
             ctx.srv.notify(notify::GENERIC, "del", key, db);
-            ctx.srv.dirty += 1;
+            ctx.srv.status.persistence.dirty += 1;
             deleted += 1;
         }
     }
@@ -182,7 +182,7 @@ fn rename_generic(ctx: &mut Ctx, nx: bool) -> Result<(), CmdError> {
     ctx.srv.signal_modified_key(db, dst);
     ctx.srv.notify(notify::GENERIC, "rename_from", src, db);
     ctx.srv.notify(notify::GENERIC, "rename_to", dst, db);
-    ctx.srv.dirty += 1;
+    ctx.srv.status.persistence.dirty += 1;
     reply_rename(ctx, nx, false);
     Ok(())
 }
@@ -237,7 +237,7 @@ fn move_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     ctx.srv.signal_modified_key(dst, key);
     ctx.srv.notify(notify::GENERIC, "move_from", key, src);
     ctx.srv.notify(notify::GENERIC, "move_to", key, dst);
-    ctx.srv.dirty += 1;
+    ctx.srv.status.persistence.dirty += 1;
     ctx.client.reply.int(1);
     Ok(())
 }
@@ -282,7 +282,7 @@ fn copy_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     }
     ctx.srv.signal_modified_key(dst, newkey);
     ctx.srv.notify(notify::GENERIC, "copy_to", newkey, dst);
-    ctx.srv.dirty += 1;
+    ctx.srv.status.persistence.dirty += 1;
     ctx.client.reply.int(1);
     Ok(())
 }
@@ -335,7 +335,7 @@ fn swapdb_command(ctx: &mut Ctx) -> Result<(), CmdError> {
         ctx.srv.dbs[a].id = a;
         ctx.srv.dbs[b].id = b;
     }
-    ctx.srv.dirty += 1;
+    ctx.srv.status.persistence.dirty += 1;
     ctx.client.reply.ok();
     Ok(())
 }
@@ -373,7 +373,7 @@ pub fn empty_data(srv: &mut Server, db: Option<usize>, lazy: bool) -> u64 {
 fn flushdb_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     let lazy = flush_async(ctx)?;
     let db = ctx.client.db;
-    ctx.srv.dirty += empty_data(ctx.srv, Some(db), lazy);
+    ctx.srv.status.persistence.dirty += empty_data(ctx.srv, Some(db), lazy);
     ctx.client.reply.ok();
     Ok(())
 }
@@ -381,10 +381,10 @@ fn flushdb_command(ctx: &mut Ctx) -> Result<(), CmdError> {
 /// FLUSHALL [ASYNC|SYNC]
 fn flushall_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     let lazy = flush_async(ctx)?;
-    ctx.srv.dirty += empty_data(ctx.srv, None, lazy);
+    ctx.srv.status.persistence.dirty += empty_data(ctx.srv, None, lazy);
     // The RDB save that FLUSHALL triggers with save points set joins the
     // persistence issue.
-    ctx.srv.dirty += 1;
+    ctx.srv.status.persistence.dirty += 1;
     ctx.client.reply.ok();
     Ok(())
 }

@@ -5,7 +5,7 @@
 use crate::cmd::Ctx;
 use crate::error::{CmdError, WRONGTYPE};
 use crate::keyspace::scan::{parse_cursor, parse_scan_opts};
-use crate::util::glob::string_match;
+use crate::util::glob::string_match_len as string_match;
 
 /// A xorshift64* generator seeded from the server's, so random picks can run
 /// while a value of the keyspace is borrowed.
@@ -164,5 +164,5 @@ pub fn digest_into(digest: &mut crate::keyspace::digest::Digest, v: &crate::type
 /// Counts changes for SAVE points and replication (`server.dirty`); the one
 /// place collections touch it, so its home can move without edits here.
 pub fn add_dirty(srv: &mut crate::server::Server, n: u64) {
-    srv.dirty += n;
+    srv.status.persistence.dirty += n;
 }
