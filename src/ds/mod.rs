@@ -1,7 +1,3 @@
-//! Shared data structures (Redis dict.c, listpack.c, quicklist.c, intset.c,
-//! the t_zset.c skiplist): the encodings the types are built on. Pure data
-//! structures: they know nothing of clients, replies or the keyspace. See
-//! docs/encodings.md.
 //! Shared data structures under the keyspace and the collection types (Redis
 //! dict.c, listpack.c, quicklist.c, intset.c, the t_zset.c skiplist). Pure
 //! data structures: they know nothing of clients, replies or the keyspace.
