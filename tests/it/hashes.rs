@@ -315,3 +315,24 @@ fn hash_hrandfield_forms() {
     let r = c.cmd(&["HGETALL", "hl"]);
     assert!(r.starts_with(b"%5\r\n"));
 }
+
+#[test]
+fn coll_limits_set_at_runtime() {
+    let Some(mut d) = diff("coll_limits_set_at_runtime") else {
+        return;
+    };
+    d.check_all(&[
+        &["CONFIG", "SET", "hash-max-ziplist-entries", "2"],
+        &["CONFIG", "SET", "set-max-intset-entries", "2"],
+        &["CONFIG", "SET", "zset-max-ziplist-value", "3"],
+        &["CONFIG", "GET", "hash-max-listpack-entries"],
+        &["HSET", "h", "a", "1", "b", "2", "c", "3"],
+        &["OBJECT", "ENCODING", "h"],
+        &["SADD", "s", "1", "2", "3"],
+        &["OBJECT", "ENCODING", "s"],
+        &["ZADD", "z", "1", "abcd"],
+        &["OBJECT", "ENCODING", "z"],
+        &["ZADD", "y", "1", "abc"],
+        &["OBJECT", "ENCODING", "y"],
+    ]);
+}

@@ -3,9 +3,9 @@
 
 mod support;
 
+mod cli;
 mod coll_events;
 mod coll_random;
-mod cli;
 mod command;
 mod config;
 mod config_files;
@@ -16,8 +16,8 @@ mod hashes;
 mod introspection;
 mod keyspace;
 mod keyspace_model;
-mod sets;
 mod protocol;
 mod robustness;
+mod sets;
 mod strings;
 mod zsets;
