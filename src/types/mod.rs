@@ -2,6 +2,8 @@
 //! holds; each type has a module with its API (mod.rs) and commands.
 
 pub mod coll;
+#[cfg(test)]
+mod coll_events_tests;
 pub mod hash;
 pub mod object;
 pub mod set;

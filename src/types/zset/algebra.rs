@@ -44,14 +44,10 @@ fn aggregate(agg: Agg, a: f64, b: f64) -> f64 {
 }
 
 /// The input at `key` as member/score pairs (None when missing).
-fn input(ctx: &mut Ctx, key: &[u8], write: bool) -> Result<Option<Vec<Item>>, CmdError> {
+fn input(ctx: &mut Ctx, key: &[u8]) -> Result<Option<Vec<Item>>, CmdError> {
     let db = ctx.client.db;
-    let v = if write {
-        ctx.srv.lookup_write(db, key)
-    } else {
-        ctx.srv.lookup_read(db, key)
-    };
-    Ok(match v {
+    // A read lookup even for the STORE forms (keymiss events, stats).
+    Ok(match ctx.srv.lookup_read(db, key) {
         None => None,
         Some(Value::ZSet(z)) => Some(z.items()),
         Some(Value::Set(s)) => Some(s.members().into_iter().map(|m| (m, 1.0)).collect()),
@@ -218,7 +214,7 @@ fn generic(
     let keys = &argv[numkeys_idx + 1..numkeys_idx + 1 + n];
     let mut srcs = Vec::with_capacity(n);
     for k in keys {
-        srcs.push(input(ctx, k, dst.is_some())?);
+        srcs.push(input(ctx, k)?);
     }
     let o = parse_opts(ctx, numkeys_idx + 1 + n, n, op, dst.is_some(), card)?;
     let result = compute(op, &srcs, &o);
