@@ -137,6 +137,8 @@ fn run_seed(d: &Differential, seed: u64) {
     let mut theirs = d.theirs.raw();
     ours.cmd(&["FLUSHALL"]);
     theirs.cmd(&["FLUSHALL"]);
+    ours.cmd(&["CONFIG", "RESETSTAT"]);
+    theirs.cmd(&["CONFIG", "RESETSTAT"]);
     for step in 0..2000 {
         let (cmd, ordered) = random_cmd(&mut r);
         let args: Vec<&str> = cmd.iter().map(|s| s.as_str()).collect();
@@ -163,4 +165,16 @@ fn run_seed(d: &Differential, seed: u64) {
             assert_eq!(ours.cmd(&g), theirs.cmd(&g), "step {step}: digest");
         }
     }
+    let stat = |c: &mut RawConn| {
+        let info = String::from_utf8(c.cmd(&["INFO", "stats"])).unwrap();
+        info.lines()
+            .filter(|l| l.starts_with("keyspace_"))
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        stat(&mut ours),
+        stat(&mut theirs),
+        "seed {seed}: hits/misses"
+    );
 }
