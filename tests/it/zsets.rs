@@ -614,3 +614,87 @@ fn coll_resp3_shapes() {
         );
     }
 }
+
+#[test]
+fn zset_edge_cases() {
+    let Some(mut d) = diff("zset_edge_cases") else {
+        return;
+    };
+    d.check_all(&[
+        &["ZADD", "z", "1", "a", "INCR"],
+        &[
+            "ZADD", "z", "0x1p-2", "h", "-0x1P+3", "g", "1e-310", "t", "4.9e-324", "u",
+        ],
+        &["ZRANGE", "z", "0", "-1", "WITHSCORES"],
+        &["ZRANGEBYSCORE", "z", "0x0", "(0x1", "WITHSCORES"],
+        &["ZRANGEBYSCORE", "z", "", "1"],
+        &["ZRANGEBYSCORE", "z", "(", "1"],
+        &["ZRANGEBYSCORE", "z", "((1", "1"],
+        &["ZRANGEBYSCORE", "z", "-inf", "(-inf"],
+        &["ZRANGEBYSCORE", "z", "1", "1", "LIMIT", "0", "0"],
+        &["ZRANGEBYSCORE", "z", "inf", "-inf"],
+        &["ZRANGEBYSCORE", "z", "-Infinity", "+INF"],
+        &["ZRANGEBYLEX", "z", "[a", "[a"],
+        &["ZRANGEBYLEX", "z", "(a", "(a"],
+        &["ZRANGEBYLEX", "z", "+", "-"],
+        &["ZRANGEBYLEX", "z", "[", "+"],
+        &["ZLEXCOUNT", "z", "-", "(g"],
+        &["ZRANGE", "z", "-9223372036854775808", "9223372036854775807"],
+        &[
+            "ZREMRANGEBYRANK",
+            "z",
+            "-9223372036854775808",
+            "-9223372036854775808",
+        ],
+        &["ZSCAN", "z", "0", "COUNT", "1", "MATCH", "*"],
+        &["ZADD", "big", "123456789012345678", "m", "-0.0", "n"],
+        &["ZSCAN", "big", "0"],
+        &["ZSCORE", "big", "n"],
+        &["ZRANDMEMBER", "big", "5", "WITHSCORES"],
+        &[
+            "ZUNION",
+            "2",
+            "big",
+            "big",
+            "WEIGHTS",
+            "1e308",
+            "1e308",
+            "WITHSCORES",
+        ],
+        &[
+            "ZUNION",
+            "2",
+            "big",
+            "big",
+            "AGGREGATE",
+            "MIN",
+            "AGGREGATE",
+            "MAX",
+            "WITHSCORES",
+        ],
+        &["ZUNION", "1", "big", "WITHSCORES", "WITHSCORES"],
+        &["ZADD", "k", "1", "a", "2", "b", "3", "c"],
+        &["ZRANDMEMBER", "k", "5", "WITHSCORES"],
+        &["ZRANDMEMBER", "k", "3"],
+        &[
+            "ZADD",
+            "kk",
+            "1",
+            "a",
+            "2",
+            "b",
+            "3",
+            "c",
+            "4",
+            "a-member-longer-than-64-bytes-so-the-zset-is-a-skiplist-0123456789",
+        ],
+        &["OBJECT", "ENCODING", "kk"],
+        &["ZRANDMEMBER", "kk", "10", "WITHSCORES"],
+        &["HSET", "hh", "a", "1", "b", "2", "c", "3"],
+        &["HRANDFIELD", "hh", "10", "WITHVALUES"],
+        &["HRANDFIELD", "hh", "3"],
+        &["ZINCRBY", "big", "1.7976931348623157e308", "m"],
+        &["ZINCRBY", "big", "1.7976931348623157e308", "m"],
+        &["ZSCORE", "big", "m"],
+    ]);
+}

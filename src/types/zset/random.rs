@@ -83,8 +83,11 @@ fn with_count(ctx: &mut Ctx) -> Result<(), CmdError> {
         with_repeats(r, z, ws, count, &mut rng);
         return Ok(());
     }
+    // The whole set comes back from the highest score down, as in Redis.
     let picked = if count >= size {
-        z.items()
+        let mut all = z.items();
+        all.reverse();
+        all
     } else {
         distinct(z, count, &mut rng)
     };
