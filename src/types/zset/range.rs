@@ -325,17 +325,16 @@ pub fn zpopmax_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     zpop_command(ctx, true)
 }
 
-/// Parses a blocking timeout in seconds (`getTimeoutFromObjectOrReply`).
+/// Parses a blocking timeout in seconds (`getTimeoutFromObjectOrReply`):
+/// a long double, scaled to ms and rounded up; anything past the range of
+/// a long long converts to a negative value on the platforms Redis runs on.
 fn check_timeout(arg: &[u8]) -> Result<(), CmdError> {
-    let (v, n, _) = super::score::strtod(arg);
-    if n != arg.len() || arg.is_empty() || v.is_nan() || v.is_infinite() {
+    if !crate::util::ld::is_valid(arg) {
         return Err(TIMEOUT_NOT_FLOAT);
     }
-    if v < 0.0 {
+    let ms = (super::score::strtod(arg).0 * 1000.0).ceil();
+    if !ms.is_finite() || ms >= i64::MAX as f64 || ms < 0.0 {
         return Err(TIMEOUT_NEGATIVE);
-    }
-    if v * 1000.0 > i64::MAX as f64 {
-        return Err(TIMEOUT_NOT_FLOAT);
     }
     Ok(())
 }
