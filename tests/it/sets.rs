@@ -317,3 +317,39 @@ fn coll_debug_htstats_key() {
         );
     }
 }
+
+#[test]
+fn coll_generic_key_commands() {
+    let Some(mut d) = diff("coll_generic_key_commands") else {
+        return;
+    };
+    d.check_all(&[
+        &["HSET", "h", "a", "1"],
+        &["SADD", "s", "1", "x"],
+        &["ZADD", "z", "1", "a"],
+        &["TYPE", "h"],
+        &["TYPE", "s"],
+        &["TYPE", "z"],
+        &["COPY", "h", "h2"],
+        &["COPY", "s", "s2"],
+        &["COPY", "z", "z2"],
+        &["OBJECT", "ENCODING", "s2"],
+        &["DEBUG", "DIGEST-VALUE", "h2", "s2", "z2"],
+        &["HSET", "h2", "b", "2"],
+        &["HLEN", "h"],
+        &["RENAME", "z2", "z3"],
+        &["ZRANGE", "z3", "0", "-1", "WITHSCORES"],
+        &["MOVE", "s2", "1"],
+        &["SELECT", "1"],
+        &["SMEMBERS", "s2"],
+        &["SELECT", "0"],
+        &["SCAN", "0", "TYPE", "zset"],
+        &["EXPIRE", "h", "100"],
+        &["HSET", "h", "c", "3"],
+        &["TTL", "h"],
+        &["SUNIONSTORE", "h", "s"],
+        &["TTL", "h"],
+        &["TYPE", "h"],
+        &["DEBUG", "DIGEST"],
+    ]);
+}
