@@ -171,6 +171,11 @@ fn exec_replies_in_resp3() {
     t.check(W, &["SET", "a", "1"]);
     t.check(W, &["GET", "a"]);
     t.check(W, &["INCR", "a", "b"]);
+    t.check(W, &["HSET", "h", "f", "v"]);
+    t.check(W, &["HGETALL", "h"]);
+    t.check(W, &["ZADD", "z", "1.5", "m"]);
+    t.check(W, &["ZSCORE", "z", "m"]);
+    t.check(W, &["SMEMBERS", "nosuch"]);
     t.check(W, &["SET", "s", "x"]);
     t.check(W, &["INCR", "s"]);
     t.check(W, &["INCRBYFLOAT", "n", "1.5"]);
@@ -195,6 +200,7 @@ fn watch_invalidated_by_writes() {
         return;
     };
     let live: &[&[&str]] = &[&["SET", "x", "1"], &["SET", "src", "s"]];
+    let sets: &[&[&str]] = &[&["SADD", "x", "a"], &["SADD", "src", "m"]];
     let dirty: &[&[&str]] = &[
         &["SET", "x", "2"],
         &["DEL", "x"],
@@ -212,10 +218,18 @@ fn watch_invalidated_by_writes() {
         &["SWAPDB", "0", "1"],
         &["GETDEL", "x"],
         &["SETRANGE", "x", "0", "z"],
+        &["SADD", "x", "m"],
+        &["SMOVE", "src", "x", "m"],
+        &["SUNIONSTORE", "x", "nosuch"],
+        &["ZUNIONSTORE", "x", "1", "nosuch"],
     ];
     let with_ttl: &[&[&str]] = &[&["SET", "x", "1", "EX", "100"], &["SET", "src", "s"]];
     for s in dirty {
-        let setup = if s[0] == "PERSIST" { with_ttl } else { live };
+        let setup = match s[0] {
+            "PERSIST" => with_ttl,
+            "SADD" | "SMOVE" => sets,
+            _ => live,
+        };
         let r = t.watch_case(setup, &[(O, s)]);
         assert_eq!(r, NULL_ARRAY, "after {:?}", s);
     }
