@@ -388,11 +388,7 @@ fn digest_and_wrong_type() {
         &["DEBUG", "DIGEST-VALUE", "h", "b"],
         &["DEBUG", "DIGEST"],
     ]);
-    if d.ours.cmd(&["LPUSH", "l", "a"]) != b":1\r\n" {
-        eprintln!("SKIP hll wrong type: LPUSH not implemented yet");
-        return;
-    }
-    d.theirs.cmd(&["LPUSH", "l", "a"]);
+    d.check(&["SADD", "l", "a"]);
     d.check_all(&[
         &["PFADD", "l", "x"],
         &["PFCOUNT", "l"],
@@ -450,5 +446,36 @@ fn redis_suite_scenarios() {
         d.check(&["PFMERGE", "m", "big"]);
         d.check(&["PFADD", "big", "x", "y"]);
         d.check(&["PFDEBUG", "TODENSE", "big"]);
+    }
+}
+
+/// Writes from another client invalidate WATCH exactly when Redis signals
+/// the key: a PFCOUNT that refreshes the cache does, a no-op SETBIT does not.
+#[test]
+fn watch_invalidation() {
+    let Some(mut d) = diff("bits_watch_invalidation", &[]) else {
+        return;
+    };
+    d.check_all(&[&["PFADD", "h", "a"], &["SETBIT", "b", "3", "1"]]);
+    let other: &[&[&str]] = &[
+        &["PFCOUNT", "h"],
+        &["PFCOUNT", "h"],
+        &["SETBIT", "b", "3", "1"],
+        &["SETBIT", "b", "3", "0"],
+        &["PFADD", "h", "a"],
+        &["PFADD", "h", "zz"],
+        &["BITFIELD", "b", "GET", "u8", "0"],
+        &["BITFIELD", "b", "SET", "u8", "0", "0"],
+        &["PFMERGE", "h", "h"],
+        &["BITOP", "NOT", "b", "b"],
+    ];
+    for cmd in other {
+        let key = cmd[1];
+        let key = if cmd[0] == "BITOP" { "b" } else { key };
+        d.check(&["WATCH", key]);
+        assert_eq!(d.ours.cmd(cmd), d.theirs.cmd(cmd));
+        d.check(&["MULTI"]);
+        d.check(&["PING"]);
+        d.check(&["EXEC"]);
     }
 }
