@@ -250,21 +250,24 @@ fn bitop_command(ctx: &mut Ctx) -> Result<(), CmdError> {
         ));
     }
     let db = ctx.client.db;
-    let mut srcs: Vec<Vec<u8>> = Vec::with_capacity(argv.len() - 3);
+    // Lookups first (expiry, stats, type errors in key order), then the
+    // sources are borrowed in place rather than copied.
     for key in &argv[3..] {
-        match ctx.srv.lookup_read(db, key) {
-            None => srcs.push(Vec::new()),
-            Some(v) if !v.is_string() => return Err(WRONGTYPE),
-            Some(v) => {
-                let mut t = [0u8; 20];
-                srcs.push(v.str_bytes(&mut t).to_vec());
-            }
+        if ctx.srv.lookup_read(db, key).is_some_and(|v| !v.is_string()) {
+            return Err(WRONGTYPE);
         }
     }
+    let dict = &ctx.srv.dbs[db].dict;
+    let mut tmps = vec![[0u8; 20]; argv.len() - 3];
+    let srcs: Vec<&[u8]> = argv[3..]
+        .iter()
+        .zip(tmps.iter_mut())
+        .map(|(k, t)| dict.get(k).map_or(&[][..], |v| v.str_bytes(t)))
+        .collect();
     let maxlen = srcs.iter().map(|s| s.len()).max().unwrap_or(0);
+    let res = (maxlen > 0).then(|| bitop(&op, &srcs, maxlen));
     let dest = &argv[2];
-    if maxlen > 0 {
-        let res = bitop(&op, &srcs, maxlen);
+    if let Some(res) = res {
         ctx.srv.set_key(db, dest, Value::str_raw(res), false);
         ctx.srv.notify(notify::STRING, "set", dest, db);
         ctx.srv.status.persistence.dirty += 1;
@@ -278,14 +281,14 @@ fn bitop_command(ctx: &mut Ctx) -> Result<(), CmdError> {
 }
 
 /// The result of a bit operation; shorter inputs are zero padded.
-fn bitop(op: &[u8], srcs: &[Vec<u8>], maxlen: usize) -> Vec<u8> {
-    let mut res = srcs[0].clone();
+fn bitop(op: &[u8], srcs: &[&[u8]], maxlen: usize) -> Vec<u8> {
+    let mut res = srcs[0].to_vec();
     res.resize(maxlen, 0);
     if op == b"not" {
         res.iter_mut().for_each(|b| *b = !*b);
         return res;
     }
-    for src in &srcs[1..] {
+    for &src in &srcs[1..] {
         let (have, pad) = res.split_at_mut(src.len().min(maxlen));
         match op {
             b"and" => {
