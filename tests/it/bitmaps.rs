@@ -482,3 +482,31 @@ fn wrong_type() {
         &["BITFIELD", "l", "GET", "u99", "0"],
     ]);
 }
+
+/// RESP3: BITFIELD's refused write is a RESP3 null, PFDEBUG ENCODING a status.
+#[test]
+fn resp3_replies() {
+    if !have_redis("bitmaps_resp3_replies") {
+        return;
+    }
+    let ours = Server::start(&[]);
+    let theirs = Server::start_redis(&[]);
+    let mut a = ours.raw();
+    let mut b = theirs.raw();
+    if a.cmd(&["HELLO", "3"]).starts_with(b"-") {
+        return;
+    }
+    b.cmd(&["HELLO", "3"]);
+    for cmd in [
+        &[
+            "BITFIELD", "k", "OVERFLOW", "FAIL", "INCRBY", "u2", "0", "9", "GET", "u2", "0",
+        ][..],
+        &["BITFIELD_RO", "k", "GET", "i8", "0"],
+        &["PFADD", "h", "a"],
+        &["PFDEBUG", "ENCODING", "h"],
+        &["PFCOUNT", "h"],
+        &["BITPOS", "k", "1"],
+    ] {
+        assert_eq!(a.cmd(cmd), b.cmd(cmd), "{:?}", cmd);
+    }
+}
