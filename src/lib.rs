@@ -16,6 +16,7 @@ pub mod error;
 pub mod event_loop;
 pub mod introspection;
 pub mod log;
+pub mod pubsub;
 pub mod resp;
 pub mod server;
 pub mod util;

@@ -21,7 +21,7 @@ pub fn process_command(srv: &mut Server, c: &mut Client) {
         Ok(id) => id,
         Err(e) => return reject(srv, c, None, e),
     };
-    let checks: [Check; 2] = [check_arity, check_auth];
+    let checks: [Check; 3] = [check_arity, check_auth, check_pubsub_context];
     for check in checks {
         if let Err(e) = check(srv, c, id) {
             return reject(srv, c, Some(id), e);
@@ -83,6 +83,22 @@ fn check_auth(srv: &Server, c: &Client, id: usize) -> Result<(), CmdError> {
     Ok(())
 }
 
+/// A RESP2 client with subscriptions may only (un)subscribe, PING, QUIT and
+/// RESET; RESP3 clients may run anything (Redis `processCommand`).
+fn check_pubsub_context(srv: &Server, c: &Client, id: usize) -> Result<(), CmdError> {
+    if !c.is_pubsub() || c.reply.resp != 2 {
+        return Ok(());
+    }
+    let name = srv.commands.cmds[id].fullname();
+    if crate::pubsub::ALLOWED_WHEN_SUBSCRIBED.contains(&name) {
+        return Ok(());
+    }
+    Err(CmdError::err(format!(
+        "Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
+        name
+    )))
+}
+
 /// A command refused before it ran: counted as rejected in commandstats.
 fn reject(srv: &mut Server, c: &mut Client, id: Option<usize>, e: CmdError) {
     if let Some(id) = id {
@@ -135,6 +151,8 @@ fn call(srv: &mut Server, c: &mut Client, id: usize) {
 
 /// CLIENT REPLY OFF/SKIP: drop what this command wrote when replies are off.
 fn apply_reply_mode(c: &mut Client, before: ReplyMode, mark: usize) {
+    // Pushes the command wrote to its own client are kept (Redis CLIENT_PUSHING).
+    let mark = mark.max(std::mem::take(&mut c.push_end));
     let drop = before == ReplyMode::Skip || c.reply_mode == ReplyMode::Off;
     if drop && c.reply.len() >= mark {
         c.reply.buf.truncate(mark);

@@ -64,6 +64,7 @@ pub fn families() -> Vec<&'static [CommandImpl]> {
         crate::server::commands::COMMANDS,
         crate::config::commands::COMMANDS,
         crate::introspection::COMMANDS,
+        crate::pubsub::COMMANDS,
     ]
 }
 

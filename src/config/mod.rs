@@ -40,6 +40,8 @@ pub struct Config {
     pub proto_max_bulk_len: i64,
     pub client_query_buffer_limit: i64,
     pub maxmemory: i64,
+    /// `client-output-buffer-limit` (row and parser in conn/obuf_limits.rs).
+    pub client_obuf_limits: crate::conn::obuf_limits::ObufLimits,
     // Persistence (used by later issues).
     pub save: Vec<(i64, i64)>,
     pub dbfilename: String,

@@ -500,6 +500,7 @@ static ENTRIES: &[ConfigEntry] = &[
         "0",
         Apply::None
     ),
+    crate::conn::obuf_limits::CONFIG_ENTRY,
 ];
 
 fn parse_bind(c: &mut Config, args: &[Vec<u8>]) -> Result<(), String> {

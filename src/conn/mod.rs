@@ -5,6 +5,7 @@ pub mod client;
 pub mod commands;
 pub mod info;
 pub mod io;
+pub mod obuf_limits;
 pub mod slab;
 
 pub use client::{Client, ClientFlags, ReplyMode, Socket};

@@ -219,6 +219,11 @@ impl Server {
                 continue;
             };
             c.pending_write = false;
+            // Nothing more is written to a client about to be closed.
+            if c.flags.close_asap {
+                self.clients.put(c);
+                continue;
+            }
             match self.write_client(&mut c) {
                 WriteOutcome::Error => {
                     self.free_client(c);
@@ -253,6 +258,7 @@ impl Server {
         let _ = self.registry.deregister(c.sock.source());
         c.sock.shutdown();
         self.clients.release(c.token);
+        crate::pubsub::forget_client(self, &mut c);
     }
 
     /// Closes every client flagged close-asap (CLIENT KILL, output limits).

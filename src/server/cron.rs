@@ -55,6 +55,7 @@ impl Server {
         }
         self.clients_cron();
         crate::introspection::cron(self);
+        crate::conn::obuf_limits::cron(self);
         self.check_shutdown_signal();
         self.cronloops += 1;
     }

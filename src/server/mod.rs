@@ -80,6 +80,8 @@ pub struct Server {
     pub debug: crate::introspection::debug::DebugFlags,
     /// State INFO reports for subsystems later issues implement.
     pub status: status::SubsystemStatus,
+    // Pub/Sub (src/pubsub): channel, shard channel and pattern registries.
+    pub pubsub: crate::pubsub::PubSub,
 }
 
 impl Server {
@@ -113,6 +115,7 @@ impl Server {
             client_peaks: Default::default(),
             debug: Default::default(),
             status: status::SubsystemStatus::new(time.unixtime, startup::random_hex(40)),
+            pubsub: Default::default(),
         };
         crate::introspection::apply_latency_config(&mut srv);
         srv
@@ -134,6 +137,7 @@ impl Server {
         duration_us: u64,
     ) {
         crate::introspection::after_call(self, c, argv, meta, cmd_id, duration_us);
+        crate::conn::obuf_limits::after_command(self, c);
     }
 }
 
