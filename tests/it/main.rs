@@ -7,3 +7,4 @@ mod command;
 mod core;
 mod encodings;
 mod introspection;
+mod pubsub;
