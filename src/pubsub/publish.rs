@@ -63,8 +63,11 @@ impl Outbox<'_> {
             if me.id == id {
                 if !me.flags.close_asap {
                     append_push(me, frame);
-                    // Pushes survive CLIENT REPLY OFF/SKIP, as in Redis.
-                    me.push_end = me.reply.len();
+                    // Pushes survive CLIENT REPLY OFF/SKIP, as in Redis;
+                    // dispatch reads the mark after the running command.
+                    if me.flags.executing {
+                        me.push_end = me.reply.len();
+                    }
                 }
                 return;
             }
