@@ -15,10 +15,12 @@ pub mod ds;
 pub mod error;
 pub mod event_loop;
 pub mod introspection;
+pub mod keyspace;
 pub mod log;
 pub mod pubsub;
 pub mod resp;
 pub mod server;
+pub mod types;
 pub mod util;
 
 /// The Redis version we are compatible with, reported wherever Redis reports its own.

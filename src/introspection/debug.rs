@@ -114,7 +114,8 @@ pub(super) fn debug_command(ctx: &mut Ctx) -> Result<(), CmdError> {
         return Err(CmdError::fixed(NOT_ALLOWED));
     }
     let argc = ctx.argc();
-    for sub in SUBCOMMANDS {
+    let keyspace = crate::keyspace::debug_cmds::DEBUG_SUBCOMMANDS;
+    for sub in SUBCOMMANDS.iter().chain(keyspace) {
         if ctx.arg(1).eq_ignore_ascii_case(sub.name.as_bytes())
             && argc >= sub.min_argc
             && argc <= sub.max_argc
@@ -402,7 +403,7 @@ mod tests {
         let mut r = Reply::new(resp);
         for t in TYPES {
             if let Err(e) = write_protocol(&mut r, t.as_bytes()) {
-                r.error(e.text());
+                r.error(e.as_bytes());
             }
         }
         r.buf

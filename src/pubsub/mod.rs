@@ -7,6 +7,7 @@
 //! that subscribing, unsubscribing and publishing cost O(1) per subscriber.
 
 pub mod commands;
+pub mod notify;
 pub mod publish;
 
 use std::collections::{BTreeMap, HashMap, HashSet};

@@ -84,7 +84,7 @@ impl Outbox<'_> {
             c.pending_write = true;
             self.pending_writes.push(token);
         }
-        if obuf_limits::over_limit(c, &self.config.client_obuf_limits, self.now_ms) {
+        if obuf_limits::over_limit(c, &self.config.client_output_buffer_limit, self.now_ms) {
             self.over_limit.push(token);
         }
     }

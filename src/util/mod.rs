@@ -2,4 +2,6 @@
 
 pub mod args;
 pub mod glob;
+pub mod ld;
 pub mod num;
+pub mod sha256;

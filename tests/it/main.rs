@@ -3,8 +3,17 @@
 
 mod support;
 
+mod cli;
 mod command;
+mod config;
+mod config_files;
+mod connection;
 mod core;
 mod encodings;
 mod introspection;
+mod keyspace;
+mod keyspace_model;
+mod protocol;
 mod pubsub;
+mod robustness;
+mod strings;

@@ -1,0 +1,7 @@
+//! The data types (Redis t_*.c and object.c): `object` is the value every key
+//! holds; each type has a module with its API (mod.rs) and commands.
+
+pub mod object;
+pub mod string;
+
+pub use object::{ObjType, Value};

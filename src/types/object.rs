@@ -1,0 +1,121 @@
+//! Values (Redis object.c): what a key holds, with its type and encoding.
+//! Later types add variants here; every variant stays at most 16 bytes so a
+//! dict entry with a small key and a small value is a single allocation.
+
+/// Strings up to this length are reported as "embstr" (OBJ_ENCODING_EMBSTR_SIZE_LIMIT).
+pub const EMBSTR_LIMIT: usize = 44;
+/// Strings up to this length are stored inside the value itself.
+pub const INLINE_STR: usize = 14;
+/// Integers in 0..SHARED_INTEGERS are shared objects in Redis (OBJ_SHARED_INTEGERS).
+pub const SHARED_INTEGERS: i64 = 10000;
+/// The refcount Redis reports for shared objects (OBJ_SHARED_REFCOUNT).
+pub const SHARED_REFCOUNT: i64 = i32::MAX as i64;
+
+/// A key's value. Strings come in Redis's three encodings: `Int` is "int";
+/// `Inline` and `Fixed` are "embstr" (or "raw" past 44 bytes); `Raw` is a
+/// growable buffer made by APPEND and SETRANGE, always "raw".
+pub enum Value {
+    Int { v: i64, shared: bool },
+    Inline { len: u8, buf: [u8; INLINE_STR] },
+    Fixed(Box<Box<[u8]>>),
+    Raw(Box<Vec<u8>>),
+}
+
+/// The type of a value as TYPE and SCAN TYPE name it (Redis OBJ_*).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ObjType {
+    String,
+    List,
+    Set,
+    ZSet,
+    Hash,
+    Stream,
+}
+
+impl ObjType {
+    pub fn name(self) -> &'static str {
+        match self {
+            ObjType::String => "string",
+            ObjType::List => "list",
+            ObjType::Set => "set",
+            ObjType::ZSet => "zset",
+            ObjType::Hash => "hash",
+            ObjType::Stream => "stream",
+        }
+    }
+
+    /// The type named by SCAN's TYPE option, case-insensitively.
+    pub fn from_name(name: &[u8]) -> Option<ObjType> {
+        [
+            ObjType::String,
+            ObjType::List,
+            ObjType::Set,
+            ObjType::ZSet,
+            ObjType::Hash,
+            ObjType::Stream,
+        ]
+        .into_iter()
+        .find(|t| t.name().as_bytes().eq_ignore_ascii_case(name))
+    }
+}
+
+impl Value {
+    pub fn obj_type(&self) -> ObjType {
+        match self {
+            Value::Int { .. } | Value::Inline { .. } | Value::Fixed(_) | Value::Raw(_) => {
+                ObjType::String
+            }
+        }
+    }
+
+    /// The encoding as OBJECT ENCODING names it.
+    pub fn encoding(&self) -> &'static str {
+        match self {
+            Value::Int { .. } => "int",
+            Value::Inline { .. } => "embstr",
+            Value::Fixed(b) if b.len() <= EMBSTR_LIMIT => "embstr",
+            Value::Fixed(_) | Value::Raw(_) => "raw",
+        }
+    }
+
+    /// OBJECT REFCOUNT: shared integers report Redis's shared refcount.
+    pub fn refcount(&self) -> i64 {
+        match self {
+            Value::Int { shared: true, .. } => SHARED_REFCOUNT,
+            _ => 1,
+        }
+    }
+
+    /// How much work freeing this value is (`lazyfreeGetFreeEffort`): the
+    /// number of allocations for collections, 1 for strings.
+    pub fn free_effort(&self) -> usize {
+        1
+    }
+
+    /// A copy of the value (COPY; Redis `dupStringObject` and friends).
+    pub fn duplicate(&self) -> Value {
+        match self {
+            // dupStringObject makes a private copy even of shared integers.
+            Value::Int { v, .. } => Value::Int {
+                v: *v,
+                shared: false,
+            },
+            Value::Inline { len, buf } => Value::Inline {
+                len: *len,
+                buf: *buf,
+            },
+            Value::Fixed(b) => Value::Fixed(b.clone()),
+            Value::Raw(v) => Value::Raw(v.clone()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn value_is_16_bytes() {
+        assert_eq!(std::mem::size_of::<Value>(), 16);
+    }
+}
