@@ -74,16 +74,11 @@ impl Pair {
         assert_eq!(a, b, "replies differ for {:?}", args);
     }
 
-    /// Switches both connections to RESP3; false (with a SKIP line) when
-    /// ferrodis does not have HELLO yet.
-    fn resp3(&mut self, test: &str) -> bool {
-        let hello = self.ours.cmd(&["HELLO", "3"]);
-        if hello.starts_with(b"-ERR unknown command") {
-            eprintln!("SKIP {}: HELLO is not available", test);
-            return false;
-        }
-        self.theirs.cmd(&["HELLO", "3"]);
-        true
+    /// Switches both connections to RESP3 (HELLO's reply holds the client
+    /// id, which differs between the servers).
+    fn resp3(&mut self) {
+        assert!(self.ours.cmd(&["HELLO", "3"]).starts_with(b"%"));
+        assert!(self.theirs.cmd(&["HELLO", "3"]).starts_with(b"%"));
     }
 }
 
@@ -110,11 +105,11 @@ fn info_field(s: &Server, name: &str) -> String {
 }
 
 /// SUBSCRIBE, UNSUBSCRIBE, PUBLISH and the confirmations in RESP2.
-fn channel_commands(d: &Differential, resp3: bool, test: &str) {
+fn channel_commands(d: &Differential, resp3: bool) {
     let mut sub = Pair::new(d);
     let mut publ = Pair::new(d);
-    if resp3 && !sub.resp3(test) {
-        return;
+    if resp3 {
+        sub.resp3();
     }
     // Nothing subscribed: one confirmation with a nil channel and count 0.
     sub.check(&["UNSUBSCRIBE"], 1);
@@ -153,7 +148,7 @@ fn channel_commands_match_redis_resp2() {
     let Some(d) = Differential::start("channel_commands_match_redis_resp2", &[]) else {
         return;
     };
-    channel_commands(&d, false, "channel_commands_match_redis_resp2");
+    channel_commands(&d, false);
 }
 
 #[test]
@@ -161,15 +156,15 @@ fn channel_commands_match_redis_resp3() {
     let Some(d) = Differential::start("channel_commands_match_redis_resp3", &[]) else {
         return;
     };
-    channel_commands(&d, true, "channel_commands_match_redis_resp3");
+    channel_commands(&d, true);
 }
 
 /// PSUBSCRIBE, PUNSUBSCRIBE and glob matching of published channels.
-fn pattern_commands(d: &Differential, resp3: bool, test: &str) {
+fn pattern_commands(d: &Differential, resp3: bool) {
     let mut sub = Pair::new(d);
     let mut publ = Pair::new(d);
-    if resp3 && !sub.resp3(test) {
-        return;
+    if resp3 {
+        sub.resp3();
     }
     sub.check(&["PSUBSCRIBE", "news.*", "news.*", "h?llo", "h[ae]llo"], 4);
     sub.check(&["SUBSCRIBE", "news.art"], 1);
@@ -201,7 +196,7 @@ fn pattern_commands_match_redis_resp2() {
     let Some(d) = Differential::start("pattern_commands_match_redis_resp2", &[]) else {
         return;
     };
-    pattern_commands(&d, false, "pattern_commands_match_redis_resp2");
+    pattern_commands(&d, false);
 }
 
 #[test]
@@ -209,16 +204,16 @@ fn pattern_commands_match_redis_resp3() {
     let Some(d) = Differential::start("pattern_commands_match_redis_resp3", &[]) else {
         return;
     };
-    pattern_commands(&d, true, "pattern_commands_match_redis_resp3");
+    pattern_commands(&d, true);
 }
 
 /// SSUBSCRIBE, SUNSUBSCRIBE, SPUBLISH: shard channels ignore patterns and
 /// count separately from ordinary subscriptions.
-fn shard_commands(d: &Differential, resp3: bool, test: &str) {
+fn shard_commands(d: &Differential, resp3: bool) {
     let mut sub = Pair::new(d);
     let mut publ = Pair::new(d);
-    if resp3 && !sub.resp3(test) {
-        return;
+    if resp3 {
+        sub.resp3();
     }
     sub.check(&["SSUBSCRIBE", "s1", "s2", "s1"], 3);
     sub.check(&["PSUBSCRIBE", "s*"], 1);
@@ -242,7 +237,7 @@ fn shard_commands_match_redis_resp2() {
     let Some(d) = Differential::start("shard_commands_match_redis_resp2", &[]) else {
         return;
     };
-    shard_commands(&d, false, "shard_commands_match_redis_resp2");
+    shard_commands(&d, false);
 }
 
 #[test]
@@ -250,7 +245,7 @@ fn shard_commands_match_redis_resp3() {
     let Some(d) = Differential::start("shard_commands_match_redis_resp3", &[]) else {
         return;
     };
-    shard_commands(&d, true, "shard_commands_match_redis_resp3");
+    shard_commands(&d, true);
 }
 
 #[test]
@@ -290,14 +285,12 @@ fn subscribed_resp2_context_matches_redis() {
 
 #[test]
 fn subscribed_resp3_runs_anything_and_hears_itself() {
-    let test = "subscribed_resp3_runs_anything_and_hears_itself";
-    let Some(d) = Differential::start(test, &[]) else {
+    let Some(d) = Differential::start("subscribed_resp3_runs_anything_and_hears_itself", &[])
+    else {
         return;
     };
     let mut c = Pair::new(&d);
-    if !c.resp3(test) {
-        return;
-    }
+    c.resp3();
     c.check(&["SUBSCRIBE", "me"], 1);
     c.check(&["PSUBSCRIBE", "m*"], 1);
     c.check(&["ECHO", "x"], 1);
@@ -539,17 +532,6 @@ fn pubsub_class_without_limits_keeps_the_backlog() {
     }
 }
 
-/// False (with a SKIP line) when ferrodis does not have the CLIENT command yet.
-fn have_client_command(s: &Server, test: &str) -> bool {
-    if s.cmd(&["CLIENT", "ID"])
-        .starts_with(b"-ERR unknown command")
-    {
-        eprintln!("SKIP {}: CLIENT is not available", test);
-        return false;
-    }
-    true
-}
-
 /// The CLIENT LIST line of the client whose last command was `cmd`.
 fn client_line(s: &Server, cmd: &str) -> String {
     client_line_on(&mut s.raw(), cmd)
@@ -573,13 +555,9 @@ fn list_field(line: &str, name: &str) -> String {
 
 #[test]
 fn client_list_shows_subscriptions() {
-    let test = "client_list_shows_subscriptions";
-    let Some(d) = Differential::start(test, &[]) else {
+    let Some(d) = Differential::start("client_list_shows_subscriptions", &[]) else {
         return;
     };
-    if !have_client_command(&d.ours, test) {
-        return;
-    }
     let mut sub = Pair::new(&d);
     sub.check(&["SUBSCRIBE", "a", "b"], 2);
     sub.check(&["PSUBSCRIBE", "p*"], 1);
@@ -607,13 +585,9 @@ fn client_list_shows_subscriptions() {
 
 #[test]
 fn pushes_survive_client_reply_off() {
-    let test = "pushes_survive_client_reply_off";
-    let Some(d) = Differential::start(test, &[]) else {
+    let Some(d) = Differential::start("pushes_survive_client_reply_off", &[]) else {
         return;
     };
-    if !have_client_command(&d.ours, test) {
-        return;
-    }
     let mut sub = Pair::new(&d);
     let mut publ = Pair::new(&d);
     sub.send(&["CLIENT", "REPLY", "OFF"]);
@@ -625,9 +599,7 @@ fn pushes_survive_client_reply_off() {
     sub.check(&["CLIENT", "REPLY", "ON"], 1);
     // RESP3: a client publishing to itself with replies off gets only the push.
     let mut me = Pair::new(&d);
-    if !me.resp3(test) {
-        return;
-    }
+    me.resp3();
     me.check(&["SUBSCRIBE", "self"], 1);
     me.send(&["CLIENT", "REPLY", "OFF"]);
     me.check(&["PUBLISH", "self", "hi"], 1);
@@ -639,11 +611,7 @@ fn pushes_survive_client_reply_off() {
 /// watched through CLIENT LIST `omem` until the hard limit closes it.
 #[test]
 fn omem_grows_to_the_hard_limit() {
-    let test = "omem_grows_to_the_hard_limit";
     let s = Server::start(&["--client-output-buffer-limit", "pubsub 100000 0 0"]);
-    if !have_client_command(&s, test) {
-        return;
-    }
     let mut slow = s.raw();
     slow.cmd(&["SUBSCRIBE", "foo"]);
     let mut r = s.raw();
@@ -664,4 +632,102 @@ fn omem_grows_to_the_hard_limit() {
     }
     assert!(closed, "the subscriber was not closed (omem={})", omem);
     assert!((70_000..200_000).contains(&omem), "omem={}", omem);
+}
+
+/// The CLIENT LIST `omem` of the client whose last command was `cmd`.
+fn omem_of(conn: &mut RawConn, cmd: &str) -> Option<u64> {
+    let line = client_line_on(conn, cmd);
+    (!line.is_empty()).then(|| list_field(&line, "omem").parse().unwrap())
+}
+
+#[test]
+fn soft_limit_closes_a_stalled_subscriber_after_its_seconds() {
+    let s = Server::start(&["--client-output-buffer-limit", "pubsub 0 100000 1"]);
+    let mut slow = s.raw();
+    slow.cmd(&["SUBSCRIBE", "feed"]);
+    let mut publ = s.raw();
+    let payload = "z".repeat(1000);
+    let mut over = false;
+    for _ in 0..1_000_000 {
+        publ.cmd(&["PUBLISH", "feed", &payload]);
+        if omem_of(&mut publ, "subscribe").is_some_and(|m| m > 100_000) {
+            over = true;
+            break;
+        }
+    }
+    assert!(over, "the subscriber's output never passed the soft limit");
+    // Nothing more is published: serverCron closes it once the soft limit
+    // has lasted longer than its second.
+    assert!(poll_until(Duration::from_secs(20), || {
+        s.cmd(&["PUBSUB", "NUMSUB", "feed"]) == b"*2\r\n$4\r\nfeed\r\n:0\r\n"
+    }));
+    assert!(s.wait_for_log("closed for overcoming of output buffer limits."));
+    assert!(slow.is_closed());
+}
+
+#[test]
+fn client_output_buffer_limit_config_matches_redis() {
+    let Some(mut d) = Differential::start("client_output_buffer_limit_config_matches_redis", &[])
+    else {
+        return;
+    };
+    d.check(&["CONFIG", "GET", "client-output-buffer-limit"]);
+    for v in [
+        "normal 1 2",
+        "master 1 2 3",
+        "normal 1x 2 3",
+        "normal 1 2 3x",
+        "normal 1k 2 -1",
+        "normal 0 0 2147483648",
+        " normal 0 0 0",
+        "normal 0 0 0 ",
+        "normal 1k 2mb 5 replica 1 1 1",
+        "NORMAL 5kb 1gb +5",
+        "normal 0 0 4294967297",
+        "pubsub 20000000000gb 18446744073709551616 0",
+        "normal  0 0",
+        "",
+        "normal 0 0 0 slave 256mb 64mb 60 pubsub 32mb 8mb 60",
+    ] {
+        d.check(&["CONFIG", "SET", "client-output-buffer-limit", v]);
+        d.check(&["CONFIG", "GET", "client-output-buffer-limit"]);
+    }
+}
+
+#[test]
+fn keyspace_notifications_match_redis() {
+    let Some(mut d) = Differential::start(
+        "keyspace_notifications_match_redis",
+        &["--notify-keyspace-events", "KEA"],
+    ) else {
+        return;
+    };
+    let mut sub = Pair::new(&d);
+    sub.check(&["PSUBSCRIBE", "__keyspace@0__:*"], 1);
+    sub.check(&["SUBSCRIBE", "__keyevent@0__:set"], 1);
+    d.check(&["SET", "k", "v"]);
+    sub.expect(2, "keyspace then keyevent for SET");
+    d.check(&["DEL", "k", "nokey"]);
+    sub.expect(1, "keyspace del");
+    d.check(&["SELECT", "1"]);
+    d.check(&["SET", "k", "v"]);
+    d.check(&["SELECT", "0"]);
+    // Active expiry publishes from the event loop, not from a command.
+    let mut exp = Pair::new(&d);
+    exp.check(&["SUBSCRIBE", "__keyevent@0__:expired"], 1);
+    d.check(&["SET", "e", "1", "PX", "1"]);
+    sub.expect(3, "set, keyevent set, expire");
+    exp.expect(1, "expired");
+    sub.expect(1, "keyspace expired");
+    // A RESP3 client hears its own notifications before its reply.
+    let mut me = Pair::new(&d);
+    me.resp3();
+    me.check(&["SUBSCRIBE", "__keyevent@0__:set"], 1);
+    me.check(&["SET", "a", "1"], 2);
+    me.check(&["MSET", "a", "1", "b", "2"], 3);
+    me.check(&["GET", "a"], 1);
+    me.send(&["CLIENT", "REPLY", "OFF"]);
+    me.check(&["SET", "a", "2"], 1);
+    me.check(&["CLIENT", "REPLY", "ON"], 1);
+    sub.expect(6, "keyspace and keyevent for the RESP3 client's writes");
 }
