@@ -158,7 +158,6 @@ impl Server {
         crate::introspection::after_call(self, c, argv, meta, cmd_id, duration_us);
         crate::conn::obuf_limits::after_command(self, c);
         self.feed_monitors(c, argv, meta);
-        self.ks.events.deliver();
     }
 }
 

@@ -581,6 +581,13 @@ fn client_list_shows_subscriptions() {
         assert_eq!(list_field(&line, "flags"), "N", "{}", line);
         assert_eq!(list_field(&line, "ssub"), "0", "{}", line);
     }
+    // Subscribers are the pubsub client type.
+    let mut d = d;
+    d.check(&["CLIENT", "KILL", "TYPE", "pubsub"]);
+    sub.check(&["SUBSCRIBE", "a"], 1);
+    d.check(&["CLIENT", "KILL", "TYPE", "pubsub"]);
+    assert!(sub.ours.is_closed());
+    d.check(&["PUBSUB", "NUMSUB", "a"]);
 }
 
 #[test]
