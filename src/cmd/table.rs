@@ -73,6 +73,9 @@ pub fn families() -> Vec<&'static [CommandImpl]> {
         crate::keyspace::expire_cmds::COMMANDS,
         crate::keyspace::scan::COMMANDS,
         crate::keyspace::object_cmds::COMMANDS,
+        crate::types::hash::commands::COMMANDS,
+        crate::types::set::commands::COMMANDS,
+        crate::types::zset::commands::COMMANDS,
     ]
 }
 

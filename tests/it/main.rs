@@ -4,16 +4,21 @@
 mod support;
 
 mod cli;
+mod coll_events;
+mod coll_random;
 mod command;
 mod config;
 mod config_files;
 mod connection;
 mod core;
 mod encodings;
+mod hashes;
 mod introspection;
 mod keyspace;
 mod keyspace_model;
 mod protocol;
 mod pubsub;
 mod robustness;
+mod sets;
 mod strings;
+mod zsets;
