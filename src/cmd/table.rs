@@ -70,6 +70,7 @@ pub fn families() -> Vec<&'static [CommandImpl]> {
         crate::types::string::numeric::COMMANDS,
         crate::types::string::lcs::COMMANDS,
         crate::keyspace::commands::COMMANDS,
+        crate::multi::COMMANDS,
         crate::keyspace::expire_cmds::COMMANDS,
         crate::keyspace::scan::COMMANDS,
         crate::keyspace::object_cmds::COMMANDS,

@@ -58,13 +58,14 @@ pub fn client_info_line_with(c: &Client, now_ms: i64, argv: &[Vec<u8>]) -> Strin
         + c.querybuf.capacity()
         + argv_mem
         + c.reply.buf.capacity()
-        + name.len();
+        + name.len()
+        + c.mstate.memory();
     let now_s = now_ms / 1000;
     let mut s = String::with_capacity(320);
     let _ = write!(
         s,
         "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} \
-         sub={} psub={} ssub={} multi=-1 qbuf={} qbuf-free={} argv-mem={} multi-mem=0 \
+         sub={} psub={} ssub={} multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem={} \
          rbs={} rbp={} obl={} oll={} omem={} tot-mem={} events={} cmd={} user={} \
          redir=-1 resp={}",
         c.id,
@@ -79,9 +80,11 @@ pub fn client_info_line_with(c: &Client, now_ms: i64, argv: &[Vec<u8>]) -> Strin
         c.sub_count(),
         c.psub_count(),
         c.ssub_count(),
+        c.mstate.list_count(),
         c.querybuf.len(),
         c.querybuf.capacity() - c.querybuf.len(),
         argv_mem,
+        c.mstate.memory(),
         c.reply.buf.capacity(),
         c.reply_peak.max(c.reply.buf.len()),
         obl,
@@ -107,8 +110,14 @@ fn flags_field(c: &Client) -> String {
     if c.is_pubsub() {
         s.push('P');
     }
+    if c.mstate.active {
+        s.push('x');
+    }
     if f.postponed {
         s.push('b');
+    }
+    if c.mstate.dirty_cas {
+        s.push('d');
     }
     if f.close_after_reply {
         s.push('c');

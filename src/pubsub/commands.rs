@@ -72,8 +72,26 @@ fn settle(c: &mut Client) {
     }
 }
 
+/// A client that must get one reply per command (EXEC sets DENY_BLOCKING)
+/// cannot enter the subscribed state; Redis lets SUBSCRIBE and PSUBSCRIBE
+/// through inside MULTI for backward compatibility, but not SSUBSCRIBE.
+fn check_deny_blocking(ctx: &Ctx, name: &str, multi_exempt: bool) -> Result<(), CmdError> {
+    let c = &ctx.client;
+    if c.flags.deny_blocking && !(multi_exempt && c.mstate.active) {
+        return Err(CmdError::err(format!(
+            "{} isn't allowed for a DENY BLOCKING client",
+            name
+        )));
+    }
+    Ok(())
+}
+
 fn subscribe_generic(ctx: &mut Ctx, kind: Kind) -> Result<(), CmdError> {
     let (word, _) = words(kind);
+    match kind {
+        Kind::Global => check_deny_blocking(ctx, "SUBSCRIBE", true)?,
+        Kind::Shard => check_deny_blocking(ctx, "SSUBSCRIBE", false)?,
+    }
     for i in 1..ctx.argc() {
         let name = ctx.arg(i);
         ctx.srv.pubsub.subscribe(kind, ctx.client, name);
@@ -132,6 +150,7 @@ fn sunsubscribe_command(ctx: &mut Ctx) -> Result<(), CmdError> {
 
 /// PSUBSCRIBE pattern [pattern ...]
 fn psubscribe_command(ctx: &mut Ctx) -> Result<(), CmdError> {
+    check_deny_blocking(ctx, "PSUBSCRIBE", true)?;
     for i in 1..ctx.argc() {
         let pattern = ctx.arg(i);
         ctx.srv.pubsub.psubscribe(ctx.client, pattern);

@@ -16,6 +16,7 @@ mod hashes;
 mod introspection;
 mod keyspace;
 mod keyspace_model;
+mod multi;
 mod protocol;
 mod pubsub;
 mod robustness;

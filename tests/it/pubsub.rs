@@ -738,3 +738,35 @@ fn keyspace_notifications_match_redis() {
     me.check(&["CLIENT", "REPLY", "ON"], 1);
     sub.expect(6, "keyspace and keyevent for the RESP3 client's writes");
 }
+
+#[test]
+fn subscribe_and_publish_inside_multi_match_redis() {
+    let Some(d) = Differential::start(
+        "subscribe_and_publish_inside_multi_match_redis",
+        &["--notify-keyspace-events", "KEA"],
+    ) else {
+        return;
+    };
+    // RESP2: SUBSCRIBE is allowed in a transaction, SSUBSCRIBE is not.
+    let mut c = Pair::new(&d);
+    c.check(&["MULTI"], 1);
+    c.check(&["SSUBSCRIBE", "s"], 1);
+    c.check(&["SUBSCRIBE", "a"], 1);
+    c.check(&["PSUBSCRIBE", "p*"], 1);
+    c.check(&["EXEC"], 1);
+    c.check(&["ECHO", "x"], 1);
+    c.check(&["PING"], 1);
+    // RESP3: Redis 7.0 writes pushes to itself inside EXEC's array.
+    let mut me = Pair::new(&d);
+    me.resp3();
+    me.check(&["SUBSCRIBE", "foo", "__keyevent@0__:set"], 2);
+    me.check(&["MULTI"], 1);
+    me.check(&["PING", "abc"], 1);
+    me.check(&["PUBLISH", "foo", "bar"], 1);
+    me.check(&["SET", "k", "v"], 1);
+    me.check(&["PING", "def"], 1);
+    // The test reader counts the two pushes as array elements, so the last
+    // two replies of the array come as two more reads.
+    me.check(&["EXEC"], 3);
+    assert_eq!(me.ours.cmd(&["PING"]), b"+PONG\r\n");
+}
