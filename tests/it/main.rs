@@ -20,6 +20,7 @@ mod keyspace;
 mod keyspace_model;
 mod multi;
 mod protocol;
+mod pubsub;
 mod robustness;
 mod sets;
 mod strings;
