@@ -479,3 +479,52 @@ fn watch_invalidation() {
         d.check(&["EXEC"]);
     }
 }
+
+/// The keyspace events of bitmap and HLL commands as a subscriber hears
+/// them, compared with redis-server (the stream up to a PING's reply).
+#[test]
+fn keyspace_events_published() {
+    let Some(mut d) = diff("bits_keyspace_events", &["--notify-keyspace-events", "KEA"]) else {
+        return;
+    };
+    let mut subs = [d.ours.raw(), d.theirs.raw()];
+    for s in subs.iter_mut() {
+        s.cmd(&["PSUBSCRIBE", "__key*@0__:*"]);
+    }
+    d.check_all(&[
+        &["SETBIT", "b", "3", "1"],
+        &["SETBIT", "b", "3", "1"],
+        &["SETBIT", "b", "3", "0"],
+        &["GETBIT", "nob", "1"],
+        &[
+            "BITFIELD", "b", "SET", "u8", "0", "1", "INCRBY", "u4", "0", "1",
+        ],
+        &[
+            "BITFIELD", "nb", "OVERFLOW", "FAIL", "INCRBY", "u2", "0", "9",
+        ],
+        &["BITOP", "OR", "d", "b"],
+        &["BITOP", "OR", "d", "nokey"],
+        &["PFADD", "h", "a"],
+        &["PFADD", "h", "a"],
+        &["PFCOUNT", "h"],
+        &["PFMERGE", "m", "h"],
+        &["PFDEBUG", "TODENSE", "m"],
+    ]);
+    let mut streams = Vec::new();
+    for s in subs.iter_mut() {
+        s.send(&RawConn::encode(&[b"PING"]));
+        let mut all = Vec::new();
+        while let Some(r) = s.read_reply() {
+            let done = r.windows(4).any(|w| w == b"pong");
+            all.extend(r);
+            if done {
+                break;
+            }
+        }
+        streams.push(all);
+    }
+    assert_eq!(
+        String::from_utf8_lossy(&streams[0]),
+        String::from_utf8_lossy(&streams[1])
+    );
+}
