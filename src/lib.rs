@@ -18,6 +18,8 @@ pub mod introspection;
 pub mod keyspace;
 pub mod log;
 pub mod persistence;
+pub mod multi;
+pub mod pubsub;
 pub mod resp;
 pub mod server;
 pub mod types;

@@ -3,18 +3,27 @@
 
 mod support;
 
+mod bitmaps;
 mod cli;
+mod coll_events;
+mod coll_random;
 mod command;
 mod config;
 mod config_files;
 mod connection;
 mod core;
 mod encodings;
+mod hashes;
+mod hll;
 mod introspection;
 mod keyspace;
 mod keyspace_model;
+mod multi;
 mod protocol;
 mod rdb;
 mod rdb_format;
+mod pubsub;
 mod robustness;
+mod sets;
 mod strings;
+mod zsets;
