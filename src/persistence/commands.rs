@@ -97,13 +97,10 @@ fn lastsave_command(ctx: &mut Ctx) -> Result<(), CmdError> {
 fn dump_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     let db = ctx.client.db;
     let compress = ctx.srv.config.rdbcompression;
-    let payload = match ctx.srv.lookup_key(db, ctx.arg(1), 0) {
-        None => None,
-        Some(v) => {
-            let mut tmp = [0u8; 20];
-            Some(dump::create(super::objects::saving(v, &mut tmp), compress))
-        }
-    };
+    let payload = ctx
+        .srv
+        .lookup_key(db, ctx.arg(1), 0)
+        .map(|v| super::objects::with_saving(v, |s| dump::create(s, compress)));
     match payload {
         None => ctx.reply().null(),
         Some(p) => ctx.reply().bulk(&p),

@@ -91,9 +91,7 @@ pub fn write_dataset<W: io::Write>(
                     evict::lfu_decr_and_return(e.key().meta(), now, srv.config.lfu_decay_time)
                         as i64;
             }
-            let mut tmp = [0u8; 20];
-            let val = super::objects::saving(&e.val, &mut tmp);
-            file::save_key(w, key, val, meta, compress)?;
+            super::objects::with_saving(&e.val, |val| file::save_key(w, key, val, meta, compress))?;
             if srv.config.rdb_key_save_delay != 0 {
                 key_delay(srv.config.rdb_key_save_delay, keys);
             }

@@ -537,3 +537,160 @@ fn clients_are_served_while_loading() {
         assert_eq!(before, after);
     }
 }
+
+/// Sets, sorted sets and hashes in every encoding, with TTLs, in two dbs.
+fn fill_collections(c: &mut redis::Connection) -> Vec<String> {
+    let mut keys = Vec::new();
+    for db in ["0", "5"] {
+        q::<()>(c, &[b"SELECT", db.as_bytes()]);
+        let mut run = |cmd: &str, key: &str, items: Vec<String>| {
+            let mut a: Vec<&[u8]> = vec![cmd.as_bytes(), key.as_bytes()];
+            a.extend(items.iter().map(|s| s.as_bytes()));
+            q::<redis::Value>(c, &a);
+        };
+        let n = |count: usize, f: &dyn Fn(usize) -> Vec<String>| -> Vec<String> {
+            (0..count).flat_map(f).collect()
+        };
+        run(
+            "SADD",
+            "set:intset",
+            n(40, &|i| vec![format!("{}", i as i64 * 37 - 500)]),
+        );
+        run("SADD", "set:bigints", n(600, &|i| vec![i.to_string()]));
+        run(
+            "SADD",
+            "set:strings",
+            n(30, &|i| vec![format!("m\x00{}", i)]),
+        );
+        run(
+            "ZADD",
+            "zset:lp",
+            n(20, &|i| {
+                vec![format!("{}", i as f64 / 3.0), format!("z{}", i)]
+            }),
+        );
+        run(
+            "ZADD",
+            "zset:sl",
+            n(300, &|i| vec![format!("{}", i % 17), format!("z{}", i)]),
+        );
+        run(
+            "ZADD",
+            "zset:inf",
+            vec![
+                "inf".into(),
+                "a".into(),
+                "-inf".into(),
+                "b".into(),
+                "-0".into(),
+                "c".into(),
+            ],
+        );
+        run(
+            "HSET",
+            "hash:lp",
+            n(30, &|i| vec![format!("f{}", i), format!("{}", i * 1000)]),
+        );
+        run(
+            "HSET",
+            "hash:ht",
+            n(700, &|i| vec![format!("f{}", i), format!("v{}", i)]),
+        );
+        run("HSET", "hash:long", vec!["f".into(), "x".repeat(100)]);
+        q::<()>(c, &[b"PEXPIRE", b"zset:sl", b"100000000"]);
+        q::<()>(c, &[b"PEXPIRE", b"hash:lp", b"100000000"]);
+        for k in [
+            "set:intset",
+            "set:bigints",
+            "set:strings",
+            "zset:lp",
+            "zset:sl",
+            "zset:inf",
+            "hash:lp",
+            "hash:ht",
+            "hash:long",
+        ] {
+            keys.push(format!("{}|{}", db, k));
+        }
+    }
+    q::<()>(c, &[b"SELECT", b"0"]);
+    keys
+}
+
+fn encodings(c: &mut redis::Connection, keys: &[String]) -> Vec<String> {
+    keys.iter()
+        .map(|k| {
+            let (db, key) = k.split_once('|').unwrap();
+            q::<()>(c, &[b"SELECT", db.as_bytes()]);
+            let e: String = q(c, &[b"OBJECT", b"ENCODING", key.as_bytes()]);
+            format!("{} {}", k, e)
+        })
+        .collect()
+}
+
+#[test]
+fn collections_move_between_redis_and_ferrodis() {
+    if !have_redis("collections_move_between_redis_and_ferrodis") {
+        return;
+    }
+    let redis1 = Server::start_redis(&["--enable-debug-command", "yes"]);
+    let mut rc = redis1.client();
+    let keys = fill_collections(&mut rc);
+    let want = digest(&mut rc);
+    let want_enc = encodings(&mut rc, &keys);
+    save(&mut rc);
+    let d1 = TempDir::new("rdb-coll-a");
+    let ours = start_with_file(Flavor::Ferrodis, &redis1.dir.path().join("dump.rdb"), &d1);
+    let mut oc = ours.client();
+    assert_eq!(digest(&mut oc), want);
+    assert_eq!(encodings(&mut oc, &keys), want_enc);
+    // DUMP from us restores in Redis to the same value, and back.
+    // (Both connections are in db 5 now: encodings() selected it.)
+    for key in [
+        "set:intset",
+        "set:bigints",
+        "set:strings",
+        "zset:lp",
+        "zset:sl",
+        "zset:inf",
+        "hash:lp",
+        "hash:ht",
+        "hash:long",
+    ] {
+        // DIGEST-VALUE counts whether a key has a TTL: the copy gets the same.
+        let pttl: i64 = q(&mut rc, &[b"PTTL", key.as_bytes()]);
+        let ttl = pttl.max(0).to_string();
+        let p: Vec<u8> = q(&mut oc, &[b"DUMP", key.as_bytes()]);
+        let copy = format!("{}:copy", key);
+        q::<()>(&mut rc, &[b"RESTORE", copy.as_bytes(), ttl.as_bytes(), &p]);
+        let d: Vec<String> = q(
+            &mut rc,
+            &[b"DEBUG", b"DIGEST-VALUE", key.as_bytes(), copy.as_bytes()],
+        );
+        assert_eq!(d[0], d[1], "{}", key);
+        let p: Vec<u8> = q(&mut rc, &[b"DUMP", key.as_bytes()]);
+        q::<()>(&mut oc, &[b"RESTORE", copy.as_bytes(), ttl.as_bytes(), &p]);
+        let d: Vec<String> = q(
+            &mut oc,
+            &[b"DEBUG", b"DIGEST-VALUE", key.as_bytes(), copy.as_bytes()],
+        );
+        assert_eq!(d[0], d[1], "{}", key);
+        q::<()>(&mut oc, &[b"DEL", copy.as_bytes()]);
+        q::<()>(&mut rc, &[b"DEL", copy.as_bytes()]);
+    }
+    // ferrodis -> redis-check-rdb -> Redis.
+    save(&mut oc);
+    let ours_file = d1.path().join("dump.rdb");
+    if let Ok(check) = Command::new("redis-check-rdb").arg(&ours_file).output() {
+        let text = String::from_utf8_lossy(&check.stdout);
+        assert!(text.contains("RDB looks OK!"), "{}", text);
+    }
+    let d2 = TempDir::new("rdb-coll-b");
+    let redis2 = start_with_file(Flavor::Redis, &ours_file, &d2);
+    let mut rc2 = redis2.client();
+    assert_eq!(digest(&mut rc2), want);
+    assert_eq!(encodings(&mut rc2, &keys), want_enc);
+    q::<()>(&mut oc, &[b"DEBUG", b"RELOAD"]);
+    assert_eq!(digest(&mut oc), want);
+    assert_eq!(encodings(&mut oc, &keys), want_enc);
+}

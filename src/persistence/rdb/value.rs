@@ -399,7 +399,7 @@ fn load_zset<R: Read>(r: &mut RioReader<R>, binary: bool, lim: &Limits) -> LoadR
 /// zzlInsertAt's score form (d2string); the listpack stores integral
 /// text as an integer by itself.
 fn append_score(lp: &mut Listpack, s: f64) {
-    let txt = crate::util::num::fmt_g17(s);
+    let txt = crate::types::zset::d2string(s);
     lp.append(LpValue::Str(txt.as_bytes()));
 }
 
@@ -506,6 +506,9 @@ fn pairs_converted(lp: Listpack, zset: bool, lim: &Limits) -> LoadResult<Loaded>
     if lp.is_empty() {
         return Err(LoadError::EmptyKey);
     }
+    if zset && !zset_listpack_ordered(&lp) {
+        return Err(corrupt("Zset listpack is not ordered"));
+    }
     let n = lp.len() / 2;
     Ok(match zset {
         true if n > lim.zset_max_listpack_entries => Loaded::ZsetSkiplist(zset_pairs(&lp)),
@@ -528,11 +531,30 @@ fn hash_pairs(lp: &Listpack) -> Vec<(Vec<u8>, Vec<u8>)> {
 pub fn listpack_score(v: LpValue<'_>) -> f64 {
     match v {
         LpValue::Int(i) => i as f64,
-        LpValue::Str(s) => std::str::from_utf8(s)
-            .ok()
-            .and_then(|t| t.trim().parse::<f64>().ok())
-            .unwrap_or(0.0),
+        LpValue::Str(s) => crate::types::zset::score::strtod(s).0,
     }
+}
+
+/// A zset listpack must be ordered by (score, member) with no NaN score:
+/// the sorted set code binary-searches it. Redis trusts the order; we
+/// check it, so a corrupt payload is refused instead of misread.
+fn zset_listpack_ordered(lp: &Listpack) -> bool {
+    let mut prev: Option<(f64, Vec<u8>)> = None;
+    let mut it = lp.iter();
+    while let (Some(m), Some(s)) = (it.next(), it.next()) {
+        let score = listpack_score(s);
+        if score.is_nan() {
+            return false;
+        }
+        let member = m.to_vec();
+        if let Some((ps, pm)) = &prev {
+            if score < *ps || (score == *ps && member <= *pm) {
+                return false;
+            }
+        }
+        prev = Some((score, member));
+    }
+    true
 }
 
 fn zset_pairs(lp: &Listpack) -> Vec<(Vec<u8>, f64)> {
