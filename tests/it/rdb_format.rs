@@ -487,8 +487,37 @@ fn restore_fuzz_in_process() {
     assert!(ok > 0 && err > 0, "ok {} err {}", ok, err);
 }
 
-/// End to end: corrupted payloads RESTOREd with checksums off and
-/// sanitize-dump-payload yes, then read back with several commands.
+/// What the end-to-end fuzz runs on each restored key: reads of every
+/// type, writes that convert encodings, and a DUMP of the result.
+const READ_BACK: &[&[&str]] = &[
+    &["TYPE", "k"],
+    &["GET", "k"],
+    &["STRLEN", "k"],
+    &["SMEMBERS", "k"],
+    &["SISMEMBER", "k", "5"],
+    &["SRANDMEMBER", "k", "-5"],
+    &["ZRANGE", "k", "0", "-1", "WITHSCORES"],
+    &["ZRANGEBYSCORE", "k", "-inf", "+inf", "LIMIT", "1", "3"],
+    &["ZRANK", "k", "z1"],
+    &["ZSCORE", "k", "z1"],
+    &["ZRANDMEMBER", "k", "-3", "WITHSCORES"],
+    &["HGETALL", "k"],
+    &["HGET", "k", "f1"],
+    &["HRANDFIELD", "k", "-3", "WITHVALUES"],
+    &["DUMP", "k"],
+    &["SADD", "k", "x", "y"],
+    &["ZADD", "k", "1.5", "new"],
+    &["HSET", "k", "newfield", "v"],
+    &["ZREM", "k", "z1"],
+    &["HDEL", "k", "f1"],
+    &["SREM", "k", "5"],
+    &["DEBUG", "DIGEST-VALUE", "k"],
+    &["OBJECT", "ENCODING", "k"],
+    &["DEL", "k"],
+];
+
+/// End to end: corrupted payloads RESTOREd with checksums off, sanitizing
+/// on and off, then read back and modified with commands of every type.
 #[test]
 fn restore_fuzz_end_to_end() {
     if !have_redis("restore_fuzz_end_to_end") {
@@ -496,11 +525,17 @@ fn restore_fuzz_end_to_end() {
     }
     let r = Server::start_redis(&["--enable-debug-command", "yes"]);
     let seeds = fuzz_seeds(&mut r.client());
+    for sanitize in ["yes", "no"] {
+        fuzz_server(&seeds, sanitize);
+    }
+}
+
+fn fuzz_server(seeds: &[Vec<u8>], sanitize: &str) {
     let s = Server::start(&[
         "--enable-debug-command",
         "yes",
         "--sanitize-dump-payload",
-        "yes",
+        sanitize,
     ]);
     let mut c = s.raw();
     assert_eq!(
@@ -508,23 +543,21 @@ fn restore_fuzz_end_to_end() {
         b"+OK\r\n"
     );
     let mut rng = Rng(42);
-    for i in 0..3000 {
+    for i in 0..1500 {
         let m = mutate(&mut rng, &seeds[i % seeds.len()]);
         let mut batch = RawConn::encode(&[b"RESTORE", b"k", b"0", &m, b"REPLACE"]);
-        for cmd in [
-            &["TYPE", "k"][..],
-            &["GET", "k"],
-            &["STRLEN", "k"],
-            &["DUMP", "k"],
-            &["OBJECT", "ENCODING", "k"],
-            &["DEL", "k"],
-        ] {
+        for cmd in READ_BACK {
             let a: Vec<&[u8]> = cmd.iter().map(|x| x.as_bytes()).collect();
             batch.extend(RawConn::encode(&a));
         }
         c.send(&batch);
-        let replies = c.read_replies_or_eof(7);
-        assert!(!replies.is_empty(), "no reply at iteration {}", i);
+        let replies = c.read_replies_or_eof(1 + READ_BACK.len());
+        assert!(
+            !replies.is_empty(),
+            "no reply at iteration {} (sanitize {})",
+            i,
+            sanitize
+        );
     }
     assert_eq!(c.cmd(&["PING"]), b"+PONG\r\n");
     let info = String::from_utf8(c.cmd(&["INFO", "stats"])).unwrap();
