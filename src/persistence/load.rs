@@ -253,17 +253,7 @@ impl Server {
         p.rdb_last_load_keys_expired = expired;
         match res {
             Ok(()) => {
-                let mut line = format!(
-                    "Done loading RDB, keys loaded: {}, keys expired: {}",
-                    loaded, expired
-                );
-                if empty > 0 {
-                    line.push_str(&format!(", empty keys skipped: {}.", empty));
-                    self.log.warning(&line);
-                } else {
-                    line.push('.');
-                    self.log.notice(&line);
-                }
+                self.log_load_done(loaded, expired, empty);
                 Ok(())
             }
             Err(LoadError::Stopped) => Err(LoadFailure::Stopped),
@@ -271,6 +261,20 @@ impl Server {
                 self.log_load_error(&e, r.processed());
                 Err(LoadFailure::Fatal)
             }
+        }
+    }
+
+    /// The closing line of a successful load.
+    fn log_load_done(&self, loaded: u64, expired: u64, empty: u64) {
+        let line = format!(
+            "Done loading RDB, keys loaded: {}, keys expired: {}",
+            loaded, expired
+        );
+        if empty > 0 {
+            self.log
+                .warning(&format!("{}, empty keys skipped: {}.", line, empty));
+        } else {
+            self.log.notice(&format!("{}.", line));
         }
     }
 
