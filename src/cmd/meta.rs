@@ -165,7 +165,10 @@ pub mod docflag {
 }
 
 /// Names of the set bits of `bits`, in bit order, skipping hidden ones.
-pub fn bit_names<'a>(bits: u64, names: &'a [Option<&'a str>]) -> impl Iterator<Item = &'a str> {
+pub fn bit_names<'a>(
+    bits: u64,
+    names: &'a [Option<&'a str>],
+) -> impl Iterator<Item = &'a str> + Clone {
     names
         .iter()
         .enumerate()
@@ -174,7 +177,7 @@ pub fn bit_names<'a>(bits: u64, names: &'a [Option<&'a str>]) -> impl Iterator<I
 }
 
 /// Like `bit_names` for tables where every bit has a printed name.
-pub fn all_bit_names<'a>(bits: u64, names: &'a [&'a str]) -> impl Iterator<Item = &'a str> {
+pub fn all_bit_names<'a>(bits: u64, names: &'a [&'a str]) -> impl Iterator<Item = &'a str> + Clone {
     names
         .iter()
         .enumerate()

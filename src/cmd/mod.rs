@@ -4,6 +4,7 @@
 
 pub mod ctx;
 pub mod dispatch;
+pub mod keys;
 pub mod meta;
 pub mod meta_data;
 pub mod table;

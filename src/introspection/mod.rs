@@ -2,6 +2,7 @@
 //! COMMAND command, object.c MEMORY): commands that describe the server,
 //! and the bookkeeping behind them that runs after every command and in cron.
 
+pub mod command;
 pub mod crash;
 pub mod debug;
 mod debug_help;
@@ -45,6 +46,14 @@ pub const COMMANDS: &[CommandImpl] = &[
     row("memory|purge", memory::memory_purge_command),
     row("memory|help", memory::memory_help_command),
     row("debug", debug::debug_command),
+    row("command", command::command_command),
+    row("command|count", command::count_command),
+    row("command|list", command::list_command),
+    row("command|info", command::info_command),
+    row("command|docs", command::docs_command),
+    row("command|getkeys", command::getkeys_command),
+    row("command|getkeysandflags", command::getkeysandflags_command),
+    row("command|help", command::help_command),
 ];
 
 /// Per-command bookkeeping after it ran (Redis `call`): the latency

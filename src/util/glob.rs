@@ -188,3 +188,8 @@ mod tests {
         assert!(!m(&"a*".repeat(100), &"a".repeat(50)));
     }
 }
+
+/// The name main's callers use (merge of the keyspace and meta globs).
+pub fn string_match_len(pattern: &[u8], string: &[u8], nocase: bool) -> bool {
+    string_match(pattern, string, nocase)
+}

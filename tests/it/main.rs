@@ -3,7 +3,9 @@
 
 mod support;
 
+mod command;
 mod core;
+mod encodings;
 mod introspection;
 mod keyspace;
 mod keyspace_model;

@@ -40,14 +40,21 @@ impl Drop for TempDir {
     }
 }
 
-/// A port nobody listens on right now (bind to 0 and let it go).
+/// A port nobody listens on right now. Ports come from a per-process counter
+/// so that tests running in parallel threads never pick the same one (binding
+/// to port 0 and releasing it races between threads).
 pub fn free_port() -> u16 {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let _ = NEXT.compare_exchange(
+        0,
+        20000 + (std::process::id() as usize * 7919) % 20000,
+        Ordering::SeqCst,
+        Ordering::SeqCst,
+    );
     loop {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = l.local_addr().unwrap().port();
-        drop(l);
-        // Redis cluster bus and some tests use port+10000; stay clear of the top.
-        if port < 55000 {
+        let port = NEXT.fetch_add(1, Ordering::SeqCst);
+        let port = (20000 + (port - 20000) % 30000) as u16;
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
             return port;
         }
     }
@@ -132,7 +139,7 @@ impl Server {
             .stderr(Stdio::null())
             .stdin(Stdio::null());
         let child = cmd.spawn().expect("spawn server");
-        let s = Server {
+        let mut s = Server {
             child,
             port,
             dir,
@@ -143,11 +150,19 @@ impl Server {
         s
     }
 
-    fn wait_ready(&self) {
+    fn wait_ready(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
             if TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
                 return;
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!(
+                    "server on port {} exited with {}; log:\n{}",
+                    self.port,
+                    status,
+                    self.log()
+                );
             }
             std::thread::sleep(Duration::from_millis(10));
         }

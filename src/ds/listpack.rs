@@ -1,0 +1,420 @@
+//! Listpack (Redis listpack.c, 7.0 entry format): a list of strings and
+//! integers serialized in one buffer, byte-compatible with Redis because RDB
+//! and DUMP write it verbatim.
+//!
+//! Layout: `<total-bytes u32 LE> <num-elements u16 LE> <entry>* <0xFF>`, where
+//! each entry is `<encoding+payload> <backlen>` and the element count is
+//! 65535 when the real count does not fit.
+//!
+//! Entries are addressed by their byte offset in the buffer (a "position"),
+//! as Redis uses pointers: a position is valid until the next mutation, and
+//! mutations return the positions a caller needs to carry on. Passing a
+//! position that did not come from this listpack is a bug and may panic.
+//! Buffers from outside (RDB, RESTORE) enter only through
+//! [`Listpack::from_bytes`], which validates every entry first.
+
+mod encoding;
+mod random;
+#[cfg(test)]
+mod tests;
+mod validate;
+
+pub use encoding::{string2int, LpOwned, LpValue};
+pub use validate::{validate_integrity, validate_shallow, EntryCheck};
+
+use encoding::{
+    backlen_size, decode, decode_backlen, entry_size, Encoded, EOF, HDR_SIZE, NUMELE_UNKNOWN,
+};
+
+/// lpSafeToAdd's limit: callers convert to a bigger encoding rather than grow
+/// a listpack past 1 GB.
+pub const MAX_SAFETY_SIZE: usize = 1 << 30;
+
+/// Where `insert` puts the new entry relative to the given position.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Where {
+    Before,
+    After,
+}
+
+/// A listpack: the serialized bytes plus the cached element count.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Listpack {
+    buf: Vec<u8>,
+    len: usize,
+}
+
+impl Default for Listpack {
+    fn default() -> Self {
+        Listpack::new()
+    }
+}
+
+impl std::fmt::Debug for Listpack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.iter().map(|v| v.to_owned_value()))
+            .finish()
+    }
+}
+
+impl Listpack {
+    /// An empty listpack (7 bytes: header and terminator).
+    pub fn new() -> Listpack {
+        let mut lp = Listpack {
+            buf: vec![0; HDR_SIZE + 1],
+            len: 0,
+        };
+        lp.buf[HDR_SIZE] = EOF;
+        lp.write_header();
+        lp
+    }
+
+    /// Adopts a serialized listpack after a deep integrity check
+    /// (lpValidateIntegrity with deep=1). `None` if it is corrupt.
+    pub fn from_bytes(buf: Vec<u8>) -> Option<Listpack> {
+        let len = validate::count_entries(&buf, None)?;
+        Some(Listpack { buf, len })
+    }
+
+    /// Adopts bytes this process produced itself (a decompressed quicklist
+    /// node), skipping validation. `len` must be the entry count.
+    pub(crate) fn from_trusted(buf: Vec<u8>, len: usize) -> Listpack {
+        debug_assert_eq!(validate::count_entries(&buf, None), Some(len));
+        Listpack { buf, len }
+    }
+
+    /// Builds a listpack from values in order.
+    pub fn from_values<'a>(vals: impl IntoIterator<Item = LpValue<'a>>) -> Listpack {
+        let mut lp = Listpack::new();
+        for v in vals {
+            lp.append(v);
+        }
+        lp
+    }
+
+    /// The serialized bytes, exactly as Redis stores them.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.buf
+    }
+
+    /// Consumes the listpack, returning its bytes.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.buf
+    }
+
+    /// lpBytes: the total size in bytes.
+    pub fn bytes(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// lpLength: the number of entries (cached, so O(1) even past 65535).
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// lpSafeToAdd: whether `add` more bytes keep the listpack under 1 GB.
+    pub fn safe_to_add(&self, add: usize) -> bool {
+        self.buf.len().saturating_add(add) <= MAX_SAFETY_SIZE
+    }
+
+    fn write_header(&mut self) {
+        let total = u32::try_from(self.buf.len()).expect("listpack larger than 4 GB");
+        self.buf[0..4].copy_from_slice(&total.to_le_bytes());
+        let n = u16::try_from(self.len).unwrap_or(NUMELE_UNKNOWN);
+        self.buf[4..6].copy_from_slice(&n.to_le_bytes());
+    }
+
+    fn size_at(&self, p: usize) -> usize {
+        entry_size(&self.buf, p).expect("listpack entry")
+    }
+
+    /// lpFirst: the first entry, if any.
+    pub fn first(&self) -> Option<usize> {
+        (self.buf[HDR_SIZE] != EOF).then_some(HDR_SIZE)
+    }
+
+    /// lpLast: the last entry, if any.
+    pub fn last(&self) -> Option<usize> {
+        self.prev(self.buf.len() - 1)
+    }
+
+    /// lpNext: the entry after `p`, or `None` at the end.
+    pub fn next(&self, p: usize) -> Option<usize> {
+        let q = p + self.size_at(p);
+        (self.buf[q] != EOF).then_some(q)
+    }
+
+    /// lpPrev: the entry before `p` (which may be the terminator's
+    /// position), or `None` at the start.
+    pub fn prev(&self, p: usize) -> Option<usize> {
+        if p <= HDR_SIZE {
+            return None;
+        }
+        let l = decode_backlen(&self.buf, p - 1).expect("listpack backlen") as usize;
+        Some(p - l - backlen_size(l))
+    }
+
+    /// lpSeek: the entry at `index` (negative counts from the end), walking
+    /// from whichever end is closer.
+    pub fn seek(&self, index: i64) -> Option<usize> {
+        let n = self.len as i64;
+        let idx = if index < 0 {
+            n.checked_add(index)?
+        } else {
+            index
+        };
+        if idx < 0 || idx >= n {
+            return None;
+        }
+        if idx > n / 2 {
+            let mut p = self.last()?;
+            for _ in 0..(n - 1 - idx) {
+                p = self.prev(p)?;
+            }
+            Some(p)
+        } else {
+            let mut p = self.first()?;
+            for _ in 0..idx {
+                p = self.next(p)?;
+            }
+            Some(p)
+        }
+    }
+
+    /// lpGet: the value of the entry at `p`.
+    pub fn get(&self, p: usize) -> LpValue<'_> {
+        decode(&self.buf, p).expect("listpack entry")
+    }
+
+    /// lpCompare: whether the entry at `p` equals the string `s`.
+    pub fn compare(&self, p: usize, s: &[u8]) -> bool {
+        self.get(p).eq_bytes(s)
+    }
+
+    /// lpFind: the first entry from `p` on equal to `s`, comparing one entry
+    /// and then skipping `skip` (so `skip = 1` visits only the fields of a
+    /// field/value listpack).
+    pub fn find(&self, p: usize, s: &[u8], skip: usize) -> Option<usize> {
+        // Integer entries match the strict integer parse of `s`; Redis does
+        // not try to parse strings of 32 bytes or more.
+        let sint = if !s.is_empty() && s.len() < 32 {
+            string2int(s)
+        } else {
+            None
+        };
+        let mut cur = Some(p);
+        let mut skipcnt = 0;
+        while let Some(q) = cur {
+            if skipcnt == 0 {
+                let hit = match self.get(q) {
+                    LpValue::Str(v) => v == s,
+                    LpValue::Int(v) => sint == Some(v),
+                };
+                if hit {
+                    return Some(q);
+                }
+                skipcnt = skip;
+            } else {
+                skipcnt -= 1;
+            }
+            cur = self.next(q);
+        }
+        None
+    }
+
+    /// Iterates over the values from head to tail (reversible).
+    pub fn iter(&self) -> Iter<'_> {
+        Iter {
+            lp: self,
+            front: self.first(),
+            back: self.last(),
+            remaining: self.len,
+        }
+    }
+
+    /// Replaces `remove` bytes at `at` with the encoded entry (or nothing).
+    fn splice(&mut self, at: usize, remove: usize, enc: Option<&Encoded<'_>>) {
+        let add = enc.map_or(0, |e| e.len());
+        let old = self.buf.len();
+        if add > remove {
+            self.buf.reserve_exact(add - remove);
+            self.buf.resize(old + add - remove, 0);
+            self.buf.copy_within(at + remove..old, at + add);
+        } else if add < remove {
+            self.buf.copy_within(at + remove..old, at + add);
+            self.buf.truncate(old - (remove - add));
+            self.buf.shrink_to_fit();
+        }
+        if let Some(e) = enc {
+            e.write(&mut self.buf[at..at + add]);
+        }
+    }
+
+    /// lpInsertString / lpInsertInteger: inserts `v` before or after the
+    /// entry at `p` and returns the new entry's position. A string that is a
+    /// strict integer is stored as an integer, as Redis does.
+    pub fn insert(&mut self, p: usize, v: LpValue<'_>, wh: Where) -> usize {
+        let at = match wh {
+            Where::Before => p,
+            Where::After => p + self.size_at(p),
+        };
+        self.insert_at(at, v)
+    }
+
+    fn insert_at(&mut self, at: usize, v: LpValue<'_>) -> usize {
+        let enc = Encoded::new(v);
+        self.splice(at, 0, Some(&enc));
+        self.len += 1;
+        self.write_header();
+        at
+    }
+
+    /// lpAppend: adds `v` at the tail; returns its position.
+    pub fn append(&mut self, v: LpValue<'_>) -> usize {
+        let at = self.buf.len() - 1;
+        self.insert_at(at, v)
+    }
+
+    /// lpPrepend: adds `v` at the head; returns its position.
+    pub fn prepend(&mut self, v: LpValue<'_>) -> usize {
+        self.insert_at(HDR_SIZE, v)
+    }
+
+    /// lpReplace: replaces the entry at `p` with `v`; the position stays.
+    pub fn replace(&mut self, p: usize, v: LpValue<'_>) -> usize {
+        let old = self.size_at(p);
+        let enc = Encoded::new(v);
+        self.splice(p, old, Some(&enc));
+        self.write_header();
+        p
+    }
+
+    /// lpDelete: removes the entry at `p`; returns the position of the entry
+    /// that followed it, or `None` if it was the last.
+    pub fn delete(&mut self, p: usize) -> Option<usize> {
+        let old = self.size_at(p);
+        self.splice(p, old, None);
+        self.len -= 1;
+        self.write_header();
+        (self.buf[p] != EOF).then_some(p)
+    }
+
+    /// lpDeleteRangeWithEntry: removes up to `num` entries starting at `p`;
+    /// returns the position of the entry after them, or `None`.
+    pub fn delete_range_with_entry(&mut self, p: usize, num: usize) -> Option<usize> {
+        if num == 0 {
+            return Some(p);
+        }
+        let mut tail = p;
+        let mut deleted = 0;
+        while deleted < num && self.buf[tail] != EOF {
+            tail += self.size_at(tail);
+            deleted += 1;
+        }
+        self.splice(p, tail - p, None);
+        self.len -= deleted;
+        self.write_header();
+        (self.buf[p] != EOF).then_some(p)
+    }
+
+    /// lpDeleteRange: removes up to `num` entries starting at `index`
+    /// (negative counts from the end). Does nothing if `index` is out of
+    /// range.
+    pub fn delete_range(&mut self, index: i64, num: usize) {
+        if let Some(p) = self.seek(index) {
+            self.delete_range_with_entry(p, num);
+        }
+    }
+
+    /// lpMerge: concatenates two listpacks, reusing the longer one's buffer
+    /// as Redis does.
+    pub fn merge(first: Listpack, second: Listpack) -> Listpack {
+        let len = first.len + second.len;
+        let buf = if first.len >= second.len {
+            let mut buf = first.buf;
+            buf.pop();
+            buf.reserve_exact(second.buf.len() - HDR_SIZE);
+            buf.extend_from_slice(&second.buf[HDR_SIZE..]);
+            buf
+        } else {
+            let src = &first.buf[..first.buf.len() - 1];
+            let mut buf = second.buf;
+            let body = src.len() - HDR_SIZE;
+            buf.reserve_exact(body);
+            buf.splice(HDR_SIZE..HDR_SIZE, src[HDR_SIZE..].iter().copied());
+            buf
+        };
+        let mut lp = Listpack { buf, len };
+        lp.write_header();
+        lp
+    }
+
+    /// The positions of all entries, head to tail.
+    pub fn positions(&self) -> Positions<'_> {
+        Positions {
+            lp: self,
+            cur: self.first(),
+        }
+    }
+}
+
+/// Iterator over a listpack's values (lpFirst/lpNext and lpLast/lpPrev).
+pub struct Iter<'a> {
+    lp: &'a Listpack,
+    front: Option<usize>,
+    back: Option<usize>,
+    remaining: usize,
+}
+
+impl<'a> Iterator for Iter<'a> {
+    type Item = LpValue<'a>;
+
+    fn next(&mut self) -> Option<LpValue<'a>> {
+        if self.remaining == 0 {
+            return None;
+        }
+        let p = self.front?;
+        self.remaining -= 1;
+        self.front = self.lp.next(p);
+        Some(self.lp.get(p))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.remaining, Some(self.remaining))
+    }
+}
+
+impl<'a> DoubleEndedIterator for Iter<'a> {
+    fn next_back(&mut self) -> Option<LpValue<'a>> {
+        if self.remaining == 0 {
+            return None;
+        }
+        let p = self.back?;
+        self.remaining -= 1;
+        self.back = self.lp.prev(p);
+        Some(self.lp.get(p))
+    }
+}
+
+impl ExactSizeIterator for Iter<'_> {}
+
+/// Iterator over entry positions, head to tail.
+pub struct Positions<'a> {
+    lp: &'a Listpack,
+    cur: Option<usize>,
+}
+
+impl Iterator for Positions<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        let p = self.cur?;
+        self.cur = self.lp.next(p);
+        Some(p)
+    }
+}
