@@ -8,6 +8,7 @@
 //! commands. See docs/architecture.md for the full map.
 
 pub mod alloc;
+pub mod blocking;
 pub mod cmd;
 pub mod config;
 pub mod conn;

@@ -71,6 +71,10 @@ pub fn families() -> Vec<&'static [CommandImpl]> {
         crate::keyspace::expire_cmds::COMMANDS,
         crate::keyspace::scan::COMMANDS,
         crate::keyspace::object_cmds::COMMANDS,
+        crate::types::list::commands::COMMANDS,
+        crate::types::list::pop::COMMANDS,
+        crate::types::sort::COMMANDS,
+        crate::blocking::COMMANDS,
     ]
 }
 

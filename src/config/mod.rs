@@ -51,6 +51,9 @@ pub struct Config {
     pub maxmemory_policy: i64,
     pub lfu_log_factor: i64,
     pub lfu_decay_time: i64,
+    // Lists (lists helper).
+    pub list_max_listpack_size: i64,
+    pub list_compress_depth: i64,
     pub active_expire_effort: i64,
     pub activerehashing: bool,
     pub lazyfree_lazy_eviction: bool,

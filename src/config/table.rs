@@ -521,6 +521,29 @@ static ENTRIES: &[ConfigEntry] = &[
         "10",
         Apply::None
     ),
+    // Lists (lists helper).
+    int_cfg!(
+        "list-max-listpack-size",
+        Some("list-max-ziplist-size"),
+        NONE,
+        list_max_listpack_size,
+        i32::MIN as i64,
+        INTMAX,
+        false,
+        "-2",
+        Apply::None
+    ),
+    int_cfg!(
+        "list-compress-depth",
+        None,
+        NONE,
+        list_compress_depth,
+        0,
+        INTMAX,
+        false,
+        "0",
+        Apply::None
+    ),
     int_cfg!(
         "lfu-decay-time",
         None,

@@ -197,6 +197,7 @@ impl Server {
         let meta = evict::initial_meta(self.config.maxmemory_policy, self.time.mstime);
         self.dbs[db].dict.insert_new(Key::new(key, meta), val);
         self.notify(notify::NEW, "new", key, db);
+        crate::blocking::signal_key_as_ready(self, db, key);
     }
 
     /// Replaces the value of an existing key, keeping its TTL (`dbOverwrite`).

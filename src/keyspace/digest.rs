@@ -44,6 +44,11 @@ pub fn object_digest(digest: &mut Digest, v: &Value, has_expire: bool) {
         let mut t = [0u8; 20];
         mix_digest(digest, v.str_bytes(&mut t));
     }
+    if let Value::List(ql) = v {
+        for e in ql.iter(crate::ds::quicklist::End::Head) {
+            mix_digest(digest, &e.into_bytes());
+        }
+    }
     if has_expire {
         xor_digest(digest, b"!!expire!!");
     }

@@ -140,7 +140,11 @@ impl Server {
 
     /// Parses and runs every complete request in the query buffer (Redis `processInputBuffer`).
     pub fn process_input(&mut self, c: &mut Client) {
-        while c.qb_pos < c.querybuf.len() && !c.flags.close_after_reply && !c.flags.close_asap {
+        while c.qb_pos < c.querybuf.len()
+            && !c.flags.close_after_reply
+            && !c.flags.close_asap
+            && !self.blocking.is_blocked(c.token)
+        {
             let limits = ParseLimits {
                 proto_max_bulk_len: self.config.proto_max_bulk_len,
                 unauthenticated: self.auth_required(c),
@@ -250,6 +254,7 @@ impl Server {
 
     /// Closes a client now (Redis `freeClient`).
     pub fn free_client(&mut self, mut c: Box<Client>) {
+        crate::blocking::client_freed(self, c.token);
         let _ = self.registry.deregister(c.sock.source());
         c.sock.shutdown();
         self.clients.release(c.token);
@@ -276,6 +281,7 @@ impl Server {
             self.process_pending_input();
         }
         crate::keyspace::expire::before_sleep(self);
+        crate::blocking::check_timeouts(self);
         let more_output = self.flush_pending_writes();
         self.close_flagged_clients();
         more_output || !self.pending_input.is_empty()

@@ -54,6 +54,7 @@ impl Server {
                 .track(self.stats.net_output_bytes, now);
         }
         self.clients_cron();
+        crate::blocking::check_timeouts(self);
         crate::keyspace::expire::databases_cron(self);
         crate::introspection::cron(self);
         self.check_shutdown_signal();

@@ -85,6 +85,8 @@ pub struct Server {
     pub debug: crate::introspection::debug::DebugFlags,
     /// State INFO reports for subsystems later issues implement.
     pub status: status::SubsystemStatus,
+    // Blocking operations (lists helper): blocked clients, ready keys, timeouts.
+    pub blocking: crate::blocking::State,
 }
 
 impl Server {
@@ -122,6 +124,7 @@ impl Server {
             client_peaks: Default::default(),
             debug: Default::default(),
             status: status::SubsystemStatus::new(time.unixtime, startup::random_hex(40)),
+            blocking: Default::default(),
         };
         crate::introspection::apply_latency_config(&mut srv);
         srv
@@ -144,6 +147,7 @@ impl Server {
     ) {
         crate::introspection::after_call(self, c, argv, meta, cmd_id, duration_us);
         self.ks.events.deliver();
+        crate::blocking::handle_ready_keys(self);
     }
 }
 

@@ -15,10 +15,18 @@ pub const SHARED_REFCOUNT: i64 = i32::MAX as i64;
 /// `Inline` and `Fixed` are "embstr" (or "raw" past 44 bytes); `Raw` is a
 /// growable buffer made by APPEND and SETRANGE, always "raw".
 pub enum Value {
-    Int { v: i64, shared: bool },
-    Inline { len: u8, buf: [u8; INLINE_STR] },
+    Int {
+        v: i64,
+        shared: bool,
+    },
+    Inline {
+        len: u8,
+        buf: [u8; INLINE_STR],
+    },
     Fixed(Box<Box<[u8]>>),
     Raw(Box<Vec<u8>>),
+    /// A list (lists helper): always a quicklist in Redis 7.0.
+    List(Box<crate::ds::quicklist::Quicklist>),
 }
 
 /// The type of a value as TYPE and SCAN TYPE name it (Redis OBJ_*).
@@ -65,6 +73,7 @@ impl Value {
             Value::Int { .. } | Value::Inline { .. } | Value::Fixed(_) | Value::Raw(_) => {
                 ObjType::String
             }
+            Value::List(_) => ObjType::List,
         }
     }
 
@@ -75,6 +84,7 @@ impl Value {
             Value::Inline { .. } => "embstr",
             Value::Fixed(b) if b.len() <= EMBSTR_LIMIT => "embstr",
             Value::Fixed(_) | Value::Raw(_) => "raw",
+            Value::List(_) => "quicklist",
         }
     }
 
@@ -89,7 +99,10 @@ impl Value {
     /// How much work freeing this value is (`lazyfreeGetFreeEffort`): the
     /// number of allocations for collections, 1 for strings.
     pub fn free_effort(&self) -> usize {
-        1
+        match self {
+            Value::List(ql) => ql.node_count(),
+            _ => 1,
+        }
     }
 
     /// A copy of the value (COPY; Redis `dupStringObject` and friends).
@@ -106,6 +119,7 @@ impl Value {
             },
             Value::Fixed(b) => Value::Fixed(b.clone()),
             Value::Raw(v) => Value::Raw(v.clone()),
+            Value::List(ql) => Value::List(ql.clone()),
         }
     }
 }
