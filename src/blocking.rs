@@ -86,7 +86,7 @@ pub fn parse_timeout(ctx: &Ctx, arg: &[u8], unit: TimeUnit) -> Result<u64, CmdEr
             let f = parse_float(arg).ok_or(TIMEOUT_NOT_FLOAT)?;
             let ms = (f * 1000.0).ceil();
             // C converts out-of-range values to LLONG_MIN on x86.
-            if ms.is_finite() && ms >= -9.223_372_036_854_776e18 && ms < 9.223_372_036_854_776e18 {
+            if (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&ms) {
                 ms as i64
             } else {
                 i64::MIN
@@ -185,6 +185,22 @@ pub fn signal_key_as_ready(srv: &mut Server, db: usize, key: &[u8]) {
     let k = (db, key.to_vec());
     if st.by_key.contains_key(&k) && st.ready_set.insert(k.clone()) {
         st.ready.push_back(k);
+    }
+}
+
+/// Queues every waited-on key of `db` that now exists (`scanDatabaseForReadyKeys`, SWAPDB).
+pub fn scan_db_for_ready_keys(srv: &mut Server, db: usize) {
+    let keys: Vec<Vec<u8>> = srv
+        .blocking
+        .by_key
+        .keys()
+        .filter(|(d, _)| *d == db)
+        .map(|(_, k)| k.clone())
+        .collect();
+    for k in keys {
+        if srv.dbs[db].dict.contains(&k[..]) {
+            signal_key_as_ready(srv, db, &k);
+        }
     }
 }
 

@@ -152,6 +152,11 @@ fn match_impl(pat: &[u8], s: &[u8], nocase: bool, skip_longer: &mut bool, nestin
     plen == 0 && slen == 0
 }
 
+/// The name main's callers use (merge of the keyspace and meta globs).
+pub fn string_match_len(pattern: &[u8], string: &[u8], nocase: bool) -> bool {
+    string_match(pattern, string, nocase)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,9 +192,4 @@ mod tests {
         assert!(!m(&format!("{}z", p), &s));
         assert!(!m(&"a*".repeat(100), &"a".repeat(50)));
     }
-}
-
-/// The name main's callers use (merge of the keyspace and meta globs).
-pub fn string_match_len(pattern: &[u8], string: &[u8], nocase: bool) -> bool {
-    string_match(pattern, string, nocase)
 }

@@ -3,10 +3,13 @@
 
 mod support;
 
+mod blocking;
 mod command;
 mod core;
 mod encodings;
 mod introspection;
 mod keyspace;
 mod keyspace_model;
+mod lists;
+mod sort;
 mod strings;
