@@ -173,7 +173,7 @@ pub fn block_on_keys(ctx: &mut Ctx, keys: &[&[u8]], deadline: u64, kind: BlockKi
             argv: ctx.argv.to_vec(),
         },
     );
-    ctx.srv.status.blocked_clients = ctx.srv.blocking.clients.len() as u64;
+    update_status(ctx.srv);
 }
 
 /// A key was added to a database: queue it if clients wait on it (`signalKeyAsReady`).
@@ -204,6 +204,12 @@ pub fn scan_db_for_ready_keys(srv: &mut Server, db: usize) {
     }
 }
 
+/// Publishes the counts INFO clients shows.
+fn update_status(srv: &mut Server) {
+    srv.status.blocked_clients = srv.blocking.blocked_count() as u64;
+    srv.status.clients_in_timeout_table = srv.blocking.in_timeout_table() as u64;
+}
+
 /// Forgets a blocked client's registration (`unblockClient` bookkeeping).
 fn forget(srv: &mut Server, token: usize) -> Option<Blocked> {
     let st = &mut srv.blocking;
@@ -220,7 +226,7 @@ fn forget(srv: &mut Server, token: usize) -> Option<Blocked> {
     if b.deadline != 0 {
         st.timeouts.remove(&(b.deadline, token));
     }
-    srv.status.blocked_clients = st.clients.len() as u64;
+    update_status(srv);
     Some(b)
 }
 
