@@ -4,32 +4,45 @@
 use std::borrow::Cow;
 
 /// An error reply. The text starts with its code ("ERR", "WRONGTYPE", ...)
-/// and has no leading '-'.
+/// and has no leading '-'. It is bytes, because Redis echoes client bytes
+/// (unknown command names, arguments) into error texts unchanged.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CmdError(pub Cow<'static, str>);
+pub struct CmdError(pub Cow<'static, [u8]>);
 
 impl CmdError {
     /// An error with the generic "ERR " code in front of `msg`.
     pub fn err(msg: impl Into<String>) -> CmdError {
-        CmdError(Cow::Owned(format!("ERR {}", msg.into())))
+        CmdError(Cow::Owned(format!("ERR {}", msg.into()).into_bytes()))
     }
 
     /// An error whose text already carries its code.
     pub fn raw(text: impl Into<String>) -> CmdError {
-        CmdError(Cow::Owned(text.into()))
+        CmdError(Cow::Owned(text.into().into_bytes()))
+    }
+
+    /// An error from raw bytes that already carry their code.
+    pub fn from_bytes(text: Vec<u8>) -> CmdError {
+        CmdError(Cow::Owned(text))
     }
 
     pub const fn fixed(text: &'static str) -> CmdError {
-        CmdError(Cow::Borrowed(text))
+        CmdError(Cow::Borrowed(text.as_bytes()))
     }
 
-    pub fn text(&self) -> &str {
+    /// The bytes sent after '-'.
+    pub fn as_bytes(&self) -> &[u8] {
         &self.0
+    }
+
+    /// The text, lossily decoded (for logs and tests).
+    pub fn text(&self) -> Cow<'_, str> {
+        String::from_utf8_lossy(&self.0)
     }
 
     /// The code used by INFO errorstats: the first word of the text.
     pub fn code(&self) -> &str {
-        error_code(&self.0)
+        let word = self.0.split(|b| *b == b' ').next().unwrap_or(b"ERR");
+        std::str::from_utf8(word).unwrap_or("ERR")
     }
 
     pub fn wrong_args(cmd_fullname: &str) -> CmdError {
@@ -40,11 +53,10 @@ impl CmdError {
     }
 
     pub fn unknown_subcommand(sub: &[u8], container: &str) -> CmdError {
-        CmdError::err(format!(
-            "unknown subcommand '{}'. Try {} HELP.",
-            lossy_prefix(sub, 128),
-            container.to_ascii_uppercase()
-        ))
+        let mut t = b"ERR unknown subcommand '".to_vec();
+        t.extend_from_slice(c_prefix(sub, 128));
+        t.extend_from_slice(format!("'. Try {} HELP.", container.to_ascii_uppercase()).as_bytes());
+        CmdError::from_bytes(t)
     }
 }
 
@@ -53,14 +65,18 @@ pub fn error_code(text: &str) -> &str {
     text.split(' ').next().unwrap_or("ERR")
 }
 
-/// At most `max` bytes of `s`, cut at the first NUL as C's `%.*s` does, as text.
-pub fn lossy_prefix(s: &[u8], max: usize) -> String {
+/// At most `max` bytes of `s`, cut at the first NUL, as C's `%.*s` prints it.
+pub fn c_prefix(s: &[u8], max: usize) -> &[u8] {
     let s = &s[..s.len().min(max)];
-    let s = match memchr::memchr(0, s) {
+    match memchr::memchr(0, s) {
         Some(i) => &s[..i],
         None => s,
-    };
-    String::from_utf8_lossy(s).into_owned()
+    }
+}
+
+/// `c_prefix` as text, for messages built with `format!`.
+pub fn lossy_prefix(s: &[u8], max: usize) -> String {
+    String::from_utf8_lossy(c_prefix(s, max)).into_owned()
 }
 
 pub const SYNTAX: CmdError = CmdError::fixed("ERR syntax error");

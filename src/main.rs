@@ -1,20 +1,25 @@
 //! ferrodis-server: argv and config file -> Config, signals, Server, event loop.
 //! No logic lives here (Redis server.c `main`).
 
-use std::io::Read;
+use std::io::Write;
+use std::os::unix::ffi::OsStringExt;
 
-use ferrodis::config::file::{load_from_string, parse_command_line, CommandLine};
+use ferrodis::config::file::{load_server_config, parse_command_line, CommandLine, LoadError};
 use ferrodis::config::Config;
 use ferrodis::event_loop::{process, signals, EventLoop};
-use ferrodis::log::{Level, Logger};
+use ferrodis::log::Logger;
+use ferrodis::server::config_apply::log_level;
 use ferrodis::server::Server;
 
 #[global_allocator]
 static GLOBAL: ferrodis::alloc::CountingJemalloc = ferrodis::alloc::CountingJemalloc;
 
+/// Where a daemonized server writes its pid without a pidfile setting.
+const DEFAULT_PID_FILE: &str = "/var/run/redis.pid";
+
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let (config_file, options, stdin) = match parse_command_line(&args) {
+    let args: Vec<Vec<u8>> = std::env::args_os().skip(1).map(|a| a.into_vec()).collect();
+    let run_args = match parse_command_line(&args) {
         CommandLine::Version => {
             println!(
                 "Redis server v={} sha=00000000:0 malloc=jemalloc-5.3.0 bits=64 build=0 (ferrodis {})",
@@ -27,51 +32,44 @@ fn main() {
             print!("{}", usage());
             return;
         }
-        CommandLine::Run {
-            config_file,
-            options,
-            stdin,
-        } => (config_file, options, stdin),
+        CommandLine::Sentinel => fatal("Sentinel mode is not supported by ferrodis"),
+        CommandLine::Run(r) => r,
     };
-    let mut text = String::new();
-    if let Some(path) = &config_file {
-        match std::fs::read_to_string(path) {
-            Ok(t) => text = t,
-            Err(e) => fatal(&format!(
-                "Fatal error, can't open config file '{}': {}",
-                path, e
-            )),
+    let mut config = Config::with_defaults();
+    let early = Logger::new();
+    let loaded = load_server_config(&mut config, &run_args, &mut std::io::stdin(), &mut |msg| {
+        early.warning(msg)
+    });
+    match loaded {
+        Ok(()) => {
+            let bare_invocation = run_args
+                .no_args
+                .then(|| std::env::args_os().next().unwrap_or_default())
+                .map(|a| a.to_string_lossy().into_owned());
+            run(config, bare_invocation)
+        }
+        Err(LoadError::Fatal(e)) => {
+            let _ = std::io::stderr().write_all(&e.render());
+            exit(1)
+        }
+        Err(LoadError::CantOpen { path, reason }) => {
+            early.warning(&LoadError::cant_open_message(&path, &reason));
+            exit(1)
         }
     }
-    if stdin {
-        let mut input = String::new();
-        let _ = std::io::stdin().read_to_string(&mut input);
-        text.push('\n');
-        text.push_str(&input);
-    }
-    text.push('\n');
-    text.push_str(&options);
-    let mut config = Config::with_defaults();
-    if let Err(e) = load_from_string(&mut config, &text) {
-        eprint!("{}", e.render());
-        exit(1);
-    }
-    config.config_file = config_file.map(|p| {
-        std::fs::canonicalize(&p)
-            .map(|a| a.display().to_string())
-            .unwrap_or(p)
-    });
-    run(config);
 }
 
-fn run(config: Config) {
+fn run(mut config: Config, bare_invocation: Option<String>) {
     if config.daemonize {
+        if config.pidfile.is_empty() {
+            config.pidfile = DEFAULT_PID_FILE.into();
+        }
         if let Err(e) = process::daemonize() {
             fatal(&format!("Can't daemonize: {}", e));
         }
     }
     let mut log = Logger::new();
-    log.level = level_of(config.loglevel);
+    log.level = log_level(config.loglevel);
     log.file = config.logfile.clone();
     log.warning("oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo");
     log.warning(&format!(
@@ -79,8 +77,9 @@ fn run(config: Config) {
         ferrodis::REDIS_VERSION,
         log.pid
     ));
-    if config.config_file.is_none() {
-        log.warning("Warning: no config file specified, using the default config. In order to specify a config file use ferrodis-server /path/to/redis.conf");
+    // Redis warns only when it got no arguments at all, naming its argv[0].
+    if let Some(argv0) = bare_invocation {
+        log.warning(&format!("Warning: no config file specified, using the default config. In order to specify a config file use {} /path/to/redis.conf", argv0));
     } else {
         log.warning("Configuration loaded");
     }
@@ -91,7 +90,17 @@ fn run(config: Config) {
         .registry()
         .unwrap_or_else(|e| fatal(&format!("Can't create event loop: {}", e)));
     let mut server = Server::new(config, log, registry);
+    server.log.role = 'M';
+    if server.adjust_open_files_limit().is_err() {
+        exit(1);
+    }
     server.log_startup();
+    if let Err(lines) = server.check_modules() {
+        for l in lines {
+            server.log.warning(&l);
+        }
+        exit(1);
+    }
     if let Err(msg) = server.listen() {
         server.log.warning(&msg);
         exit(1);
@@ -103,18 +112,10 @@ fn run(config: Config) {
                 .warning(&format!("Failed to write PID file: {}", e));
         }
     }
-    server.log.notice("Ready to accept connections");
+    server.log_ready();
+    let _ = server.set_oom_score_adj();
     event_loop.run(&mut server);
     exit(server.exit_code);
-}
-
-fn level_of(v: i64) -> Level {
-    match v {
-        0 => Level::Debug,
-        1 => Level::Verbose,
-        2 => Level::Notice,
-        _ => Level::Warning,
-    }
 }
 
 fn fatal(msg: &str) -> ! {

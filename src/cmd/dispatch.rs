@@ -5,7 +5,7 @@
 use super::table::Lookup;
 use super::Ctx;
 use crate::conn::{Client, ReplyMode};
-use crate::error::{lossy_prefix, CmdError, NOAUTH};
+use crate::error::{c_prefix, CmdError, NOAUTH};
 use crate::server::Server;
 
 /// One step of the processCommand chain.
@@ -17,10 +17,26 @@ pub fn process_command(srv: &mut Server, c: &mut Client) {
         return;
     }
     srv.time.update();
+    // CLIENT REPLY OFF/SKIP apply to rejected commands too (Redis checks the
+    // mode when a reply is added, and resets SKIP after every command).
+    let mode_before = c.reply_mode;
+    let reply_mark = c.reply.len();
+    run_checks_and_call(srv, c);
+    if !c.flags.postponed {
+        apply_reply_mode(c, mode_before, reply_mark);
+    }
+}
+
+fn run_checks_and_call(srv: &mut Server, c: &mut Client) {
     let id = match check_lookup(srv, c) {
         Ok(id) => id,
-        Err(e) => return reject(srv, c, None, e),
+        Err(e) => {
+            c.last_cmd = "NULL";
+            return reject(srv, c, None, e);
+        }
     };
+    // Redis records the last command at lookup, before any check.
+    c.last_cmd = srv.commands.cmds[id].meta.name;
     let checks: [Check; 2] = [check_arity, check_auth];
     for check in checks {
         if let Err(e) = check(srv, c, id) {
@@ -28,7 +44,14 @@ pub fn process_command(srv: &mut Server, c: &mut Client) {
         }
     }
     // Later checks plug in here, in Redis's order: ACL, cluster redirection,
-    // OOM, MISCONF, replica read-only, pub/sub context, loading, MULTI queueing.
+    // OOM, MISCONF, replica read-only, pub/sub context, loading.
+    // CLIENT PAUSE: hold the command until the pause ends (conn/pause.rs).
+    // Replicas, MONITOR clients among them, are never held. Scripts and EXEC
+    // will pass their effective flags here.
+    if !c.flags.monitor && srv.pause.holds(srv.commands.cmds[id].meta.flags) {
+        return srv.postpone_client(c);
+    }
+    // MULTI queueing plugs in here.
     call(srv, c, id);
 }
 
@@ -50,21 +73,21 @@ fn check_lookup(srv: &Server, c: &Client) -> Result<usize, CmdError> {
 
 /// "unknown command 'x', with args beginning with: 'a' 'b' " with Redis's 128-byte cuts.
 fn unknown_command_error(argv: &[Vec<u8>]) -> CmdError {
-    let mut args = String::new();
+    let mut args = Vec::new();
     for a in &argv[1..] {
         if args.len() >= 128 {
             break;
         }
         let room = 128 - args.len();
-        args.push('\'');
-        args.push_str(&lossy_prefix(a, room));
-        args.push_str("' ");
+        args.push(b'\'');
+        args.extend_from_slice(c_prefix(a, room));
+        args.extend_from_slice(b"' ");
     }
-    CmdError::err(format!(
-        "unknown command '{}', with args beginning with: {}",
-        lossy_prefix(&argv[0], 128),
-        args
-    ))
+    let mut t = b"ERR unknown command '".to_vec();
+    t.extend_from_slice(c_prefix(&argv[0], 128));
+    t.extend_from_slice(b"', with args beginning with: ");
+    t.extend_from_slice(&args);
+    CmdError::from_bytes(t)
 }
 
 fn check_arity(srv: &Server, c: &Client, id: usize) -> Result<(), CmdError> {
@@ -89,7 +112,7 @@ fn reject(srv: &mut Server, c: &mut Client, id: Option<usize>, e: CmdError) {
         srv.commands.cmds[id].stats.rejected_calls += 1;
     }
     srv.stats.count_error(e.code());
-    c.reply.error(e.text());
+    c.reply.error(e.as_bytes());
 }
 
 /// Runs the handler and records its statistics (Redis `call`).
@@ -100,9 +123,8 @@ fn call(srv: &mut Server, c: &mut Client, id: usize) {
         // A container called without a subcommand but with a valid arity.
         return reject(srv, c, Some(id), CmdError::wrong_args(meta.name));
     };
-    let mode_before = c.reply_mode;
-    let reply_mark = c.reply.len();
     let argv = std::mem::take(&mut c.argv);
+    c.redacted.clear();
     c.flags.executing = true;
     let start = srv.mono.now_us();
     let result = {
@@ -117,25 +139,25 @@ fn call(srv: &mut Server, c: &mut Client, id: usize) {
     };
     let duration = srv.mono.now_us().saturating_sub(start);
     c.flags.executing = false;
-    c.last_cmd = meta.name;
     let stats = &mut srv.commands.cmds[id].stats;
     stats.calls += 1;
     stats.usec += duration;
     if let Err(e) = result {
         stats.failed_calls += 1;
         srv.stats.count_error(e.code());
-        c.reply.error(e.text());
+        c.reply.error(e.as_bytes());
     }
     srv.stats.total_commands_processed += 1;
     srv.after_call(c, &argv, meta, id, duration);
     c.argv = argv;
     c.argv.clear();
-    apply_reply_mode(c, mode_before, reply_mark);
 }
 
 /// CLIENT REPLY OFF/SKIP: drop what this command wrote when replies are off.
+/// A command that turned replies back on (CLIENT REPLY ON) keeps its reply.
 fn apply_reply_mode(c: &mut Client, before: ReplyMode, mark: usize) {
-    let drop = before == ReplyMode::Skip || c.reply_mode == ReplyMode::Off;
+    let drop = (before == ReplyMode::Skip && c.reply_mode != ReplyMode::On)
+        || c.reply_mode == ReplyMode::Off;
     if drop && c.reply.len() >= mark {
         c.reply.buf.truncate(mark);
     }

@@ -61,6 +61,7 @@ pub struct CommandTable {
 pub fn families() -> Vec<&'static [CommandImpl]> {
     vec![
         crate::conn::commands::COMMANDS,
+        crate::conn::client_cmd::COMMANDS,
         crate::server::commands::COMMANDS,
         crate::config::commands::COMMANDS,
         crate::introspection::COMMANDS,
@@ -139,6 +140,19 @@ impl CommandTable {
         });
         self.by_name.insert(m.name.as_bytes().to_vec(), id);
         id
+    }
+
+    /// Renames a top-level command (redis.conf `rename-command`); an empty
+    /// `to` removes it from lookups. False when `from` is not in the table.
+    pub fn rename(&mut self, from: &[u8], to: &[u8]) -> bool {
+        let Some(id) = self.find_top(from) else {
+            return false;
+        };
+        self.by_name.remove(&from.to_ascii_lowercase());
+        if !to.is_empty() {
+            self.by_name.insert(to.to_ascii_lowercase(), id);
+        }
+        true
     }
 
     /// Finds a top-level command by name, case-insensitively, without allocating

@@ -1,72 +1,193 @@
-//! The config table (Redis config.c `standardConfig` array).
+//! The config table's types and their generic behaviour (Redis config.c
+//! `standardConfig`, `typeInterface` and the bool/string/enum/numeric type
+//! implementations). The rows themselves are in `table_data.rs`.
 
-use super::{Config, LOGLEVELS, PROTECTION};
-use crate::util::num::{memtoull, string2ll};
+use super::parse::{memtoull, strtoll, yes_no};
+use super::rewrite::RewriteState;
+use super::Config;
+use crate::util::args::repr;
+use crate::util::num::string2ll;
 
 /// Entry flags (Redis *_CONFIG flags).
 pub mod flag {
-    /// Only settable at startup.
+    /// Only settable at startup (config file or command line).
     pub const IMMUTABLE: u32 = 1 << 0;
     /// Refused by CONFIG SET unless enable-protected-configs allows it.
     pub const PROTECTED: u32 = 1 << 1;
-    /// Value hidden from logs (passwords).
+    /// Its CONFIG SET value is redacted (`Client::redacted`) from SLOWLOG.
     pub const SENSITIVE: u32 = 1 << 2;
-    /// Not matched by glob patterns in CONFIG GET (only by exact name).
+    /// Only an exact name finds it in CONFIG GET, never a pattern.
     pub const HIDDEN: u32 = 1 << 3;
-    /// CONFIG REWRITE leaves it out.
-    pub const NO_REWRITE: u32 = 1 << 4;
+    /// Refused by CONFIG SET while the dataset is loading.
+    pub const DENY_LOADING: u32 = 1 << 4;
+    /// Listed in the crash report's config section.
+    pub const DEBUG: u32 = 1 << 5;
+    /// Takes several arguments (CONFIG SET splits its value on spaces).
+    pub const MULTI_ARG: u32 = 1 << 6;
 }
 
-/// What the server must do after a value changes at runtime (Redis apply functions).
+/// Numeric entry flags (Redis MEMORY_CONFIG, PERCENT_CONFIG, OCTAL_CONFIG).
+pub mod numflag {
+    pub const MEMORY: u8 = 1 << 0;
+    pub const PERCENT: u8 = 1 << 1;
+    pub const OCTAL: u8 = 1 << 2;
+}
+
+/// What the server must do after a value changed through CONFIG SET (Redis
+/// apply functions). The server runs each distinct one once, in order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Apply {
     None,
-    Listeners,
-    LogLevel,
+    /// Reopen the TCP listeners on the new port (Redis `updatePort`).
+    Port,
+    /// Reopen the TCP listeners on the new addresses (Redis `applyBind`).
+    Bind,
+    /// Adjust the open files limit (Redis `updateMaxclients`).
     MaxClients,
+    /// Clamp hz into 1..=500 (Redis `updateHZ`).
     Hz,
+    /// Tell the logger the new verbosity.
+    LogLevel,
+    /// Write /proc/self/oom_score_adj (Redis `updateOOMScoreAdj`).
+    OomScoreAdj,
+    /// Copy latency-tracking settings into the latency monitor.
+    Latency,
 }
 
-/// The type of an entry and its accessors into [`Config`].
-#[derive(Clone, Copy)]
+/// The C type behind a numeric config: it decides how bounds are compared
+/// (signed or unsigned) as in Redis's `numericBoundaryCheck`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NumType {
+    Int,
+    UInt,
+    Long,
+    ULong,
+    LongLong,
+    ULongLong,
+    SizeT,
+    SSizeT,
+    TimeT,
+    OffT,
+}
+
+impl NumType {
+    fn unsigned_bounds(self) -> bool {
+        matches!(self, NumType::UInt | NumType::ULongLong | NumType::SizeT)
+    }
+}
+
+pub type BoolCheck = fn(bool) -> Result<(), &'static str>;
+pub type NumCheck = fn(i64) -> Result<(), &'static str>;
+pub type StrCheck = fn(&Config, &[u8]) -> Result<(), &'static str>;
+
+/// A config with its own syntax (Redis `createSpecialConfig`).
+pub struct Special {
+    /// Parses every argument of the directive; the error is Redis's reason.
+    pub set: fn(&mut Config, &[Vec<u8>]) -> Result<(), String>,
+    pub get: fn(&Config) -> String,
+    pub rewrite: fn(&Config, &str, &mut RewriteState),
+    /// Sets the startup default.
+    pub init: fn(&mut Config),
+}
+
+/// The type of an entry, its default and its accessors into [`Config`].
 pub enum Kind {
     Bool {
+        default: bool,
         get: fn(&Config) -> bool,
         set: fn(&mut Config, bool),
+        check: Option<BoolCheck>,
     },
-    /// An integer; `memory` accepts units like "1gb" (and formats plainly).
-    Int {
+    Num {
+        ty: NumType,
+        /// `numflag` bits.
+        nflags: u8,
         min: i64,
         max: i64,
-        memory: bool,
+        default: i64,
         get: fn(&Config) -> i64,
         set: fn(&mut Config, i64),
+        check: Option<NumCheck>,
     },
+    /// With MULTI_ARG the values are bit flags that combine.
     Enum {
         values: &'static [(&'static str, i64)],
+        default: i64,
         get: fn(&Config) -> i64,
         set: fn(&mut Config, i64),
+        check: Option<NumCheck>,
     },
+    /// `default: None` is Redis's NULL. With `empty_is_null`, "" reads as NULL.
     Str {
-        get: fn(&Config) -> String,
+        default: Option<&'static str>,
+        empty_is_null: bool,
+        get: for<'a> fn(&'a Config) -> &'a str,
         set: fn(&mut Config, String),
+        check: Option<StrCheck>,
     },
-    /// Custom syntax: parse takes every argument of the directive.
-    Special {
-        parse: fn(&mut Config, &[Vec<u8>]) -> Result<(), String>,
-        format: fn(&Config) -> String,
-    },
+    Special(&'static Special),
 }
 
 /// One row of the config table.
-#[derive(Clone, Copy)]
 pub struct ConfigEntry {
     pub name: &'static str,
     pub alias: Option<&'static str>,
     pub flags: u32,
-    pub default: &'static str,
     pub kind: Kind,
     pub apply: Apply,
+}
+
+/// A name a config answers to: its own name or its alias. Redis registers an
+/// alias as a second config (ALIAS_CONFIG), so the two are distinct for
+/// CONFIG GET patterns and CONFIG SET duplicate checks.
+#[derive(Clone, Copy)]
+pub struct Instance {
+    pub entry: &'static ConfigEntry,
+    pub alias: bool,
+}
+
+impl Instance {
+    pub fn name(&self) -> &'static str {
+        match (self.alias, self.entry.alias) {
+            (true, Some(a)) => a,
+            _ => self.entry.name,
+        }
+    }
+
+    /// True when both are the same registered config (same entry, same name).
+    pub fn same(&self, other: &Instance) -> bool {
+        std::ptr::eq(self.entry, other.entry) && self.alias == other.alias
+    }
+}
+
+/// Every entry, in table order.
+pub fn entries() -> impl Iterator<Item = &'static ConfigEntry> {
+    super::table_data::ENTRIES.iter()
+}
+
+/// Every registered name: each entry, then its alias.
+pub fn instances() -> impl Iterator<Item = Instance> {
+    entries().flat_map(|e| {
+        let alias = e.alias.map(|_| Instance {
+            entry: e,
+            alias: true,
+        });
+        std::iter::once(Instance {
+            entry: e,
+            alias: false,
+        })
+        .chain(alias)
+    })
+}
+
+/// The entry behind a name or alias, ignoring case.
+pub fn find(name: &[u8]) -> Option<&'static ConfigEntry> {
+    lookup(name).map(|i| i.entry)
+}
+
+/// Finds a config by name or alias, ignoring case (Redis `lookupConfig`).
+pub fn lookup(name: &[u8]) -> Option<Instance> {
+    instances().find(|i| name.eq_ignore_ascii_case(i.name().as_bytes()))
 }
 
 impl ConfigEntry {
@@ -74,597 +195,266 @@ impl ConfigEntry {
         self.flags & f != 0
     }
 
-    /// Parses `args` and stores the value. Errors are Redis's reason text.
+    /// Stores the default value.
+    pub fn init(&self, c: &mut Config) {
+        match &self.kind {
+            Kind::Bool { default, set, .. } => set(c, *default),
+            Kind::Num { default, set, .. } => set(c, *default),
+            Kind::Enum { default, set, .. } => set(c, *default),
+            Kind::Str { default, set, .. } => set(c, default.unwrap_or("").to_string()),
+            Kind::Special(s) => (s.init)(c),
+        }
+    }
+
+    /// Parses and stores a value. `args` holds exactly one argument unless
+    /// the entry is MULTI_ARG. The error is Redis's reason text.
     pub fn set(&self, c: &mut Config, args: &[Vec<u8>]) -> Result<(), String> {
-        if let Kind::Special { parse, .. } = self.kind {
-            return parse(c, args);
-        }
-        if args.len() != 1 {
-            return Err("wrong number of arguments".into());
-        }
-        let v = &args[0];
-        match self.kind {
-            Kind::Bool { set, .. } => set(c, parse_bool(v)?),
-            Kind::Int {
+        let first = args.first().map(|a| a.as_slice()).unwrap_or(b"");
+        match &self.kind {
+            Kind::Bool { set, check, .. } => {
+                let v = yes_no(first).ok_or("argument must be 'yes' or 'no'")?;
+                if let Some(check) = check {
+                    check(v)?;
+                }
+                set(c, v);
+            }
+            Kind::Num {
+                ty,
+                nflags,
                 min,
                 max,
-                memory,
                 set,
+                check,
                 ..
-            } => set(c, parse_int(v, min, max, memory)?),
-            Kind::Enum { values, set, .. } => set(c, parse_enum(v, values)?),
-            Kind::Str { set, .. } => set(c, String::from_utf8_lossy(v).into_owned()),
-            Kind::Special { .. } => unreachable!(),
+            } => {
+                let v = parse_numeric(first, *nflags)?;
+                bounds_check(v, *ty, *nflags, *min, *max)?;
+                if let Some(check) = check {
+                    check(v)?;
+                }
+                set(c, v);
+            }
+            Kind::Enum {
+                values, set, check, ..
+            } => {
+                let v = parse_enum(args, values, self.has(flag::MULTI_ARG))?;
+                if let Some(check) = check {
+                    check(v)?;
+                }
+                set(c, v);
+            }
+            Kind::Str { set, check, .. } => {
+                if let Some(check) = check {
+                    check(c, first)?;
+                }
+                set(c, String::from_utf8_lossy(first).into_owned());
+            }
+            Kind::Special(s) => (s.set)(c, args)?,
         }
         Ok(())
     }
 
     /// The value as CONFIG GET shows it.
     pub fn get(&self, c: &Config) -> String {
-        match self.kind {
+        match &self.kind {
             Kind::Bool { get, .. } => if get(c) { "yes" } else { "no" }.into(),
-            Kind::Int { get, .. } => get(c).to_string(),
-            Kind::Enum { values, get, .. } => {
+            Kind::Num { get, nflags, .. } => format_numeric(get(c), *nflags),
+            Kind::Enum { values, get, .. } => enum_name(values, get(c), self.has(flag::MULTI_ARG)),
+            Kind::Str { get, .. } => get(c).to_string(),
+            Kind::Special(s) => (s.get)(c),
+        }
+    }
+
+    /// Writes this entry's line(s) into a CONFIG REWRITE state.
+    pub fn rewrite(&self, c: &Config, st: &mut RewriteState) {
+        let name = self.name;
+        match &self.kind {
+            Kind::Bool { default, get, .. } => {
                 let v = get(c);
-                values
-                    .iter()
-                    .find(|(_, x)| *x == v)
-                    .map(|(n, _)| n.to_string())
-                    .unwrap_or_default()
+                let line = format!("{} {}", name, if v { "yes" } else { "no" });
+                st.rewrite_line(name, line.into_bytes(), v != *default);
             }
-            Kind::Str { get, .. } => get(c),
-            Kind::Special { format, .. } => format(c),
-        }
-    }
-
-    pub fn set_default(&self, c: &mut Config) {
-        let args = crate::util::args::split_args(self.default.as_bytes()).unwrap_or_default();
-        let args = if args.is_empty() && !matches!(self.kind, Kind::Special { .. }) {
-            vec![Vec::new()]
-        } else {
-            args
-        };
-        if let Err(e) = self.set(c, &args) {
-            panic!("bad default for config '{}': {}", self.name, e);
+            Kind::Num {
+                default,
+                get,
+                nflags,
+                ..
+            } => {
+                let (text, force) = rewrite_numeric(get(c), *default, *nflags);
+                st.rewrite_line(name, format!("{} {}", name, text).into_bytes(), force);
+            }
+            Kind::Enum { default, get, .. } => {
+                let v = get(c);
+                let line = format!("{} {}", name, self.get(c));
+                st.rewrite_line(name, line.into_bytes(), v != *default);
+            }
+            Kind::Str {
+                default,
+                empty_is_null,
+                get,
+                ..
+            } => rewrite_string(st, name, get(c), *default, *empty_is_null),
+            Kind::Special(s) => (s.rewrite)(c, name, st),
         }
     }
 }
 
-fn parse_bool(v: &[u8]) -> Result<bool, String> {
-    if v.eq_ignore_ascii_case(b"yes") {
-        Ok(true)
-    } else if v.eq_ignore_ascii_case(b"no") {
-        Ok(false)
-    } else {
-        Err("argument must be 'yes' or 'no'".into())
+/// Redis `rewriteConfigStringOption`: NULL strings drop the directive.
+pub fn rewrite_string(
+    st: &mut RewriteState,
+    name: &str,
+    value: &str,
+    default: Option<&str>,
+    empty_is_null: bool,
+) {
+    if empty_is_null && value.is_empty() {
+        st.mark_processed(name);
+        return;
     }
+    let force = default != Some(value);
+    let mut line = format!("{} ", name).into_bytes();
+    repr(&mut line, value.as_bytes());
+    st.rewrite_line(name, line, force);
 }
 
-fn parse_int(v: &[u8], min: i64, max: i64, memory: bool) -> Result<i64, String> {
-    let n = if memory {
-        match memtoull(v) {
-            Some(n) if n <= i64::MAX as u64 => Some(n as i64),
-            _ => string2ll(v),
+/// Redis `numericParseString`: memory units, then percent, then octal, and
+/// a plain integer only for entries without such flags.
+fn parse_numeric(v: &[u8], nflags: u8) -> Result<i64, &'static str> {
+    if nflags & numflag::MEMORY != 0 {
+        if let Some(n) = memtoull(v) {
+            return Ok(n as i64);
         }
-    } else {
-        string2ll(v)
-    };
-    let Some(n) = n else {
-        return Err(if memory {
+    }
+    if nflags & numflag::PERCENT != 0 && v.len() > 1 && v.ends_with(b"%") {
+        if let Some(n) = string2ll(&v[..v.len() - 1]).filter(|n| *n >= 0) {
+            return Ok(-n);
+        }
+    }
+    if nflags & numflag::OCTAL != 0 {
+        let r = strtoll(v, 8);
+        if !r.overflow && r.complete(v) {
+            return Ok(r.value);
+        }
+    }
+    if nflags == 0 {
+        if let Some(n) = string2ll(v) {
+            return Ok(n);
+        }
+    }
+    Err(
+        if nflags & numflag::MEMORY != 0 && nflags & numflag::PERCENT != 0 {
+            "argument must be a memory or percent value"
+        } else if nflags & numflag::MEMORY != 0 {
             "argument must be a memory value"
+        } else if nflags & numflag::OCTAL != 0 {
+            "argument couldn't be parsed as an octal number"
         } else {
             "argument couldn't be parsed into an integer"
+        },
+    )
+}
+
+/// Redis `numericBoundaryCheck`.
+fn bounds_check(v: i64, ty: NumType, nflags: u8, min: i64, max: i64) -> Result<(), String> {
+    if ty.unsigned_bounds() {
+        let (u, lo, hi) = (v as u64, min as u64, max as u64);
+        if u > hi || u < lo {
+            return Err(if nflags & numflag::OCTAL != 0 {
+                format!("argument must be between {:o} and {:o} inclusive", lo, hi)
+            } else {
+                format!("argument must be between {} and {} inclusive", lo, hi)
+            });
         }
-        .into());
-    };
-    if n < min || n > max {
+    } else if nflags & numflag::PERCENT != 0 && v < 0 {
+        if v < min {
+            return Err(format!(
+                "percentage argument must be less or equal to {}",
+                -min
+            ));
+        }
+    } else if v > max || v < min {
         return Err(format!(
             "argument must be between {} and {} inclusive",
             min, max
         ));
     }
-    Ok(n)
+    Ok(())
 }
 
-fn parse_enum(v: &[u8], values: &[(&str, i64)]) -> Result<i64, String> {
+/// Redis `numericConfigGet`.
+fn format_numeric(v: i64, nflags: u8) -> String {
+    if nflags & numflag::PERCENT != 0 && v < 0 {
+        format!("{}%", v.unsigned_abs())
+    } else if nflags & numflag::MEMORY != 0 {
+        (v as u64).to_string()
+    } else if nflags & numflag::OCTAL != 0 {
+        format!("{:o}", v as u64)
+    } else {
+        v.to_string()
+    }
+}
+
+/// Redis `numericConfigRewrite`: the text after the name and whether the
+/// line must be written even if absent from the file.
+fn rewrite_numeric(v: i64, default: i64, nflags: u8) -> (String, bool) {
+    if nflags & numflag::PERCENT != 0 && v < 0 {
+        (format!("{}%", -v), -v != default)
+    } else if nflags & numflag::MEMORY != 0 {
+        (super::parse::format_memory(v), v != default)
+    } else if nflags & numflag::OCTAL != 0 {
+        (format!("{:o}", v as u64), v != default)
+    } else {
+        (v.to_string(), v != default)
+    }
+}
+
+/// Redis `configEnumGetValue`: with bit flags every argument must name a
+/// value and the values combine.
+fn parse_enum(args: &[Vec<u8>], values: &[(&str, i64)], bitflags: bool) -> Result<i64, String> {
+    let bad = || {
+        let names: Vec<&str> = values.iter().map(|(n, _)| *n).collect();
+        format!(
+            "argument(s) must be one of the following: {}",
+            names.join(", ")
+        )
+    };
+    if args.is_empty() || (!bitflags && args.len() != 1) {
+        return Err(bad());
+    }
+    let mut result = 0;
+    for a in args {
+        let mut matched = false;
+        for (name, v) in values {
+            if a.eq_ignore_ascii_case(name.as_bytes()) {
+                result |= v;
+                matched = true;
+            }
+        }
+        if !matched {
+            return Err(bad());
+        }
+    }
+    Ok(result)
+}
+
+/// Redis `configEnumGetName`: an exact value's name, else (bit flags) the
+/// names of the set bits in table order, else "unknown".
+pub fn enum_name(values: &[(&str, i64)], v: i64, bitflags: bool) -> String {
+    let mut names: Vec<&str> = Vec::new();
+    let mut unmatched = v;
     for (name, val) in values {
-        if v.eq_ignore_ascii_case(name.as_bytes()) {
-            return Ok(*val);
+        if *val == v {
+            return name.to_string();
+        }
+        if bitflags && *val != 0 && *val == (unmatched & val) {
+            names.push(name);
+            unmatched &= !val;
         }
     }
-    let names: Vec<&str> = values.iter().map(|(n, _)| *n).collect();
-    Err(format!(
-        "argument(s) must be one of the following: {}",
-        names.join(", ")
-    ))
-}
-
-macro_rules! bool_cfg {
-    ($name:expr, $alias:expr, $flags:expr, $field:ident, $default:expr, $apply:expr) => {
-        ConfigEntry {
-            name: $name,
-            alias: $alias,
-            flags: $flags,
-            default: $default,
-            kind: Kind::Bool {
-                get: |c| c.$field,
-                set: |c, v| c.$field = v,
-            },
-            apply: $apply,
-        }
-    };
-}
-
-macro_rules! int_cfg {
-    ($name:expr, $alias:expr, $flags:expr, $field:ident, $min:expr, $max:expr, $mem:expr, $default:expr, $apply:expr) => {
-        ConfigEntry {
-            name: $name,
-            alias: $alias,
-            flags: $flags,
-            default: $default,
-            kind: Kind::Int {
-                min: $min,
-                max: $max,
-                memory: $mem,
-                get: |c| c.$field,
-                set: |c, v| c.$field = v,
-            },
-            apply: $apply,
-        }
-    };
-}
-
-macro_rules! enum_cfg {
-    ($name:expr, $alias:expr, $flags:expr, $field:ident, $values:expr, $default:expr, $apply:expr) => {
-        ConfigEntry {
-            name: $name,
-            alias: $alias,
-            flags: $flags,
-            default: $default,
-            kind: Kind::Enum {
-                values: $values,
-                get: |c| c.$field,
-                set: |c, v| c.$field = v,
-            },
-            apply: $apply,
-        }
-    };
-}
-
-macro_rules! str_cfg {
-    ($name:expr, $alias:expr, $flags:expr, $field:ident, $default:expr, $apply:expr) => {
-        ConfigEntry {
-            name: $name,
-            alias: $alias,
-            flags: $flags,
-            default: $default,
-            kind: Kind::Str {
-                get: |c| c.$field.clone(),
-                set: |c, v| c.$field = v,
-            },
-            apply: $apply,
-        }
-    };
-}
-
-use flag::*;
-const NONE: u32 = 0;
-const LLMAX: i64 = i64::MAX;
-const INTMAX: i64 = i32::MAX as i64;
-
-/// The whole table.
-pub fn entries() -> &'static [ConfigEntry] {
-    ENTRIES
-}
-
-/// Finds an entry by name or alias, case-insensitively.
-pub fn find(name: &[u8]) -> Option<&'static ConfigEntry> {
-    ENTRIES.iter().find(|e| {
-        name.eq_ignore_ascii_case(e.name.as_bytes())
-            || e.alias
-                .is_some_and(|a| name.eq_ignore_ascii_case(a.as_bytes()))
-    })
-}
-
-static ENTRIES: &[ConfigEntry] = &[
-    int_cfg!(
-        "port",
-        None,
-        NONE,
-        port,
-        0,
-        65535,
-        false,
-        "6379",
-        Apply::Listeners
-    ),
-    ConfigEntry {
-        name: "bind",
-        alias: None,
-        flags: NONE,
-        default: "* -::*",
-        kind: Kind::Special {
-            parse: parse_bind,
-            format: |c| c.bind.join(" "),
-        },
-        apply: Apply::Listeners,
-    },
-    str_cfg!("unixsocket", None, IMMUTABLE, unixsocket, "", Apply::None),
-    int_cfg!(
-        "unixsocketperm",
-        None,
-        IMMUTABLE,
-        unixsocketperm,
-        0,
-        0o777,
-        false,
-        "0",
-        Apply::None
-    ),
-    int_cfg!(
-        "tcp-backlog",
-        None,
-        IMMUTABLE,
-        tcp_backlog,
-        0,
-        INTMAX,
-        false,
-        "511",
-        Apply::None
-    ),
-    int_cfg!(
-        "tcp-keepalive",
-        None,
-        NONE,
-        tcp_keepalive,
-        0,
-        INTMAX,
-        false,
-        "300",
-        Apply::None
-    ),
-    int_cfg!(
-        "timeout",
-        None,
-        NONE,
-        timeout,
-        0,
-        INTMAX,
-        false,
-        "0",
-        Apply::None
-    ),
-    bool_cfg!(
-        "protected-mode",
-        None,
-        NONE,
-        protected_mode,
-        "yes",
-        Apply::None
-    ),
-    int_cfg!(
-        "maxclients",
-        None,
-        NONE,
-        maxclients,
-        1,
-        INTMAX,
-        false,
-        "10000",
-        Apply::MaxClients
-    ),
-    bool_cfg!("daemonize", None, IMMUTABLE, daemonize, "no", Apply::None),
-    str_cfg!("pidfile", None, IMMUTABLE, pidfile, "", Apply::None),
-    enum_cfg!(
-        "loglevel",
-        None,
-        NONE,
-        loglevel,
-        LOGLEVELS,
-        "notice",
-        Apply::LogLevel
-    ),
-    str_cfg!("logfile", None, IMMUTABLE, logfile, "", Apply::None),
-    bool_cfg!(
-        "always-show-logo",
-        None,
-        IMMUTABLE,
-        always_show_logo,
-        "no",
-        Apply::None
-    ),
-    int_cfg!(
-        "databases",
-        None,
-        IMMUTABLE,
-        databases,
-        1,
-        INTMAX,
-        false,
-        "16",
-        Apply::None
-    ),
-    int_cfg!("hz", None, NONE, hz, 0, INTMAX, false, "10", Apply::Hz),
-    bool_cfg!("dynamic-hz", None, NONE, dynamic_hz, "yes", Apply::None),
-    str_cfg!("dir", None, PROTECTED, dir, "", Apply::None),
-    str_cfg!("requirepass", None, SENSITIVE, requirepass, "", Apply::None),
-    enum_cfg!(
-        "enable-debug-command",
-        None,
-        IMMUTABLE,
-        enable_debug_command,
-        PROTECTION,
-        "no",
-        Apply::None
-    ),
-    enum_cfg!(
-        "enable-protected-configs",
-        None,
-        IMMUTABLE,
-        enable_protected_configs,
-        PROTECTION,
-        "no",
-        Apply::None
-    ),
-    enum_cfg!(
-        "enable-module-command",
-        None,
-        IMMUTABLE,
-        enable_module_command,
-        PROTECTION,
-        "no",
-        Apply::None
-    ),
-    int_cfg!(
-        "proto-max-bulk-len",
-        None,
-        NONE,
-        proto_max_bulk_len,
-        1024 * 1024,
-        LLMAX,
-        true,
-        "536870912",
-        Apply::None
-    ),
-    int_cfg!(
-        "client-query-buffer-limit",
-        None,
-        NONE,
-        client_query_buffer_limit,
-        1024 * 1024,
-        LLMAX,
-        true,
-        "1073741824",
-        Apply::None
-    ),
-    int_cfg!(
-        "maxmemory",
-        None,
-        NONE,
-        maxmemory,
-        0,
-        LLMAX,
-        true,
-        "0",
-        Apply::None
-    ),
-    ConfigEntry {
-        name: "save",
-        alias: None,
-        flags: NONE,
-        default: "3600 1 300 100 60 10000",
-        kind: Kind::Special {
-            parse: parse_save,
-            format: format_save,
-        },
-        apply: Apply::None,
-    },
-    str_cfg!(
-        "dbfilename",
-        None,
-        PROTECTED,
-        dbfilename,
-        "dump.rdb",
-        Apply::None
-    ),
-    int_cfg!(
-        "slowlog-log-slower-than",
-        None,
-        NONE,
-        slowlog_log_slower_than,
-        -1,
-        LLMAX,
-        false,
-        "10000",
-        Apply::None
-    ),
-    int_cfg!(
-        "slowlog-max-len",
-        None,
-        NONE,
-        slowlog_max_len,
-        0,
-        LLMAX,
-        false,
-        "128",
-        Apply::None
-    ),
-    int_cfg!(
-        "latency-monitor-threshold",
-        None,
-        NONE,
-        latency_monitor_threshold,
-        0,
-        LLMAX,
-        false,
-        "0",
-        Apply::None
-    ),
-    // Keyspace, expiry, eviction policy (keyspace helper).
-    enum_cfg!(
-        "maxmemory-policy",
-        None,
-        NONE,
-        maxmemory_policy,
-        crate::keyspace::evict::POLICIES,
-        "noeviction",
-        Apply::None
-    ),
-    int_cfg!(
-        "lfu-log-factor",
-        None,
-        NONE,
-        lfu_log_factor,
-        0,
-        INTMAX,
-        false,
-        "10",
-        Apply::None
-    ),
-    // Lists (lists helper).
-    int_cfg!(
-        "list-max-listpack-size",
-        Some("list-max-ziplist-size"),
-        NONE,
-        list_max_listpack_size,
-        i32::MIN as i64,
-        INTMAX,
-        false,
-        "-2",
-        Apply::None
-    ),
-    int_cfg!(
-        "list-compress-depth",
-        None,
-        NONE,
-        list_compress_depth,
-        0,
-        INTMAX,
-        false,
-        "0",
-        Apply::None
-    ),
-    int_cfg!(
-        "lfu-decay-time",
-        None,
-        NONE,
-        lfu_decay_time,
-        0,
-        INTMAX,
-        false,
-        "1",
-        Apply::None
-    ),
-    int_cfg!(
-        "active-expire-effort",
-        None,
-        NONE,
-        active_expire_effort,
-        1,
-        10,
-        false,
-        "1",
-        Apply::None
-    ),
-    bool_cfg!(
-        "activerehashing",
-        None,
-        NONE,
-        activerehashing,
-        "yes",
-        Apply::None
-    ),
-    bool_cfg!(
-        "lazyfree-lazy-eviction",
-        None,
-        NONE,
-        lazyfree_lazy_eviction,
-        "no",
-        Apply::None
-    ),
-    bool_cfg!(
-        "lazyfree-lazy-expire",
-        None,
-        NONE,
-        lazyfree_lazy_expire,
-        "no",
-        Apply::None
-    ),
-    bool_cfg!(
-        "lazyfree-lazy-server-del",
-        None,
-        NONE,
-        lazyfree_lazy_server_del,
-        "no",
-        Apply::None
-    ),
-    bool_cfg!(
-        "lazyfree-lazy-user-del",
-        None,
-        NONE,
-        lazyfree_lazy_user_del,
-        "no",
-        Apply::None
-    ),
-    bool_cfg!(
-        "lazyfree-lazy-user-flush",
-        None,
-        NONE,
-        lazyfree_lazy_user_flush,
-        "no",
-        Apply::None
-    ),
-    ConfigEntry {
-        name: "notify-keyspace-events",
-        alias: None,
-        flags: NONE,
-        default: "",
-        kind: Kind::Special {
-            parse: crate::keyspace::notify::parse_config,
-            format: crate::keyspace::notify::format_config,
-        },
-        apply: Apply::None,
-    },
-];
-
-fn parse_bind(c: &mut Config, args: &[Vec<u8>]) -> Result<(), String> {
-    if args.len() > 16 {
-        return Err("Too many bind addresses specified.".into());
+    if names.is_empty() || unmatched != 0 {
+        return "unknown".into();
     }
-    c.bind = args
-        .iter()
-        .map(|a| String::from_utf8_lossy(a).into_owned())
-        .collect();
-    Ok(())
-}
-
-fn parse_save(c: &mut Config, args: &[Vec<u8>]) -> Result<(), String> {
-    if args.len() == 1 && args[0].is_empty() || args.is_empty() {
-        c.save.clear();
-        return Ok(());
-    }
-    if !args.len().is_multiple_of(2) {
-        return Err("Invalid save parameters".into());
-    }
-    let mut points = Vec::new();
-    for pair in args.chunks(2) {
-        let secs = string2ll(&pair[0]).filter(|v| *v >= 1);
-        let changes = string2ll(&pair[1]).filter(|v| *v >= 0);
-        match (secs, changes) {
-            (Some(s), Some(ch)) => points.push((s, ch)),
-            _ => return Err("Invalid save parameters".into()),
-        }
-    }
-    c.save = points;
-    Ok(())
-}
-
-fn format_save(c: &Config) -> String {
-    c.save
-        .iter()
-        .map(|(s, ch)| format!("{} {}", s, ch))
-        .collect::<Vec<_>>()
-        .join(" ")
+    names.join(" ")
 }
 
 #[cfg(test)]
@@ -672,20 +462,46 @@ mod tests {
     use super::*;
 
     #[test]
-    fn defaults_parse() {
-        let c = Config::with_defaults();
-        assert_eq!(c.port, 6379);
-        assert_eq!(c.bind, vec!["*", "-::*"]);
-        assert_eq!(c.save, vec![(3600, 1), (300, 100), (60, 10000)]);
-        assert_eq!(c.proto_max_bulk_len, 512 * 1024 * 1024);
-        assert_eq!(find(b"PORT").unwrap().get(&c), "6379");
+    fn numeric_parsing_follows_flags() {
+        use numflag::*;
+        assert_eq!(parse_numeric(b"1kb", MEMORY), Ok(1024));
+        assert_eq!(parse_numeric(b"12", 0), Ok(12));
+        assert!(parse_numeric(b"1kb", 0).is_err());
+        assert_eq!(parse_numeric(b"10%", MEMORY | PERCENT), Ok(-10));
+        assert_eq!(
+            parse_numeric(b"-1%", MEMORY | PERCENT),
+            Err("argument must be a memory or percent value")
+        );
+        assert_eq!(parse_numeric(b"777", OCTAL), Ok(0o777));
+        assert_eq!(parse_numeric(b"", OCTAL), Ok(0));
+        assert_eq!(
+            parse_numeric(b"9", OCTAL),
+            Err("argument couldn't be parsed as an octal number")
+        );
     }
 
     #[test]
-    fn int_bounds_text() {
-        let e = find(b"port").unwrap();
-        let mut c = Config::with_defaults();
-        let err = e.set(&mut c, &[b"70000".to_vec()]).unwrap_err();
-        assert_eq!(err, "argument must be between 0 and 65535 inclusive");
+    fn bounds_use_the_c_type() {
+        let e = bounds_check(-5, NumType::UInt, 0, 1, u32::MAX as i64).unwrap_err();
+        assert_eq!(e, "argument must be between 1 and 4294967295 inclusive");
+        let e = bounds_check(-1, NumType::UInt, numflag::OCTAL, 0, 0o777).unwrap_err();
+        assert_eq!(e, "argument must be between 0 and 777 inclusive");
+        let e = bounds_check(-200, NumType::SSizeT, 3, -100, i64::MAX).unwrap_err();
+        assert_eq!(e, "percentage argument must be less or equal to 100");
+        assert!(bounds_check(-5, NumType::ULong, 0, 0, i64::MAX).is_err());
+        assert!(bounds_check(-1, NumType::ULongLong, 1, 0, -1).is_ok());
+    }
+
+    #[test]
+    fn enum_names_and_flags() {
+        let v = crate::config::SHUTDOWN_FLAGS;
+        assert_eq!(enum_name(v, 2 | 4, true), "nosave now");
+        assert_eq!(enum_name(v, 0, true), "default");
+        assert_eq!(enum_name(v, 16, true), "unknown");
+        let args = vec![b"NOW".to_vec(), b"nosave".to_vec()];
+        assert_eq!(parse_enum(&args, v, true), Ok(6));
+        assert!(parse_enum(&args, v, false).is_err());
+        assert!(parse_enum(&[], v, true).is_err());
+        assert_eq!(enum_name(crate::config::OOM_SCORE_ADJ, 1, false), "yes");
     }
 }

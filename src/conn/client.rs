@@ -74,6 +74,11 @@ pub struct ClientFlags {
     pub no_touch: bool,
     /// A command is executing for this client right now.
     pub executing: bool,
+    /// Held back by CLIENT PAUSE (Redis BLOCKED_POSTPONE): input is read but
+    /// not processed until the pause ends. Shown as 'b' in CLIENT LIST.
+    pub postponed: bool,
+    /// `argv` holds a parsed command that has not run yet (CLIENT_PENDING_COMMAND).
+    pub pending_command: bool,
 }
 
 /// A connected client.
@@ -116,6 +121,11 @@ pub struct Client {
     pub pending_write: bool,
     /// True while the client sits in the pending-input list.
     pub pending_input: bool,
+    /// Indexes of arguments of the running command that MONITOR and the
+    /// slowlog must show as "(redacted)" (passwords). Cleared before each command.
+    pub redacted: Vec<usize>,
+    /// Largest reply buffer seen (CLIENT LIST `rbp`).
+    pub reply_peak: usize,
 }
 
 impl Client {
@@ -159,6 +169,8 @@ impl Client {
             obuf_soft_limit_reached_ms: 0,
             pending_write: false,
             pending_input: false,
+            redacted: Vec::new(),
+            reply_peak: 0,
         }
     }
 
@@ -191,7 +203,7 @@ impl Client {
 
     /// Writes a protocol error and marks the client to close after it.
     pub fn protocol_error(&mut self, reason: &str) {
-        self.reply.error(&format!("ERR Protocol error: {}", reason));
+        self.reply.error(format!("ERR Protocol error: {}", reason));
         self.flags.close_after_reply = true;
     }
 }

@@ -14,8 +14,12 @@ pub const MAX_WRITE_PER_EVENT: usize = 64 * 1024;
 
 #[derive(Debug)]
 pub enum ReadOutcome {
-    /// Read this many bytes; there may be more.
-    Data(usize),
+    /// Read `n` bytes. `short` means fewer than asked for: the socket's receive
+    /// queue was empty at that moment, so new data will raise a new edge.
+    Data {
+        n: usize,
+        short: bool,
+    },
     WouldBlock,
     /// The peer closed the connection.
     Eof,
@@ -47,7 +51,7 @@ pub fn read_once(c: &mut Client) -> ReadOutcome {
                 c.querybuf.truncate(start + n);
                 c.net_input_bytes += n as u64;
                 c.querybuf_peak = c.querybuf_peak.max(c.querybuf.len());
-                return ReadOutcome::Data(n);
+                return ReadOutcome::Data { n, short: n < want };
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => {
@@ -75,6 +79,7 @@ pub enum WriteOutcome {
 /// Writes pending replies until done, the socket is full, or `budget` bytes.
 /// Returns the outcome and the bytes written.
 pub fn write_pending(c: &mut Client, budget: usize) -> (WriteOutcome, usize) {
+    c.reply_peak = c.reply_peak.max(c.reply.buf.len());
     let mut written = 0;
     while c.sent < c.reply.buf.len() {
         if written >= budget {

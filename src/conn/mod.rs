@@ -2,10 +2,14 @@
 //! reading and writing with per-event budgets, and the client slab.
 
 pub mod client;
+pub mod client_cmd;
 pub mod commands;
 pub mod info;
 pub mod io;
+pub mod monitor;
+pub mod pause;
 pub mod slab;
+pub mod state;
 
 pub use client::{Client, ClientFlags, ReplyMode, Socket};
 pub use slab::Clients;

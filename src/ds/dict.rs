@@ -76,10 +76,12 @@ impl<K, V> Table<K, V> {
         }
     }
 
-    fn with_size(size: usize) -> Table<K, V> {
-        let mut buckets = Vec::with_capacity(size);
+    /// A table of `size` empty buckets, or None when the allocation fails.
+    fn try_with_size(size: usize) -> Option<Table<K, V>> {
+        let mut buckets = Vec::new();
+        buckets.try_reserve_exact(size).ok()?;
         buckets.resize_with(size, || None);
-        Table { buckets, used: 0 }
+        Some(Table { buckets, used: 0 })
     }
 
     fn size(&self) -> usize {
@@ -90,6 +92,10 @@ impl<K, V> Table<K, V> {
         self.buckets.len().wrapping_sub(1)
     }
 }
+
+/// A bucket array could not be allocated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AllocError;
 
 /// Statistics of one table, for DEBUG HTSTATS.
 #[derive(Debug, Default, Clone)]
@@ -199,23 +205,29 @@ impl<K: DictKey, V> Dict<K, V> {
     }
 
     /// Grows or creates the table to hold `size` elements (`dictExpand`).
-    /// Returns false when the request is invalid right now.
+    /// Returns false when the request is invalid right now or cannot be allocated.
     pub fn expand(&mut self, size: usize) -> bool {
+        self.try_expand(size).unwrap_or(false)
+    }
+
+    /// `dictTryExpand`: Err when the new table cannot be allocated, Ok(false)
+    /// when no expansion is needed or allowed now.
+    pub fn try_expand(&mut self, size: usize) -> Result<bool, AllocError> {
         if self.is_rehashing() || self.ht[0].used > size {
-            return false;
+            return Ok(false);
         }
         let real = next_power(size);
         if real == self.ht[0].size() {
-            return false;
+            return Ok(false);
         }
-        let t = Table::with_size(real);
+        let t = Table::try_with_size(real).ok_or(AllocError)?;
         if self.ht[0].size() == 0 {
             self.ht[0] = t;
         } else {
             self.ht[1] = t;
             self.rehash_idx = Some(0);
         }
-        true
+        Ok(true)
     }
 
     /// True when the table is big and mostly empty (`htNeedsResize`).

@@ -23,8 +23,10 @@ pub const LISTENER_TOKEN_BASE: usize = usize::MAX / 2;
 pub trait EventHandler {
     /// A listening socket (index `listener`) has connections to accept.
     fn accept(&mut self, listener: usize);
-    /// A client socket is readable and/or writable.
-    fn client_event(&mut self, token: usize, readable: bool, writable: bool);
+    /// A client socket is readable and/or writable. `closed` reports that the
+    /// peer had already closed (or the socket failed) when the poll returned:
+    /// no later edge will announce it, so the handler must read until EOF.
+    fn client_event(&mut self, token: usize, readable: bool, writable: bool, closed: bool);
     /// Called before the loop sleeps. Returns true when work is still pending,
     /// in which case the loop polls without blocking.
     fn before_sleep(&mut self) -> bool;
@@ -76,8 +78,9 @@ impl EventLoop {
                 if t >= LISTENER_TOKEN_BASE {
                     handler.accept(t - LISTENER_TOKEN_BASE);
                 } else {
-                    let readable = ev.is_readable() || ev.is_read_closed() || ev.is_error();
-                    handler.client_event(t, readable, ev.is_writable());
+                    let closed = ev.is_read_closed() || ev.is_error();
+                    let readable = ev.is_readable() || closed;
+                    handler.client_event(t, readable, ev.is_writable(), closed);
                 }
             }
             next_timer_ms = handler.time_events();

@@ -43,14 +43,40 @@ pub fn unix_listener(path: &str, perm: u32, backlog: i32) -> io::Result<mio::net
     Ok(mio::net::UnixListener::from_std(std_listener))
 }
 
-/// Sets TCP_NODELAY and, when `keepalive` is positive, SO_KEEPALIVE with that interval.
+/// Sets TCP_NODELAY and, when `keepalive` is positive, SO_KEEPALIVE as Redis's
+/// `anetKeepAlive` does: first probe after `keepalive` idle seconds, then
+/// every third of that (at least 1 s), giving up after 3 unanswered probes.
 pub fn tune_client_socket(stream: &mio::net::TcpStream, keepalive: i64) {
     let _ = stream.set_nodelay(true);
     if keepalive > 0 {
-        let secs = std::time::Duration::from_secs(keepalive as u64);
+        let secs = keepalive as u64;
         let ka = socket2::TcpKeepalive::new()
-            .with_time(secs)
-            .with_interval(secs / 3);
+            .with_time(std::time::Duration::from_secs(secs))
+            .with_interval(std::time::Duration::from_secs((secs / 3).max(1)))
+            .with_retries(3);
         let _ = SockRef::from(stream).set_tcp_keepalive(&ka);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keepalive_matches_anet_keepalive() {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let std_stream = std::net::TcpStream::connect(l.local_addr().unwrap()).unwrap();
+        let stream = mio::net::TcpStream::from_std(std_stream);
+        tune_client_socket(&stream, 300);
+        let s = SockRef::from(&stream);
+        assert!(s.keepalive().unwrap());
+        assert_eq!(s.keepalive_time().unwrap().as_secs(), 300);
+        assert_eq!(s.keepalive_interval().unwrap().as_secs(), 100);
+        assert_eq!(s.keepalive_retries().unwrap(), 3);
+        assert!(s.nodelay().unwrap());
+        let std_stream2 = std::net::TcpStream::connect(l.local_addr().unwrap()).unwrap();
+        let stream2 = mio::net::TcpStream::from_std(std_stream2);
+        tune_client_socket(&stream2, 0);
+        assert!(!SockRef::from(&stream2).keepalive().unwrap());
     }
 }

@@ -53,3 +53,52 @@ pub fn adjust_open_files_limit(maxclients: u64, reserved: u64) -> u64 {
         (lim.rlim_cur as u64).saturating_sub(reserved).max(1)
     }
 }
+
+/// The process umask (read by setting it and putting it back, as Redis does
+/// at startup).
+pub fn umask() -> u32 {
+    // SAFETY: umask only swaps the process's file mode mask; the old mask is
+    // restored right away.
+    unsafe {
+        let old = libc::umask(0o777);
+        libc::umask(old);
+        old as u32
+    }
+}
+
+/// The soft RLIMIT_NOFILE.
+pub fn nofile_limit() -> io::Result<u64> {
+    // SAFETY: getrlimit writes into a plain struct we own.
+    unsafe {
+        let mut lim: libc::rlimit = std::mem::zeroed();
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(lim.rlim_cur as u64)
+    }
+}
+
+/// Sets both the soft and hard RLIMIT_NOFILE to `n` (Redis's
+/// `adjustOpenFilesLimit` step).
+pub fn set_nofile_limit(n: u64) -> io::Result<()> {
+    let lim = libc::rlimit {
+        rlim_cur: n as libc::rlim_t,
+        rlim_max: n as libc::rlim_t,
+    };
+    // SAFETY: setrlimit reads a plain struct we own.
+    if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &lim) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// Reads /proc/self/oom_score_adj.
+pub fn read_oom_score_adj() -> io::Result<i64> {
+    let text = std::fs::read_to_string("/proc/self/oom_score_adj")?;
+    Ok(text.trim().parse().unwrap_or(0))
+}
+
+/// Writes /proc/self/oom_score_adj.
+pub fn write_oom_score_adj(v: i64) -> io::Result<()> {
+    std::fs::write("/proc/self/oom_score_adj", format!("{}\n", v))
+}

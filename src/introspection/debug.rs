@@ -403,7 +403,7 @@ mod tests {
         let mut r = Reply::new(resp);
         for t in TYPES {
             if let Err(e) = write_protocol(&mut r, t.as_bytes()) {
-                r.error(e.text());
+                r.error(e.as_bytes());
             }
         }
         r.buf

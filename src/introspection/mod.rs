@@ -169,18 +169,10 @@ pub fn keyspace_stats(srv: &Server) -> Vec<DbStats> {
         .collect()
 }
 
-/// A setting's value as CONFIG GET shows it, from the typed config table or
-/// the directives without a typed field yet. Used for settings read rarely
+/// A setting's value as CONFIG GET shows it. Used for settings read rarely
 /// (INFO, the doctors), never on the command path.
 pub fn config_value(srv: &Server, name: &str) -> Option<String> {
-    if let Some(e) = crate::config::table::find(name.as_bytes()) {
-        return Some(e.get(&srv.config));
-    }
-    srv.config
-        .raw
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.clone())
+    crate::config::table::find(name.as_bytes()).map(|e| e.get(&srv.config))
 }
 
 /// Reads `latency-tracking` and `latency-tracking-info-percentiles` into

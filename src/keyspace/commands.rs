@@ -79,7 +79,7 @@ fn del_generic(ctx: &mut Ctx, lazy: bool) -> Result<(), CmdError> {
         if ctx.srv.db_generic_delete(db, key, lazy) {
             ctx.srv.signal_modified_key(db, key);
             ctx.srv.notify(notify::GENERIC, "del", key, db);
-            ctx.srv.dirty += 1;
+            ctx.srv.status.persistence.dirty += 1;
             deleted += 1;
         }
     }
@@ -183,7 +183,7 @@ fn rename_generic(ctx: &mut Ctx, nx: bool) -> Result<(), CmdError> {
     ctx.srv.signal_modified_key(db, dst);
     ctx.srv.notify(notify::GENERIC, "rename_from", src, db);
     ctx.srv.notify(notify::GENERIC, "rename_to", dst, db);
-    ctx.srv.dirty += 1;
+    ctx.srv.status.persistence.dirty += 1;
     reply_rename(ctx, nx, false);
     Ok(())
 }
@@ -238,7 +238,7 @@ fn move_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     ctx.srv.signal_modified_key(dst, key);
     ctx.srv.notify(notify::GENERIC, "move_from", key, src);
     ctx.srv.notify(notify::GENERIC, "move_to", key, dst);
-    ctx.srv.dirty += 1;
+    ctx.srv.status.persistence.dirty += 1;
     ctx.client.reply.int(1);
     Ok(())
 }
@@ -283,7 +283,7 @@ fn copy_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     }
     ctx.srv.signal_modified_key(dst, newkey);
     ctx.srv.notify(notify::GENERIC, "copy_to", newkey, dst);
-    ctx.srv.dirty += 1;
+    ctx.srv.status.persistence.dirty += 1;
     ctx.client.reply.int(1);
     Ok(())
 }
@@ -338,7 +338,7 @@ fn swapdb_command(ctx: &mut Ctx) -> Result<(), CmdError> {
         crate::blocking::scan_db_for_ready_keys(ctx.srv, a);
         crate::blocking::scan_db_for_ready_keys(ctx.srv, b);
     }
-    ctx.srv.dirty += 1;
+    ctx.srv.status.persistence.dirty += 1;
     ctx.client.reply.ok();
     Ok(())
 }
@@ -376,7 +376,7 @@ pub fn empty_data(srv: &mut Server, db: Option<usize>, lazy: bool) -> u64 {
 fn flushdb_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     let lazy = flush_async(ctx)?;
     let db = ctx.client.db;
-    ctx.srv.dirty += empty_data(ctx.srv, Some(db), lazy);
+    ctx.srv.status.persistence.dirty += empty_data(ctx.srv, Some(db), lazy);
     ctx.client.reply.ok();
     Ok(())
 }
@@ -384,10 +384,10 @@ fn flushdb_command(ctx: &mut Ctx) -> Result<(), CmdError> {
 /// FLUSHALL [ASYNC|SYNC]
 fn flushall_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     let lazy = flush_async(ctx)?;
-    ctx.srv.dirty += empty_data(ctx.srv, None, lazy);
+    ctx.srv.status.persistence.dirty += empty_data(ctx.srv, None, lazy);
     // The RDB save that FLUSHALL triggers with save points set joins the
     // persistence issue.
-    ctx.srv.dirty += 1;
+    ctx.srv.status.persistence.dirty += 1;
     ctx.client.reply.ok();
     Ok(())
 }

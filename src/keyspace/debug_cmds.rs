@@ -182,8 +182,12 @@ fn debug_populate(ctx: &mut Ctx) -> Result<(), CmdError> {
     }
     let count = positive_arg(ctx, 2)?;
     let db = ctx.client.db;
-    let want = ctx.srv.dbs[db].dict.len() + count as usize;
-    ctx.srv.dbs[db].dict.expand(want);
+    // Pre-size as Redis does, but at most 2^27 buckets: the bucket array is
+    // written when created, and a bigger count is bound to run out of memory anyway.
+    let presize = (count as usize).min(1 << 27);
+    if ctx.srv.dbs[db].dict.try_expand(presize).is_err() {
+        return Err(CmdError::err("OOM in dictTryExpand"));
+    }
     let size = if ctx.argc() == 5 {
         positive_arg(ctx, 4)? as usize
     } else {

@@ -28,9 +28,6 @@ pub struct CycleState {
     last_fast_cycle_us: i64,
     resize_db: usize,
     rehash_db: usize,
-    /// Running estimate of the expired share of sampled keys, 0..1
-    /// (`stat_expired_stale_perc`; INFO shows it times 100).
-    stale_fraction: f64,
 }
 
 /// Parameters scaled by `active-expire-effort`.
@@ -59,7 +56,10 @@ pub fn active_expire_cycle(srv: &mut Server, kind: CycleKind) {
         let st = &srv.ks.expire;
         // Redis compares the 0..1 fraction with the percentage here, so only
         // a time-capped slow cycle starts fast cycles; kept as is.
-        if !st.timelimit_exit && st.stale_fraction < eff.acceptable_stale as f64 {
+        // stats.expired_stale_perc is in percent (as INFO shows it); Redis
+        // keeps the 0..1 fraction and compares that here.
+        let fraction = srv.stats.expired_stale_perc / 100.0;
+        if !st.timelimit_exit && fraction < eff.acceptable_stale as f64 {
             return;
         }
         if start < st.last_fast_cycle_us + eff.fast_duration as i64 * 2 {
@@ -113,9 +113,8 @@ pub fn active_expire_cycle(srv: &mut Server, kind: CycleKind) {
     } else {
         0.0
     };
-    let st = &mut srv.ks.expire;
-    st.stale_fraction = perc * 0.05 + st.stale_fraction * 0.95;
-    srv.stats.expired_stale_perc = st.stale_fraction * 100.0;
+    let prev = srv.stats.expired_stale_perc / 100.0;
+    srv.stats.expired_stale_perc = (perc * 0.05 + prev * 0.95) * 100.0;
 }
 
 /// One sampling pass over `db`'s expires table; None when there is nothing

@@ -116,14 +116,14 @@ fn expire_generic(ctx: &mut Ctx, relative: bool, seconds: bool) -> Result<(), Cm
     if when <= srv.time.mstime {
         let lazy = srv.config.lazyfree_lazy_expire;
         srv.db_generic_delete(db, key, lazy);
-        srv.dirty += 1;
+        srv.status.persistence.dirty += 1;
         srv.signal_modified_key(db, key);
         srv.notify(notify::GENERIC, "del", key, db);
     } else {
         srv.set_expire(db, key, when);
         srv.signal_modified_key(db, key);
         srv.notify(notify::GENERIC, "expire", key, db);
-        srv.dirty += 1;
+        srv.status.persistence.dirty += 1;
     }
     ctx.client.reply.int(1);
     Ok(())
@@ -202,7 +202,7 @@ fn persist_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     if done {
         ctx.srv.signal_modified_key(db, key);
         ctx.srv.notify(notify::GENERIC, "persist", key, db);
-        ctx.srv.dirty += 1;
+        ctx.srv.status.persistence.dirty += 1;
     }
     ctx.client.reply.int(done as i64);
     Ok(())

@@ -6,7 +6,7 @@ use super::db::lookup;
 use crate::cmd::{CommandImpl, Ctx};
 use crate::error::{CmdError, SYNTAX};
 use crate::types::ObjType;
-use crate::util::glob::string_match;
+use crate::util::glob::string_match_len;
 use crate::util::num::string2ll;
 
 pub const COMMANDS: &[CommandImpl] = &[
@@ -32,7 +32,7 @@ fn keys_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     let mut n = 0;
     for e in d.dict.iter() {
         let k = e.key().bytes();
-        if all || string_match(pattern, k, false) {
+        if all || string_match_len(pattern, k, false) {
             // Expired keys are skipped, not deleted, as Redis does here.
             let when = d.expire_of(k);
             if when >= 0 && now > when {
@@ -144,7 +144,7 @@ fn scan_command(ctx: &mut Ctx) -> Result<(), CmdError> {
 /// SCAN's filters: pattern, type, and expired keys (which are deleted).
 fn keep_key(ctx: &mut Ctx, db: usize, k: &[u8], o: &ScanOpts) -> bool {
     if let Some(p) = o.pattern {
-        if !string_match(p, k, false) {
+        if !string_match_len(p, k, false) {
             return false;
         }
     }

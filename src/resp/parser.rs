@@ -3,7 +3,7 @@
 //! progress between calls, so a request split across reads resumes where it
 //! stopped without scanning the buffer again.
 
-use memchr::memchr;
+use memchr::memchr2;
 
 use crate::util::args::split_args;
 use crate::util::num::string2ll;
@@ -28,9 +28,11 @@ pub enum ProtocolError {
     UnbalancedQuotes,
     TooBigMbulkCount,
     InvalidMultibulkLength,
+    UnauthenticatedMultibulkLength,
     ExpectedDollar(u8),
     TooBigBulkCount,
     InvalidBulkLength,
+    UnauthenticatedBulkLength,
 }
 
 impl ProtocolError {
@@ -41,9 +43,13 @@ impl ProtocolError {
             ProtocolError::UnbalancedQuotes => "unbalanced quotes in request".into(),
             ProtocolError::TooBigMbulkCount => "too big mbulk count string".into(),
             ProtocolError::InvalidMultibulkLength => "invalid multibulk length".into(),
+            ProtocolError::UnauthenticatedMultibulkLength => {
+                "unauthenticated multibulk length".into()
+            }
             ProtocolError::ExpectedDollar(c) => format!("expected '$', got '{}'", *c as char),
             ProtocolError::TooBigBulkCount => "too big bulk count string".into(),
             ProtocolError::InvalidBulkLength => "invalid bulk length".into(),
+            ProtocolError::UnauthenticatedBulkLength => "unauthenticated bulk length".into(),
         }
     }
 }
@@ -113,8 +119,11 @@ impl RequestParser {
                 return Ok(Parsed::Incomplete);
             };
             let n = string2ll(&buf[*pos + 1..line]).ok_or(ProtocolError::InvalidMultibulkLength)?;
-            if n > i32::MAX as i64 || (limits.unauthenticated && n > 10) {
+            if n > i32::MAX as i64 {
                 return Err(ProtocolError::InvalidMultibulkLength);
+            }
+            if limits.unauthenticated && n > 10 {
+                return Err(ProtocolError::UnauthenticatedMultibulkLength);
             }
             *pos = line + 2;
             if n <= 0 {
@@ -135,11 +144,11 @@ impl RequestParser {
                 }
                 let len =
                     string2ll(&buf[*pos + 1..line]).ok_or(ProtocolError::InvalidBulkLength)?;
-                if len < 0
-                    || len > limits.proto_max_bulk_len
-                    || (limits.unauthenticated && len > 16384)
-                {
+                if len < 0 || len > limits.proto_max_bulk_len {
                     return Err(ProtocolError::InvalidBulkLength);
+                }
+                if limits.unauthenticated && len > 16384 {
+                    return Err(ProtocolError::UnauthenticatedBulkLength);
                 }
                 *pos = line + 2;
                 self.bulk_len = len;
@@ -164,6 +173,15 @@ impl RequestParser {
     }
 }
 
+/// Finds `needle` from `pos` the way Redis's `strchr` on the query buffer
+/// does: a NUL byte ends the search, so a line with a NUL before its end is
+/// never complete and the request waits until the too-big limit closes it.
+fn find_c(buf: &[u8], pos: usize, needle: u8) -> Option<usize> {
+    memchr2(needle, 0, &buf[pos..])
+        .filter(|&off| buf[pos + off] == needle)
+        .map(|off| pos + off)
+}
+
 /// Finds the `\r` that ends a count line starting at `pos`. Returns its index
 /// once the `\n` after it has arrived too.
 fn read_line(
@@ -171,7 +189,7 @@ fn read_line(
     pos: usize,
     too_big: ProtocolError,
 ) -> Result<Option<usize>, ProtocolError> {
-    match memchr(b'\r', &buf[pos..]) {
+    match find_c(buf, pos, b'\r').map(|i| i - pos) {
         None => {
             if buf.len() - pos > PROTO_INLINE_MAX_SIZE {
                 Err(too_big)
@@ -189,7 +207,7 @@ fn parse_inline(
     pos: &mut usize,
     argv: &mut Vec<Vec<u8>>,
 ) -> Result<Parsed, ProtocolError> {
-    let Some(nl) = memchr(b'\n', &buf[*pos..]) else {
+    let Some(nl) = find_c(buf, *pos, b'\n').map(|i| i - *pos) else {
         if buf.len() - *pos > PROTO_INLINE_MAX_SIZE {
             return Err(ProtocolError::TooBigInline);
         }
@@ -288,6 +306,29 @@ mod tests {
         );
     }
 
+    /// Regression (nul_byte_ends_line_search): Redis looks for line ends with
+    /// `strchr`, so a NUL before the `\r` or `\n` leaves the request incomplete
+    /// rather than giving an error or running a truncated inline command.
+    #[test]
+    fn nul_byte_ends_line_search() {
+        for input in [
+            &b"*1\0\r\n$4\r\nPING\r\n"[..],
+            b"*1\r\n$4\0\r\nPING\r\n",
+            b"PI\0NG\r\nPING\r\n",
+            b"\0\r\n",
+        ] {
+            assert_eq!(parse_all(input).unwrap(), Vec::<Vec<Vec<u8>>>::new());
+        }
+        let mut big = b"PING\0\r\n".to_vec();
+        big.extend(vec![b'x'; PROTO_INLINE_MAX_SIZE]);
+        assert_eq!(parse_all(&big).unwrap_err(), ProtocolError::TooBigInline);
+        let mut big = b"*1\r\n$1\0\r\n".to_vec();
+        big.extend(vec![b'x'; PROTO_INLINE_MAX_SIZE]);
+        assert_eq!(parse_all(&big).unwrap_err(), ProtocolError::TooBigBulkCount);
+    }
+
+    /// Regression (unauthenticated_limit_error_text): Redis 7.0 names these
+    /// errors "unauthenticated ... length", not "invalid ... length".
     #[test]
     fn unauthenticated_limits() {
         let lim = ParseLimits {
@@ -297,9 +338,17 @@ mod tests {
         let mut p = RequestParser::new();
         let mut argv = Vec::new();
         let r = p.parse(b"*11\r\n", &mut 0, &mut argv, lim);
-        assert_eq!(r.unwrap_err(), ProtocolError::InvalidMultibulkLength);
+        let e = r.unwrap_err();
+        assert_eq!(e.reason(), "unauthenticated multibulk length");
         let mut p = RequestParser::new();
         let r = p.parse(b"*1\r\n$16385\r\n", &mut 0, &mut argv, lim);
+        assert_eq!(r.unwrap_err().reason(), "unauthenticated bulk length");
+        // Malformed counts are still "invalid", checked first.
+        let mut p = RequestParser::new();
+        let r = p.parse(b"*1\r\n$-3\r\n", &mut 0, &mut argv, lim);
         assert_eq!(r.unwrap_err(), ProtocolError::InvalidBulkLength);
+        let mut p = RequestParser::new();
+        let r = p.parse(b"*10\r\n$16384\r\n", &mut 0, &mut argv, lim);
+        assert_eq!(r, Ok(Parsed::Incomplete));
     }
 }

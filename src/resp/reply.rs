@@ -49,10 +49,10 @@ impl Reply {
 
     /// `-text`: `text` carries its code ("ERR ...", "WRONGTYPE ..."). Newlines
     /// are turned into spaces, as Redis does, so the protocol stays valid.
-    pub fn error(&mut self, text: &str) {
+    pub fn error(&mut self, text: impl AsRef<[u8]>) {
         self.buf.push(b'-');
         let start = self.buf.len();
-        self.raw(text.as_bytes());
+        self.raw(text.as_ref());
         for b in &mut self.buf[start..] {
             if *b == b'\r' || *b == b'\n' {
                 *b = b' ';

@@ -10,6 +10,7 @@ use crate::conn::info::client_info_line;
 use crate::conn::io::{self, ReadOutcome, WriteOutcome, MAX_WRITE_PER_EVENT};
 use crate::conn::{Client, Socket};
 use crate::resp::parser::{ParseLimits, Parsed};
+use crate::util::args::repr;
 
 /// Reads per readable event before yielding to other clients.
 const READS_PER_EVENT: usize = 16;
@@ -30,9 +31,10 @@ impl Server {
                     (Socket::Tcp(s), fmt_addr(&peer), local, loopback)
                 }),
                 Listener::Unix { sock, path } => {
-                    let path = path.clone();
+                    // Redis names both ends of a Unix connection "<path>:0".
+                    let name = format!("{}:0", path);
                     sock.accept()
-                        .map(|(s, _)| (Socket::Unix(s), format!("{}:0", path), path, true))
+                        .map(|(s, _)| (Socket::Unix(s), name.clone(), name, true))
                 }
             };
             match accepted {
@@ -49,15 +51,25 @@ impl Server {
     }
 
     fn accept_one(&mut self, mut sock: Socket, addr: String, laddr: String, local: bool) {
-        self.stats.total_connections_received += 1;
+        if let Socket::Unix(_) = sock {
+            self.log.verbose(&format!(
+                "Accepted connection to {}",
+                self.config.unixsocket
+            ));
+        } else {
+            self.log.verbose(&format!("Accepted {}", addr));
+        }
         if self.clients.len() as i64 >= self.config.maxclients {
             let _ = sock.write(MAXCLIENTS_ERR);
             self.stats.rejected_connections += 1;
             return;
         }
+        // Redis 7.0 applies protected mode whatever `bind` says; the refused
+        // connection had a client created for it, so it used up an id.
         if self.config.protected_mode && self.config.requirepass.is_empty() && !local {
             let _ = sock.write(PROTECTED_MODE_ERR);
             self.stats.rejected_connections += 1;
+            self.next_client_id += 1;
             return;
         }
         let token = self.clients.reserve();
@@ -75,14 +87,25 @@ impl Server {
         }
         let id = self.next_client_id;
         self.next_client_id += 1;
-        self.log.verbose(&format!("Accepted {}", addr));
-        let c = Client::new(id, token, sock, addr, laddr, self.time.mstime);
+        self.stats.total_connections_received += 1;
+        let mut c = Client::new(id, token, sock, addr, laddr, self.time.mstime);
+        // Without a password the default user needs no AUTH, and a client
+        // created then stays authenticated if one is set later (as in Redis).
+        c.flags.authenticated = self.config.requirepass.is_empty();
         self.clients.put(Box::new(c));
         self.stat_peak_clients = self.stat_peak_clients.max(self.clients.len());
     }
 
     /// Reads and runs what a client sent, within a per-event budget.
-    pub(super) fn handle_readable(&mut self, token: usize) {
+    ///
+    /// mio is edge-triggered, so the socket must be drained. A short read
+    /// (fewer bytes than asked) proves the receive queue was empty at that
+    /// moment, and anything arriving later raises a new edge; `stop_on_short`
+    /// lets such a read end the turn without a final read that would only
+    /// return WouldBlock (one syscall saved per event). It is false when the
+    /// peer's close was already reported, or when resuming a budget-limited
+    /// client, where no new edge is guaranteed.
+    pub(super) fn handle_readable(&mut self, token: usize, stop_on_short: bool) {
         let Some(mut c) = self.clients.take(token) else {
             return;
         };
@@ -92,13 +115,16 @@ impl Server {
                 break;
             }
             match io::read_once(&mut c) {
-                ReadOutcome::Data(n) => {
+                ReadOutcome::Data { n, short } => {
                     self.stats.net_input_bytes += n as u64;
                     c.last_interaction_ms = self.time.mstime;
                     if self.querybuf_over_limit(&c) {
                         return self.free_client(c);
                     }
                     self.process_input(&mut c);
+                    if short && stop_on_short {
+                        return self.return_client(c);
+                    }
                 }
                 ReadOutcome::WouldBlock => return self.return_client(c),
                 ReadOutcome::Eof => {
@@ -106,6 +132,14 @@ impl Server {
                         "Client closed connection {}",
                         client_info_line(&c, self.time.mstime)
                     ));
+                    // The peer may have shut down only its sending side. Redis
+                    // writes the replies in the before-sleep that precedes the
+                    // read that sees EOF; do the same before closing. The write
+                    // stops at WouldBlock, so it is bounded by the socket buffer.
+                    if c.has_pending_output() {
+                        let (_, n) = io::write_pending(&mut c, usize::MAX);
+                        self.stats.net_output_bytes += n as u64;
+                    }
                     return self.free_client(c);
                 }
                 ReadOutcome::Error(e) => {
@@ -127,22 +161,39 @@ impl Server {
             return false;
         }
         let info = client_info_line(c, self.time.mstime);
-        let head =
-            String::from_utf8_lossy(&c.querybuf[c.qb_pos..c.qb_pos + 64.min(c.querybuf_len())])
-                .into_owned();
+        // The first bytes quoted as sdscatrepr does: \x escapes, never lossy UTF-8.
+        let mut head = Vec::new();
+        repr(
+            &mut head,
+            &c.querybuf[c.qb_pos..c.qb_pos + 64.min(c.querybuf_len())],
+        );
         self.log.warning(&format!(
-            "Closing client that reached max query buffer length: {} (qbuf initial bytes: {:?})",
-            info, head
+            "Closing client that reached max query buffer length: {} (qbuf initial bytes: {})",
+            info,
+            String::from_utf8_lossy(&head)
         ));
         self.stats.client_qbuf_limit_disconnections += 1;
         true
     }
 
     /// Parses and runs every complete request in the query buffer (Redis `processInputBuffer`).
+    /// A client held by CLIENT PAUSE keeps its input for later.
     pub fn process_input(&mut self, c: &mut Client) {
+        if c.flags.postponed || c.flags.close_asap || self.stop || self.blocking.is_blocked(c.token) {
+            return;
+        }
+        if c.flags.pending_command {
+            c.flags.pending_command = false;
+            process_command(self, c);
+            if c.flags.postponed {
+                return;
+            }
+            c.argv.clear();
+        }
         while c.qb_pos < c.querybuf.len()
             && !c.flags.close_after_reply
             && !c.flags.close_asap
+            && !self.stop
             && !self.blocking.is_blocked(c.token)
         {
             let limits = ParseLimits {
@@ -158,6 +209,9 @@ impl Server {
                 Ok(Parsed::Request) => {
                     if !c.argv.is_empty() {
                         process_command(self, c);
+                    }
+                    if c.flags.postponed {
+                        break;
                     }
                     c.argv.clear();
                 }
@@ -193,7 +247,7 @@ impl Server {
         let Some(mut c) = self.clients.take(token) else {
             return;
         };
-        if c.has_pending_output() {
+        if c.has_pending_output() && !c.flags.close_asap {
             if let WriteOutcome::Error = self.write_client(&mut c) {
                 return self.free_client(c);
             }
@@ -223,6 +277,11 @@ impl Server {
                 continue;
             };
             c.pending_write = false;
+            // A killed client is closed without being written to, as in Redis.
+            if c.flags.close_asap {
+                self.clients.put(c);
+                continue;
+            }
             match self.write_client(&mut c) {
                 WriteOutcome::Error => {
                     self.free_client(c);
@@ -248,13 +307,14 @@ impl Server {
     pub(super) fn process_pending_input(&mut self) {
         let tokens = std::mem::take(&mut self.pending_input);
         for token in tokens {
-            self.handle_readable(token);
+            self.handle_readable(token, false);
         }
     }
 
     /// Closes a client now (Redis `freeClient`).
     pub fn free_client(&mut self, mut c: Box<Client>) {
         crate::blocking::client_freed(self, c.token);
+        self.forget_client(&mut c);
         let _ = self.registry.deregister(c.sock.source());
         c.sock.shutdown();
         self.clients.release(c.token);
@@ -277,6 +337,7 @@ impl Server {
 
     /// The before-sleep hook (Redis `beforeSleep`). Returns true if work remains.
     pub(super) fn before_sleep_work(&mut self) -> bool {
+        self.process_unblocked_clients();
         if !self.pending_input.is_empty() {
             self.process_pending_input();
         }

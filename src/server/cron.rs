@@ -1,8 +1,6 @@
 //! serverCron (server.c): periodic work at `hz` times per second.
 
 use super::Server;
-use crate::conn::info::client_info_line;
-use crate::event_loop::signals;
 
 /// Most clients checked for timeouts per cron call are spread so that each
 /// client is visited about once per second (Redis CLIENTS_CRON_MIN_ITERATIONS).
@@ -56,67 +54,38 @@ impl Server {
         self.clients_cron();
         crate::blocking::check_timeouts(self);
         crate::keyspace::expire::databases_cron(self);
+        self.check_pause_timeout();
         crate::introspection::cron(self);
         self.check_shutdown_signal();
         self.cronloops += 1;
     }
 
-    /// Closes idle clients past `timeout` (Redis `clientsCronHandleTimeout`).
+    /// Closes idle clients past `timeout` (Redis `clientsCronHandleTimeout`):
+    /// idle time is counted in whole seconds; MONITOR clients and clients
+    /// held by a pause (blocked, in Redis terms) never time out.
     fn clients_cron(&mut self) {
         if self.config.timeout <= 0 {
             return;
         }
-        let limit_ms = self.config.timeout * 1000;
-        let now = self.time.mstime;
+        let now = self.time.unixtime;
         let per_call =
             (self.clients.len() / self.effective_hz() as usize).max(CLIENTS_CRON_MIN_ITERATIONS);
         let idle: Vec<usize> = self
             .clients
             .iter()
-            .filter(|c| !c.flags.monitor && now - c.last_interaction_ms > limit_ms)
+            .filter(|c| {
+                !c.flags.monitor
+                    && !c.flags.postponed
+                    && now - c.last_interaction_ms / 1000 > self.config.timeout
+            })
             .take(per_call)
             .map(|c| c.token)
             .collect();
         for token in idle {
             if let Some(c) = self.clients.take(token) {
-                self.log.verbose(&format!(
-                    "Closing idle client {}",
-                    client_info_line(&c, now)
-                ));
+                self.log.verbose("Closing idle client");
                 self.free_client(c);
             }
         }
-    }
-
-    fn check_shutdown_signal(&mut self) {
-        let Some(sig) = signals::take_shutdown_signal() else {
-            return;
-        };
-        self.log.log_raw(&format!(
-            "{}:signal-handler ({}) Received {} scheduling shutdown...\n",
-            self.log.pid,
-            self.time.unixtime,
-            signals::name(sig)
-        ));
-        if self
-            .prepare_for_shutdown(super::ShutdownRequest::default())
-            .is_ok()
-        {
-            self.stop = true;
-        }
-    }
-
-    /// Last steps before exit (Redis `prepareForShutdown`). Persistence
-    /// (final save, AOF flush) hooks in here when those issues land.
-    pub fn prepare_for_shutdown(&mut self, _req: super::ShutdownRequest) -> Result<(), String> {
-        self.log.warning("User requested shutdown...");
-        if !self.config.pidfile.is_empty() {
-            let _ = std::fs::remove_file(&self.config.pidfile);
-        }
-        if !self.config.unixsocket.is_empty() {
-            let _ = std::fs::remove_file(&self.config.unixsocket);
-        }
-        self.log.warning("Redis is now ready to exit, bye bye...");
-        Ok(())
     }
 }

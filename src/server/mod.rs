@@ -5,7 +5,9 @@
 
 pub mod clients;
 pub mod commands;
+pub mod config_apply;
 pub mod cron;
+pub mod shutdown;
 pub mod startup;
 pub mod stats;
 pub mod status;
@@ -73,8 +75,6 @@ pub struct Server {
     // Keyspace (keyspace helper): the databases and their runtime state.
     pub dbs: Vec<crate::keyspace::Db>,
     pub ks: crate::keyspace::State,
-    /// Changes since the last save (Redis `server.dirty`).
-    pub dirty: u64,
     // Introspection (src/introspection): slow log, latency monitor and
     // histograms, allocator samples, client buffer peaks, DEBUG switches.
     pub slowlog: crate::introspection::slowlog::Slowlog,
@@ -87,6 +87,13 @@ pub struct Server {
     pub status: status::SubsystemStatus,
     // Blocking operations (lists helper): blocked clients, ready keys, timeouts.
     pub blocking: crate::blocking::State,
+    // Connection and client management (conn/): CLIENT PAUSE state and
+    // MONITOR clients as (token, id).
+    pub pause: crate::conn::pause::PauseState,
+    pub monitors: Vec<(usize, u64)>,
+    // Config (src/server/config_apply.rs): the oom_score_adj the process had
+    // before the first oom-score-adj change, to restore it.
+    pub oom_score_base: Option<i64>,
 }
 
 impl Server {
@@ -116,7 +123,6 @@ impl Server {
             stat_peak_clients: 0,
             dbs,
             ks: crate::keyspace::State::new(),
-            dirty: 0,
             slowlog: Default::default(),
             latency: Default::default(),
             mem: crate::introspection::mem_overhead::MemorySamples::new(),
@@ -125,7 +131,11 @@ impl Server {
             debug: Default::default(),
             status: status::SubsystemStatus::new(time.unixtime, startup::random_hex(40)),
             blocking: Default::default(),
+            pause: Default::default(),
+            monitors: Vec::new(),
+            oom_score_base: None,
         };
+        config_apply::apply_renames(&mut srv.commands, &srv.config);
         crate::introspection::apply_latency_config(&mut srv);
         srv
     }
@@ -146,6 +156,7 @@ impl Server {
         duration_us: u64,
     ) {
         crate::introspection::after_call(self, c, argv, meta, cmd_id, duration_us);
+        self.feed_monitors(c, argv, meta);
         self.ks.events.deliver();
         crate::blocking::handle_ready_keys(self);
     }
@@ -153,15 +164,24 @@ impl Server {
 
 impl EventHandler for Server {
     fn accept(&mut self, listener: usize) {
+        // After SHUTDOWN the listeners are closed, and CONFIG SET port/bind
+        // may have closed some: later events of the batch are stale.
+        if self.stop || listener >= self.listeners.len() {
+            return;
+        }
         self.accept_clients(listener);
     }
 
-    fn client_event(&mut self, token: usize, readable: bool, writable: bool) {
+    fn client_event(&mut self, token: usize, readable: bool, writable: bool, closed: bool) {
+        // Once SHUTDOWN succeeded nothing else runs, as Redis exits at once.
+        if self.stop {
+            return;
+        }
         if writable {
             self.handle_writable(token);
         }
         if readable {
-            self.handle_readable(token);
+            self.handle_readable(token, !closed);
         }
     }
 
@@ -170,6 +190,9 @@ impl EventHandler for Server {
     }
 
     fn time_events(&mut self) -> u64 {
+        if self.stop {
+            return 0;
+        }
         self.run_time_events()
     }
 

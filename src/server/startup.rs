@@ -93,6 +93,25 @@ impl Server {
     }
 }
 
+impl Server {
+    /// "Ready to accept connections", per kind of listener, as Redis logs it.
+    pub fn log_ready(&self) {
+        if self
+            .listeners
+            .iter()
+            .any(|l| matches!(l, Listener::Tcp { .. }))
+        {
+            self.log.notice("Ready to accept connections");
+        }
+        if !self.config.unixsocket.is_empty() {
+            self.log.notice(&format!(
+                "The server is now ready to accept connections at {}",
+                self.config.unixsocket
+            ));
+        }
+    }
+}
+
 fn is_unavailable_address(e: &std::io::Error) -> bool {
     matches!(
         e.raw_os_error(),

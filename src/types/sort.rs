@@ -325,11 +325,11 @@ fn output(ctx: &mut Ctx, db: usize, o: &SortOpts, sel: &[Item]) -> Result<(), Cm
         }
         ctx.srv.set_key(db, dst, list, false);
         ctx.srv.notify(notify::LIST, "sortstore", dst, db);
-        ctx.srv.dirty += n as u64;
+        ctx.srv.status.persistence.dirty += n as u64;
     } else if ctx.srv.db_delete(db, dst) {
         ctx.srv.signal_modified_key(db, dst);
         ctx.srv.notify(notify::GENERIC, "del", dst, db);
-        ctx.srv.dirty += 1;
+        ctx.srv.status.persistence.dirty += 1;
     }
     ctx.reply().int(n as i64);
     Ok(())

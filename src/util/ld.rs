@@ -83,6 +83,7 @@ mod tests {
         assert_eq!(add(b"1", b" 1"), Err(LdError::BadIncrement));
         assert_eq!(add(b"1e4932", b"1e4932"), Err(LdError::NanOrInf));
         assert!(!is_valid(b"nan"));
+        assert!(!is_valid(b"1.5\0\09"));
         assert!(is_valid(b"1e10"));
     }
 }

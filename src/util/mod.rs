@@ -4,3 +4,4 @@ pub mod args;
 pub mod glob;
 pub mod ld;
 pub mod num;
+pub mod sha256;

@@ -467,7 +467,7 @@ fn getkeys_and_flags_match_redis_for_every_shape() {
                 let container = meta::find_fullname(format!("command|{}", sub).as_bytes());
                 let arity = container.map(|m| m.arity).unwrap_or(0);
                 match lookup_meta(case) {
-                    _ if (req.len() as i32) < -arity => r.error(&format!(
+                    _ if (req.len() as i32) < -arity => r.error(format!(
                         "ERR wrong number of arguments for 'command|{}' command",
                         sub.to_ascii_lowercase()
                     )),
@@ -476,7 +476,7 @@ fn getkeys_and_flags_match_redis_for_every_shape() {
                         let argv: Vec<Vec<u8>> =
                             case.iter().map(|a| a.as_bytes().to_vec()).collect();
                         if let Err(e) = reply_getkeys(&mut r, m, &argv, sub == "GETKEYSANDFLAGS") {
-                            r.error(e.text());
+                            r.error(e.as_bytes());
                         }
                     }
                 }
@@ -707,7 +707,7 @@ fn getkeys_match_redis_on_random_requests() {
         let mut r = Reply::new(3);
         let owned: Vec<Vec<u8>> = argv.iter().map(|a| a.as_bytes().to_vec()).collect();
         if let Err(e) = reply_getkeys(&mut r, m, &owned, true) {
-            r.error(e.text());
+            r.error(e.as_bytes());
         }
         assert_eq!(
             String::from_utf8_lossy(&r.buf),

@@ -366,6 +366,23 @@ fn object_freq_under_lfu() {
         &["OBJECT", "REFCOUNT", "i"],
     ];
     d.check_all(cmds);
+    // With a maxmemory and an LFU policy, integers are not shared.
+    let cmds: &[&[&str]] = &[
+        &["CONFIG", "SET", "maxmemory", "100mb"],
+        &["SET", "j", "100"],
+        &["OBJECT", "REFCOUNT", "j"],
+        &["CONFIG", "SET", "maxmemory-policy", "noeviction"],
+        &["OBJECT", "FREQ", "j"],
+        &["SET", "j2", "100"],
+        &["OBJECT", "REFCOUNT", "j2"],
+        &["CONFIG", "SET", "maxmemory", "0"],
+        &["CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"],
+        &["FLUSHALL"],
+        &["RANDOMKEY"],
+        &["SCAN", "0"],
+        &["SET", "s", "1"],
+    ];
+    d.check_all(cmds);
     // The counter grows logarithmically with accesses.
     let mut c = d.ours.raw();
     for _ in 0..100 {
@@ -492,6 +509,18 @@ fn info_keyspace_and_counters() {
         &["SELECT", "5"],
         &["SET", "z", "1"],
         &["SELECT", "0"],
+        &["INCR", "n"],
+        &["APPEND", "n", "x"],
+        &["SETRANGE", "n", "0", ""],
+        &["DEL", "a", "nokey"],
+        &["EXPIRE", "b", "1000"],
+        &["PERSIST", "b"],
+        &["RENAME", "b", "b2"],
+        &["COPY", "b2", "b3"],
+        &["SWAPDB", "1", "2"],
+        &["FLUSHDB", "x"],
+        &["MSETNX", "c", "1"],
+        &["GETDEL", "c"],
     ];
     d.check_all(cmds);
     // KEYS counts no hits or misses: wait with it, then expire "e" lazily.
@@ -507,6 +536,7 @@ fn info_keyspace_and_counters() {
         ("stats", "keyspace_hits"),
         ("stats", "keyspace_misses"),
         ("stats", "expired_keys"),
+        ("persistence", "rdb_changes_since_last_save"),
     ] {
         assert_eq!(
             info_field(&d.ours, sec, f),
@@ -514,5 +544,27 @@ fn info_keyspace_and_counters() {
             "{}",
             f
         );
+    }
+}
+
+/// OBJECT IDLETIME grows while a key is untouched; reads and TOUCH reset it,
+/// OBJECT itself and TYPE/EXISTS do not. The clock has 1 s resolution, so a
+/// reset shows as at most 1 after an idle time of at least 2.
+#[test]
+fn idletime_is_real() {
+    let s = Server::start(&[]);
+    let mut c = s.raw();
+    let idle = |c: &mut RawConn| -> i64 {
+        let r = String::from_utf8(c.cmd(&["OBJECT", "IDLETIME", "k"])).unwrap();
+        r.trim_start_matches(':').trim().parse().unwrap()
+    };
+    c.cmd(&["SET", "k", "v"]);
+    for reset in [&["GET", "k"][..], &["TOUCH", "k"]] {
+        assert!(poll_until(Duration::from_secs(5), || idle(&mut c) >= 2));
+        c.cmd(&["TYPE", "k"]);
+        c.cmd(&["EXISTS", "k"]);
+        assert!(idle(&mut c) >= 2);
+        c.cmd(reset);
+        assert!(idle(&mut c) <= 1, "{:?}", reset);
     }
 }

@@ -115,3 +115,69 @@ fn random_ops_match_model_and_redis() {
     let want: HashSet<String> = model.keys().cloned().collect();
     assert_eq!(full_scan(&mut c), want);
 }
+
+/// Random string commands on a small key space: every reply equals Redis's.
+#[test]
+fn random_string_ops_match_redis() {
+    let Some(mut d) = Differential::start(
+        "random_string_ops_match_redis",
+        &["--enable-debug-command", "yes"],
+    ) else {
+        return;
+    };
+    let seed: u64 = std::env::var("KS_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0xC0FF_EE00_1234_5678);
+    let mut rng = Rng(seed);
+    let vals = [
+        "0",
+        "1",
+        "-1",
+        "9999",
+        "10000",
+        "abc",
+        "1.5",
+        "",
+        "007",
+        "9223372036854775807",
+        "1e3",
+        " 2",
+        "-0",
+        "0.1",
+    ];
+    for _ in 0..3000 {
+        let k = format!("s{}", rng.below(8));
+        let k2 = format!("s{}", rng.below(8));
+        let v = vals[rng.below(vals.len() as u64) as usize];
+        let n = (rng.below(40) as i64 - 10).to_string();
+        let m = (rng.below(40) as i64 - 20).to_string();
+        let cmd: Vec<&str> = match rng.below(16) {
+            0 => vec!["SET", &k, v],
+            1 => vec!["APPEND", &k, v],
+            2 => vec!["INCR", &k],
+            3 => vec!["DECRBY", &k, &n],
+            4 => vec!["INCRBYFLOAT", &k, v],
+            5 => vec!["SETRANGE", &k, &n, v],
+            6 => vec!["GETRANGE", &k, &n, &m],
+            7 => vec!["STRLEN", &k],
+            8 => vec!["OBJECT", "ENCODING", &k],
+            9 => vec!["OBJECT", "REFCOUNT", &k],
+            10 => vec!["LCS", &k, &k2, "IDX", "WITHMATCHLEN"],
+            11 => vec!["GETSET", &k, v],
+            12 => vec!["MSETNX", &k, v, &k2, v],
+            13 => vec!["COPY", &k, &k2, "REPLACE"],
+            14 => vec!["DEL", &k],
+            _ => vec!["MGET", &k, &k2],
+        };
+        d.check(&cmd);
+        if std::env::var("KS_TRACE").is_ok() {
+            eprintln!(
+                "{:?} -> {:?}",
+                cmd,
+                String::from_utf8_lossy(&d.check(&["GET", &k]))
+            );
+        }
+    }
+    d.check(&["DEBUG", "DIGEST"]);
+}

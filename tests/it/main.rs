@@ -4,7 +4,11 @@
 mod support;
 
 mod blocking;
+mod cli;
 mod command;
+mod config;
+mod config_files;
+mod connection;
 mod core;
 mod encodings;
 mod introspection;
@@ -12,4 +16,6 @@ mod keyspace;
 mod keyspace_model;
 mod lists;
 mod sort;
+mod protocol;
+mod robustness;
 mod strings;

@@ -241,6 +241,27 @@ fn lcs_all_options() {
         &["LCS", "x", "y"],
     ];
     d.check_all(cmds);
+    // RESP3: IDX is a map, nulls are `_`.
+    let (mut a, mut b) = (d.ours.raw(), d.theirs.raw());
+    a.cmd(&["HELLO", "3"]);
+    b.cmd(&["HELLO", "3"]);
+    let resp3: &[&[&str]] = &[
+        &["LCS", "a", "b", "IDX", "WITHMATCHLEN"],
+        &["SET", "k", "v", "GET"],
+        &["GET", "nokey"],
+        &["MGET", "nokey", "k"],
+        &["INCRBYFLOAT", "fl", "1.5"],
+        &["OBJECT", "ENCODING", "nokey"],
+        &["OBJECT", "HELP"],
+    ];
+    for c in resp3 {
+        assert_eq!(
+            String::from_utf8_lossy(&a.cmd(c)),
+            String::from_utf8_lossy(&b.cmd(c)),
+            "{:?}",
+            c
+        );
+    }
 }
 
 #[test]

@@ -121,7 +121,7 @@ fn push_generic(ctx: &mut Ctx, end: End, xx: bool) -> Result<(), CmdError> {
     ctx.srv.signal_modified_key(db, key);
     let ev = if end == End::Head { "lpush" } else { "rpush" };
     ctx.srv.notify(notify::LIST, ev, key, db);
-    ctx.srv.dirty += (ctx.argc() - 2) as u64;
+    ctx.srv.status.persistence.dirty += (ctx.argc() - 2) as u64;
     Ok(())
 }
 
@@ -173,7 +173,7 @@ fn linsert_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     let len = ql.len() as i64;
     ctx.srv.signal_modified_key(db, key);
     ctx.srv.notify(notify::LIST, "linsert", key, db);
-    ctx.srv.dirty += 1;
+    ctx.srv.status.persistence.dirty += 1;
     ctx.reply().int(len);
     Ok(())
 }
@@ -219,7 +219,7 @@ fn lset_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     ctx.reply().ok();
     ctx.srv.signal_modified_key(db, key);
     ctx.srv.notify(notify::LIST, "lset", key, db);
-    ctx.srv.dirty += 1;
+    ctx.srv.status.persistence.dirty += 1;
     Ok(())
 }
 
@@ -264,7 +264,7 @@ fn ltrim_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     ctx.srv.notify(notify::LIST, "ltrim", key, db);
     delete_if_empty(ctx.srv, db, key);
     ctx.srv.signal_modified_key(db, key);
-    ctx.srv.dirty += (ltrim + rtrim) as u64;
+    ctx.srv.status.persistence.dirty += (ltrim + rtrim) as u64;
     ctx.reply().ok();
     Ok(())
 }
@@ -299,7 +299,7 @@ fn lrem_command(ctx: &mut Ctx) -> Result<(), CmdError> {
         ctx.srv.signal_modified_key(db, key);
         ctx.srv.notify(notify::LIST, "lrem", key, db);
         delete_if_empty(ctx.srv, db, key);
-        ctx.srv.dirty += removed;
+        ctx.srv.status.persistence.dirty += removed;
     }
     ctx.reply().int(removed as i64);
     Ok(())

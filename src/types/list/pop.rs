@@ -86,7 +86,7 @@ fn pop_and_notify(srv: &mut Server, db: usize, key: &[u8], end: End, count: usiz
     srv.notify(notify::LIST, pop_event(end), key, db);
     delete_if_empty(srv, db, key);
     srv.signal_modified_key(db, key);
-    srv.dirty += out.len() as u64;
+    srv.status.persistence.dirty += out.len() as u64;
     out
 }
 
@@ -179,7 +179,7 @@ fn lmove_generic(
     ctx.srv.notify(notify::LIST, pop_event(from), src, db);
     delete_if_empty(ctx.srv, db, src);
     ctx.srv.signal_modified_key(db, src);
-    ctx.srv.dirty += 1;
+    ctx.srv.status.persistence.dirty += 1;
     Ok(())
 }
 

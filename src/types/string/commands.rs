@@ -243,7 +243,7 @@ fn set_generic(
     let keep_ttl = o.flags & opt::KEEPTTL != 0;
     ctx.srv
         .set_key(db, key, Value::str_encoded(val, share), keep_ttl);
-    ctx.srv.dirty += 1;
+    ctx.srv.status.persistence.dirty += 1;
     ctx.srv.notify(notify::STRING, "set", key, db);
     if o.expire.is_some() {
         ctx.srv.set_expire(db, key, when);
@@ -317,16 +317,16 @@ fn getex_command(ctx: &mut Ctx) -> Result<(), CmdError> {
         srv.db_generic_delete(db, key, lazy);
         srv.signal_modified_key(db, key);
         srv.notify(notify::GENERIC, "del", key, db);
-        srv.dirty += 1;
+        srv.status.persistence.dirty += 1;
     } else if o.expire.is_some() {
         srv.set_expire(db, key, when);
         srv.signal_modified_key(db, key);
         srv.notify(notify::GENERIC, "expire", key, db);
-        srv.dirty += 1;
+        srv.status.persistence.dirty += 1;
     } else if o.flags & opt::PERSIST != 0 && srv.remove_expire(db, key) {
         srv.signal_modified_key(db, key);
         srv.notify(notify::GENERIC, "persist", key, db);
-        srv.dirty += 1;
+        srv.status.persistence.dirty += 1;
     }
     Ok(())
 }
@@ -340,7 +340,7 @@ fn getdel_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     if ctx.srv.db_generic_delete(db, key, lazy) {
         ctx.srv.signal_modified_key(db, key);
         ctx.srv.notify(notify::GENERIC, "del", key, db);
-        ctx.srv.dirty += 1;
+        ctx.srv.status.persistence.dirty += 1;
     }
     Ok(())
 }
@@ -354,7 +354,7 @@ fn getset_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     ctx.srv
         .set_key(db, key, Value::str_encoded(ctx.arg(2), share), false);
     ctx.srv.notify(notify::STRING, "set", key, db);
-    ctx.srv.dirty += 1;
+    ctx.srv.status.persistence.dirty += 1;
     Ok(())
 }
 
@@ -394,7 +394,7 @@ fn mset_generic(ctx: &mut Ctx, nx: bool) -> Result<(), CmdError> {
             .set_key(db, &pair[0], Value::str_encoded(&pair[1], share), false);
         ctx.srv.notify(notify::STRING, "set", &pair[0], db);
     }
-    ctx.srv.dirty += (ctx.argc() as u64 - 1) / 2;
+    ctx.srv.status.persistence.dirty += (ctx.argc() as u64 - 1) / 2;
     if nx {
         ctx.client.reply.int(1);
     } else {
@@ -436,7 +436,7 @@ fn append_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     };
     ctx.srv.signal_modified_key(db, key);
     ctx.srv.notify(notify::STRING, "append", key, db);
-    ctx.srv.dirty += 1;
+    ctx.srv.status.persistence.dirty += 1;
     ctx.client.reply.int(total as i64);
     Ok(())
 }
@@ -535,7 +535,7 @@ fn setrange_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     };
     ctx.srv.signal_modified_key(db, key);
     ctx.srv.notify(notify::STRING, "setrange", key, db);
-    ctx.srv.dirty += 1;
+    ctx.srv.status.persistence.dirty += 1;
     ctx.client.reply.int(len as i64);
     Ok(())
 }

@@ -48,7 +48,7 @@ fn incr_decr(ctx: &mut Ctx, incr: i64) -> Result<(), CmdError> {
     }
     ctx.srv.signal_modified_key(db, key);
     ctx.srv.notify(notify::STRING, "incrby", key, db);
-    ctx.srv.dirty += 1;
+    ctx.srv.status.persistence.dirty += 1;
     ctx.client.reply.int(value);
     Ok(())
 }
@@ -99,7 +99,7 @@ fn incrbyfloat_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     }
     ctx.srv.signal_modified_key(db, key);
     ctx.srv.notify(notify::STRING, "incrbyfloat", key, db);
-    ctx.srv.dirty += 1;
+    ctx.srv.status.persistence.dirty += 1;
     ctx.client.reply.bulk(&sum);
     Ok(())
 }

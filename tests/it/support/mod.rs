@@ -306,13 +306,16 @@ impl Differential {
     pub fn check_bytes(&mut self, args: &[&[u8]]) -> Vec<u8> {
         let a = self.ours_conn.cmd_bytes(args);
         let b = self.theirs_conn.cmd_bytes(args);
-        assert_eq!(
-            String::from_utf8_lossy(&a),
-            String::from_utf8_lossy(&b),
-            "replies differ for {:?}",
+        // Compared as bytes: a lossy UTF-8 view would hide differences in
+        // non-UTF-8 replies.
+        assert!(
+            a == b,
+            "replies differ for {:?}\n  ferrodis: {}\n  redis:    {}",
             args.iter()
                 .map(|x| String::from_utf8_lossy(x))
-                .collect::<Vec<_>>()
+                .collect::<Vec<_>>(),
+            a.escape_ascii(),
+            b.escape_ascii()
         );
         a
     }
@@ -333,11 +336,12 @@ impl Differential {
         b.send(bytes);
         let ra = a.read_replies_or_eof(expect_replies);
         let rb = b.read_replies_or_eof(expect_replies);
-        assert_eq!(
-            String::from_utf8_lossy(&ra),
-            String::from_utf8_lossy(&rb),
-            "raw replies differ for {:?}",
-            String::from_utf8_lossy(bytes)
+        assert!(
+            ra == rb,
+            "raw replies differ for {:?}\n  ferrodis: {}\n  redis:    {}",
+            String::from_utf8_lossy(bytes),
+            ra.escape_ascii(),
+            rb.escape_ascii()
         );
         ra
     }

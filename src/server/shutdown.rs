@@ -1,0 +1,109 @@
+//! Shutting down (server.c `prepareForShutdown`, `finishShutdown`,
+//! `abortShutdown`, `closeListeningSockets`): the steps between SHUTDOWN (or
+//! SIGTERM/SIGINT) and the process exit, with Redis's log lines.
+
+use super::{Server, ShutdownRequest};
+use crate::event_loop::signals;
+
+/// Why a shutdown could not finish; the server keeps running.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ShutdownFailed;
+
+impl Server {
+    /// Starts shutting down (Redis `prepareForShutdown`). On success the
+    /// caller sets `stop` and the loop exits without serving anyone else.
+    pub fn prepare_for_shutdown(&mut self, req: ShutdownRequest) -> Result<(), ShutdownFailed> {
+        self.log.warning("User requested shutdown...");
+        // Waiting for lagging replicas (shutdown-timeout, unless NOW) plugs in
+        // here with replication: it pauses writes and finishes from cron.
+        self.finish_shutdown(req)
+    }
+
+    /// The last steps before exit (Redis `finishShutdown`). Persistence plugs
+    /// in before the pid file is removed, in Redis's order: kill a saving
+    /// child, flush and fsync the AOF, then the final RDB save when save
+    /// points are configured and NOSAVE was not given, or SAVE was given.
+    /// A failed save refuses to exit unless `force`, logging
+    /// "Errors trying to shut down the server. Check the logs for more information."
+    fn finish_shutdown(&mut self, _req: ShutdownRequest) -> Result<(), ShutdownFailed> {
+        if self.config.daemonize || !self.config.pidfile.is_empty() {
+            self.log.notice("Removing the pid file.");
+            if !self.config.pidfile.is_empty() {
+                let _ = std::fs::remove_file(&self.config.pidfile);
+            }
+        }
+        self.close_listening_sockets(true);
+        self.log.warning("Redis is now ready to exit, bye bye...");
+        Ok(())
+    }
+
+    /// SHUTDOWN ABORT (Redis `abortShutdown`): cancels a signal-requested
+    /// shutdown that cron has not started yet. Returns false when there is
+    /// nothing to abort.
+    pub fn abort_shutdown(&mut self) -> bool {
+        let Some(sig) = signals::take_shutdown_signal() else {
+            return false;
+        };
+        self.log_shutdown_signal(sig);
+        self.log.warning("Shutdown manually aborted.");
+        true
+    }
+
+    /// Closes the listeners and removes the unix socket file (Redis `closeListeningSockets`).
+    pub fn close_listening_sockets(&mut self, unlink_unix_socket: bool) {
+        self.close_listeners();
+        if unlink_unix_socket && !self.config.unixsocket.is_empty() {
+            self.log.notice("Removing the unix socket file.");
+            if let Err(e) = std::fs::remove_file(&self.config.unixsocket) {
+                self.log.warning(&format!(
+                    "Error removing the unix socket file: {}",
+                    strerror(&e)
+                ));
+            }
+        }
+    }
+
+    /// Shuts down when SIGTERM or SIGINT arrived (called from cron).
+    pub fn check_shutdown_signal(&mut self) {
+        let Some(sig) = signals::take_shutdown_signal() else {
+            return;
+        };
+        self.log_shutdown_signal(sig);
+        if self
+            .prepare_for_shutdown(ShutdownRequest::default())
+            .is_ok()
+        {
+            self.stop = true;
+        }
+    }
+
+    /// The line Redis's signal handler logs (without the usual prefix).
+    fn log_shutdown_signal(&self, sig: i32) {
+        self.log.log_raw(&format!(
+            "{}:signal-handler ({}) Received {} scheduling shutdown...\n",
+            self.log.pid,
+            self.time.unixtime,
+            signals::name(sig)
+        ));
+    }
+}
+
+/// An I/O error as C's `strerror` prints it (without Rust's "(os error N)").
+pub fn strerror(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.rfind(" (os error ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strerror_drops_the_os_error_suffix() {
+        let e = std::io::Error::from_raw_os_error(libc::ENOENT);
+        assert_eq!(strerror(&e), "No such file or directory");
+    }
+}
