@@ -18,6 +18,7 @@ pub mod event_loop;
 pub mod introspection;
 pub mod keyspace;
 pub mod log;
+pub mod multi;
 pub mod resp;
 pub mod server;
 pub mod types;

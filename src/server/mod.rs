@@ -94,6 +94,8 @@ pub struct Server {
     // Config (src/server/config_apply.rs): the oom_score_adj the process had
     // before the first oom-score-adj change, to restore it.
     pub oom_score_base: Option<i64>,
+    // Transactions (src/multi): watched keys of every database.
+    pub multi: crate::multi::Watches,
 }
 
 impl Server {
@@ -134,6 +136,7 @@ impl Server {
             pause: Default::default(),
             monitors: Vec::new(),
             oom_score_base: None,
+            multi: Default::default(),
         };
         config_apply::apply_renames(&mut srv.commands, &srv.config);
         crate::introspection::apply_latency_config(&mut srv);
@@ -157,6 +160,7 @@ impl Server {
     ) {
         crate::introspection::after_call(self, c, argv, meta, cmd_id, duration_us);
         self.feed_monitors(c, argv, meta);
+        crate::multi::after_call(self, c);
         self.ks.events.deliver();
         crate::blocking::handle_ready_keys(self);
     }

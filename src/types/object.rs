@@ -27,6 +27,10 @@ pub enum Value {
     Raw(Box<Vec<u8>>),
     /// A list (lists helper): always a quicklist in Redis 7.0.
     List(Box<crate::ds::quicklist::Quicklist>),
+    // Collections (coll helper): boxed so the enum stays 16 bytes.
+    Hash(Box<crate::types::hash::Hash>),
+    Set(Box<crate::types::set::Set>),
+    ZSet(Box<crate::types::zset::ZSet>),
 }
 
 /// The type of a value as TYPE and SCAN TYPE name it (Redis OBJ_*).
@@ -74,6 +78,9 @@ impl Value {
                 ObjType::String
             }
             Value::List(_) => ObjType::List,
+            Value::Hash(_) => ObjType::Hash,
+            Value::Set(_) => ObjType::Set,
+            Value::ZSet(_) => ObjType::ZSet,
         }
     }
 
@@ -85,6 +92,9 @@ impl Value {
             Value::Fixed(b) if b.len() <= EMBSTR_LIMIT => "embstr",
             Value::Fixed(_) | Value::Raw(_) => "raw",
             Value::List(_) => "quicklist",
+            Value::Hash(h) => h.encoding(),
+            Value::Set(s) => s.encoding(),
+            Value::ZSet(z) => z.encoding(),
         }
     }
 
@@ -101,6 +111,9 @@ impl Value {
     pub fn free_effort(&self) -> usize {
         match self {
             Value::List(ql) => ql.node_count(),
+            Value::Hash(h) => h.free_effort(),
+            Value::Set(s) => s.free_effort(),
+            Value::ZSet(z) => z.free_effort(),
             _ => 1,
         }
     }
@@ -120,6 +133,9 @@ impl Value {
             Value::Fixed(b) => Value::Fixed(b.clone()),
             Value::Raw(v) => Value::Raw(v.clone()),
             Value::List(ql) => Value::List(ql.clone()),
+            Value::Hash(h) => Value::Hash(Box::new(h.duplicate())),
+            Value::Set(s) => Value::Set(Box::new(s.duplicate())),
+            Value::ZSet(z) => Value::ZSet(Box::new(z.duplicate())),
         }
     }
 }
