@@ -134,7 +134,8 @@ pub fn may_block_fresh(ctx: &Ctx) -> bool {
 
 /// True when the running command may block (false inside MULTI or scripts).
 pub fn may_block(ctx: &Ctx) -> bool {
-    !ctx.srv.blocking.deny_blocking || ctx.srv.blocking.reprocessing.is_some()
+    !(ctx.srv.blocking.deny_blocking || ctx.client.flags.deny_blocking)
+        || ctx.srv.blocking.reprocessing.is_some()
 }
 
 /// Blocks the running client on `keys` until one is served, the deadline

@@ -179,7 +179,8 @@ impl Server {
     /// Parses and runs every complete request in the query buffer (Redis `processInputBuffer`).
     /// A client held by CLIENT PAUSE keeps its input for later.
     pub fn process_input(&mut self, c: &mut Client) {
-        if c.flags.postponed || c.flags.close_asap || self.stop || self.blocking.is_blocked(c.token) {
+        if c.flags.postponed || c.flags.close_asap || self.stop || self.blocking.is_blocked(c.token)
+        {
             return;
         }
         if c.flags.pending_command {

@@ -107,13 +107,12 @@ fn lookup_by_pattern(srv: &mut Server, db: usize, pattern: &[u8], subst: &[u8]) 
     }
 }
 
-/// A hash field's value for `BY`/`GET key->field`. Hashes are not a `Value`
-/// variant yet on this branch; this is the one place to connect them.
-fn hash_field(v: &Value, _field: &[u8]) -> Option<Vec<u8>> {
-    if v.obj_type() != ObjType::Hash {
-        return None;
+/// A hash field's value for `BY`/`GET key->field` (`hashTypeGetValueObject`).
+fn hash_field(v: &Value, field: &[u8]) -> Option<Vec<u8>> {
+    match v {
+        Value::Hash(h) => h.get(field),
+        _ => None,
     }
-    None
 }
 
 /// One element being sorted with its sort key (`redisSortObject`).
@@ -151,6 +150,8 @@ fn load(v: Option<&Value>, o: &SortOpts, start: i64, count: i64) -> Result<Vec<V
     };
     let ql = match v {
         Value::List(ql) => ql,
+        Value::Set(s) => return Ok(s.members()),
+        Value::ZSet(z) => return Ok(zset_range(z, o, start, count)),
         _ => return Err(WRONGTYPE),
     };
     if o.dontsort {
@@ -167,6 +168,24 @@ fn load(v: Option<&Value>, o: &SortOpts, start: i64, count: i64) -> Result<Vec<V
         return Ok(crate::types::list::range(ql, idx, count as usize, dir));
     }
     Ok(ql.iter(End::Head).map(|e| e.into_bytes()).collect())
+}
+
+/// Sorted set members in score order (reversed by DESC under nosort), the
+/// `[start, start+count)` range when nosort loads a range directly.
+fn zset_range(z: &crate::types::zset::ZSet, o: &SortOpts, start: i64, count: i64) -> Vec<Vec<u8>> {
+    let mut all: Vec<Vec<u8>> = Vec::with_capacity(z.len());
+    z.for_each(|m, _| all.push(m.to_vec()));
+    if !o.dontsort {
+        return all;
+    }
+    if o.desc {
+        all.reverse();
+    }
+    let s = start.max(0) as usize;
+    all.into_iter()
+        .skip(s)
+        .take(count.max(0) as usize)
+        .collect()
 }
 
 fn compare(a: &Item, b: &Item, o: &SortOpts) -> Ordering {
@@ -210,10 +229,21 @@ fn sort_generic(ctx: &mut Ctx, readonly: bool) -> Result<(), CmdError> {
             return Err(WRONGTYPE);
         }
     }
-    let len = val
-        .as_ref()
-        .and_then(|v| v.as_list())
-        .map_or(0, |ql| ql.len()) as i64;
+    let len = match val.as_deref() {
+        Some(Value::List(ql)) => ql.len(),
+        Some(Value::Set(s)) => s.len(),
+        Some(Value::ZSet(z)) => z.len(),
+        _ => 0,
+    } as i64;
+    let is_set = matches!(val.as_deref(), Some(Value::Set(_)));
+    let mut o = o;
+    // A set has no order of its own: with STORE the result must be
+    // deterministic, so nosort becomes an ALPHA sort (as Redis does).
+    if o.dontsort && is_set && o.store.is_some() {
+        o.dontsort = false;
+        o.alpha = true;
+        o.by = None;
+    }
     let (lstart, lcount) = o.limit.unwrap_or((0, -1));
     let mut start = lstart.max(0);
     let mut end = if lcount < 0 {
@@ -226,8 +256,7 @@ fn sort_generic(ctx: &mut Ctx, readonly: bool) -> Result<(), CmdError> {
         end = len - 2;
     }
     end = end.min(len - 1);
-    let direct = o.dontsort && (start != 0 || end != len - 1);
-    let elems = if direct || o.dontsort {
+    let elems = if o.dontsort && !is_set {
         let n = if end >= start { end - start + 1 } else { 0 };
         let e = load(val.as_deref(), &o, start, n)?;
         end -= start;

@@ -163,3 +163,20 @@ fn pipeline_after_block_and_wrong_type() {
         out
     });
 }
+
+#[test]
+fn blocking_commands_inside_multi_do_not_block() {
+    let Some(mut d) = Differential::start("blocking_multi", &[]) else {
+        return;
+    };
+    let cmds: &[&[&str]] = &[
+        &["MULTI"],
+        &["BLPOP", "k", "0"],
+        &["BLMOVE", "k", "d", "LEFT", "LEFT", "0"],
+        &["BLMPOP", "0", "1", "k", "LEFT"],
+        &["RPUSH", "k", "a"],
+        &["BRPOP", "k", "0"],
+        &["EXEC"],
+    ];
+    d.check_all(cmds);
+}

@@ -83,3 +83,40 @@ fn sort_options_and_errors() {
     ];
     d.check_all(cmds);
 }
+
+#[test]
+fn sort_sets_zsets_and_hash_fields() {
+    let Some(mut d) = Differential::start("sort_collections", &[]) else {
+        return;
+    };
+    let cmds: &[&[&str]] = &[
+        &["SADD", "is", "5", "3", "9", "1"],
+        &["SORT", "is"],
+        &["SORT", "is", "DESC", "LIMIT", "1", "2"],
+        &["SORT", "is", "BY", "nosort"],
+        &["SORT", "is", "BY", "nosort", "STORE", "d1"],
+        &["LRANGE", "d1", "0", "-1"],
+        &["SADD", "ss", "b", "a", "c"],
+        &["SORT", "ss", "ALPHA"],
+        &["SORT", "ss"],
+        &["SORT", "ss", "BY", "nosort", "STORE", "d2"],
+        &["LRANGE", "d2", "0", "-1"],
+        &["ZADD", "z", "3", "a", "1", "b", "2", "c"],
+        &["SORT", "z", "ALPHA"],
+        &["SORT", "z", "BY", "nosort"],
+        &["SORT", "z", "BY", "nosort", "DESC"],
+        &["SORT", "z", "BY", "nosort", "LIMIT", "1", "1"],
+        &["SORT", "z", "BY", "nosort", "DESC", "LIMIT", "0", "2"],
+        &["HSET", "h_a", "f", "30", "n", "A"],
+        &["HSET", "h_b", "f", "10", "n", "B"],
+        &["HSET", "h_c", "f", "20"],
+        &["SORT", "z", "BY", "h_*->f"],
+        &["SORT", "z", "BY", "h_*->f", "GET", "h_*->n", "GET", "#"],
+        &["SORT", "z", "BY", "h_*->f", "DESC", "ALPHA", "GET", "h_*->"],
+        &["SORT", "z", "BY", "h_*->f", "GET", "h_*->n", "STORE", "d3"],
+        &["LRANGE", "d3", "0", "-1"],
+        &["HSET", "hh", "f", "v"],
+        &["SORT", "hh"],
+    ];
+    d.check_all(cmds);
+}
