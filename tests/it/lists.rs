@@ -341,3 +341,62 @@ fn random_workload_digest_matches() {
     }
     d.check(&["DEBUG", "DIGEST"]);
 }
+
+/// The quicklist part of DEBUG OBJECT (from " ql_nodes") on both servers.
+fn ql_fields(s: &Server, key: &str) -> String {
+    let r = String::from_utf8_lossy(&s.cmd(&["DEBUG", "OBJECT", key])).into_owned();
+    r.find(" ql_nodes").map(|i| r[i..].to_string()).unwrap_or(r)
+}
+
+#[test]
+fn debug_object_quicklist_fields() {
+    for (fill, depth) in [("-2", "0"), ("3", "1")] {
+        let Some(mut d) = diff(
+            "list_debug_object",
+            &[
+                "--list-max-listpack-size",
+                fill,
+                "--list-compress-depth",
+                depth,
+            ],
+        ) else {
+            return;
+        };
+        for i in 0..50 {
+            d.check(&["RPUSH", "l", &format!("element-{}", i)]);
+            if i % 7 == 0 {
+                assert_eq!(ql_fields(&d.ours, "l"), ql_fields(&d.theirs, "l"));
+            }
+        }
+        d.check(&["LTRIM", "l", "5", "-5"]);
+        assert_eq!(ql_fields(&d.ours, "l"), ql_fields(&d.theirs, "l"));
+    }
+}
+
+#[test]
+fn resp3_replies() {
+    if !have_redis("list_resp3") {
+        return;
+    }
+    let ours = Server::start(&[]);
+    let theirs = Server::start_redis(&[]);
+    let run = |s: &Server| {
+        let mut c = s.raw();
+        c.cmd(&["HELLO", "3"]);
+        let cmds: &[&[&str]] = &[
+            &["LPOP", "nokey"],
+            &["LPOP", "nokey", "2"],
+            &["LINDEX", "nokey", "0"],
+            &["LPOS", "nokey", "a"],
+            &["LMPOP", "1", "nokey", "LEFT"],
+            &["BLPOP", "nokey", "0.01"],
+            &["BLMOVE", "nokey", "d", "LEFT", "LEFT", "0.01"],
+            &["RPUSH", "l", "a"],
+            &["BLMPOP", "0", "1", "l", "LEFT"],
+        ];
+        cmds.iter()
+            .map(|a| String::from_utf8_lossy(&c.cmd(a)).into_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(run(&ours), run(&theirs));
+}

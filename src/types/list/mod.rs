@@ -44,6 +44,22 @@ impl Value {
     }
 }
 
+/// The quicklist fields DEBUG OBJECT appends for lists (empty otherwise).
+pub fn debug_object_extra(v: &Value) -> String {
+    let Value::List(ql) = v else {
+        return String::new();
+    };
+    let nodes = ql.node_count();
+    format!(
+        " ql_nodes:{} ql_avg_node:{:.2} ql_listpack_max:{} ql_compressed:{} ql_uncompressed_size:{}",
+        nodes,
+        ql.len() as f64 / nodes as f64,
+        ql.fill(),
+        (ql.compress_depth() != 0) as i32,
+        ql.uncompressed_size()
+    )
+}
+
 /// LEFT/RIGHT (and BEFORE/AFTER's head/tail sense) as a quicklist end.
 pub fn parse_where(arg: &[u8]) -> Option<End> {
     if arg.eq_ignore_ascii_case(b"left") {
