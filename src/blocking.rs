@@ -279,10 +279,21 @@ fn serve(srv: &mut Server, token: usize) {
         None => return srv.clients.put(c),
     };
     let saved = std::mem::replace(&mut c.argv, argv);
+    // Redis counts a blocked command once, when it was first called.
+    let id = match srv.commands.lookup(&c.argv) {
+        crate::cmd::table::Lookup::Found(id) => Some(id),
+        _ => None,
+    };
+    let calls = id.map(|i| srv.commands.cmds[i].stats.calls);
+    let total = srv.stats.total_commands_processed;
     srv.blocking.reprocessing = Some(token);
     srv.blocking.still_blocked = false;
     crate::cmd::dispatch::process_command(srv, &mut c);
     srv.blocking.reprocessing = None;
+    if let (Some(i), Some(n)) = (id, calls) {
+        srv.commands.cmds[i].stats.calls = n;
+    }
+    srv.stats.total_commands_processed = total;
     c.argv = saved;
     if srv.blocking.still_blocked {
         srv.return_client(c);

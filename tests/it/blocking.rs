@@ -180,3 +180,25 @@ fn blocking_commands_inside_multi_do_not_block() {
     ];
     d.check_all(cmds);
 }
+
+#[test]
+fn served_blocked_command_counts_one_call() {
+    both("blocking_commandstats", |s| {
+        let mut a = s.raw();
+        a.send(&RawConn::encode(&[b"BLPOP", b"k", b"0"]));
+        wait_blocked(s, 1);
+        s.cmd(&["SET", "other", "x"]);
+        s.cmd(&["DEL", "other"]);
+        s.cmd(&["RPUSH", "k", "v"]);
+        let mut out = vec![a.read_reply().unwrap_or_default()];
+        let info = String::from_utf8_lossy(&s.cmd(&["INFO", "commandstats"])).into_owned();
+        let calls = info
+            .lines()
+            .find(|l| l.starts_with("cmdstat_blpop:"))
+            .and_then(|l| l.split(',').next())
+            .unwrap_or("")
+            .to_string();
+        out.push(calls.into_bytes());
+        out
+    });
+}
