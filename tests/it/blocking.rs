@@ -202,3 +202,28 @@ fn served_blocked_command_counts_one_call() {
         out
     });
 }
+
+#[test]
+fn wrong_type_rules_when_served() {
+    both("blocking_wrongtype", |s| {
+        let mut out = Vec::new();
+        let mut a = s.raw();
+        let mut b = s.raw();
+        // BLMOVE whose destination became a string gets WRONGTYPE when served.
+        a.send(&RawConn::encode(&[
+            b"BLMOVE", b"src", b"dst", b"LEFT", b"LEFT", b"0",
+        ]));
+        // A list waiter ignores a sorted set created at its key.
+        b.send(&RawConn::encode(&[b"BLPOP", b"zk", b"lk", b"0"]));
+        wait_blocked(s, 2);
+        out.push(s.cmd(&["SET", "dst", "str"]));
+        out.push(s.cmd(&["RPUSH", "src", "v"]));
+        out.push(a.read_reply().unwrap_or_default());
+        out.push(s.cmd(&["LRANGE", "src", "0", "-1"]));
+        out.push(s.cmd(&["ZADD", "zk", "1", "m"]));
+        out.push(s.cmd(&["RPUSH", "lk", "x"]));
+        out.push(b.read_reply().unwrap_or_default());
+        out.push(s.cmd(&["EXISTS", "lk", "zk"]));
+        out
+    });
+}
