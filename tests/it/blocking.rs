@@ -227,3 +227,34 @@ fn wrong_type_rules_when_served() {
         out
     });
 }
+
+#[test]
+fn chained_blmove_and_swapdb() {
+    both("blocking_chain_swapdb", |s| {
+        let mut out = Vec::new();
+        let mut a = s.raw();
+        let mut b = s.raw();
+        let mut c = s.raw();
+        a.send(&RawConn::encode(&[
+            b"BLMOVE", b"l1", b"l2", b"RIGHT", b"LEFT", b"0",
+        ]));
+        wait_blocked(s, 1);
+        b.send(&RawConn::encode(&[
+            b"BLMOVE", b"l2", b"l3", b"RIGHT", b"LEFT", b"0",
+        ]));
+        wait_blocked(s, 2);
+        out.push(s.cmd(&["RPUSH", "l1", "x"]));
+        out.push(a.read_reply().unwrap_or_default());
+        out.push(b.read_reply().unwrap_or_default());
+        out.push(s.cmd(&["LRANGE", "l3", "0", "-1"]));
+        // A waiter in db 0 is served when SWAPDB brings a list in.
+        c.send(&RawConn::encode(&[b"BLPOP", b"w", b"0"]));
+        wait_blocked(s, 1);
+        let mut d = s.raw();
+        out.push(d.cmd(&["SELECT", "1"]));
+        out.push(d.cmd(&["RPUSH", "w", "from1"]));
+        out.push(d.cmd(&["SWAPDB", "0", "1"]));
+        out.push(c.read_reply().unwrap_or_default());
+        out
+    });
+}
