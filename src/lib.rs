@@ -19,6 +19,7 @@ pub mod introspection;
 pub mod keyspace;
 pub mod log;
 pub mod multi;
+pub mod pubsub;
 pub mod resp;
 pub mod server;
 pub mod types;

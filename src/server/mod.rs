@@ -87,6 +87,8 @@ pub struct Server {
     pub status: status::SubsystemStatus,
     // Blocking operations (lists helper): blocked clients, ready keys, timeouts.
     pub blocking: crate::blocking::State,
+    // Pub/Sub (src/pubsub): channel, shard channel and pattern registries.
+    pub pubsub: crate::pubsub::PubSub,
     // Connection and client management (conn/): CLIENT PAUSE state and
     // MONITOR clients as (token, id).
     pub pause: crate::conn::pause::PauseState,
@@ -133,6 +135,7 @@ impl Server {
             debug: Default::default(),
             status: status::SubsystemStatus::new(time.unixtime, startup::random_hex(40)),
             blocking: Default::default(),
+            pubsub: Default::default(),
             pause: Default::default(),
             monitors: Vec::new(),
             oom_score_base: None,
@@ -159,9 +162,9 @@ impl Server {
         duration_us: u64,
     ) {
         crate::introspection::after_call(self, c, argv, meta, cmd_id, duration_us);
+        crate::conn::obuf_limits::after_command(self, c);
         self.feed_monitors(c, argv, meta);
         crate::multi::after_call(self, c);
-        self.ks.events.deliver();
         crate::blocking::handle_ready_keys(self);
     }
 }

@@ -20,6 +20,7 @@ mod keyspace_model;
 mod lists;
 mod multi;
 mod protocol;
+mod pubsub;
 mod robustness;
 mod sets;
 mod sort;
