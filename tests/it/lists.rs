@@ -398,5 +398,63 @@ fn resp3_replies() {
             .map(|a| String::from_utf8_lossy(&c.cmd(a)).into_owned())
             .collect::<Vec<_>>()
     };
-    assert_eq!(run(&ours), run(&theirs));
+    let a = run(&ours);
+    assert!(a.len() > 20, "too few events: {:?}", a);
+    assert_eq!(a, run(&theirs));
+}
+
+#[test]
+fn keyspace_events_of_list_commands() {
+    if !have_redis("list_events") {
+        return;
+    }
+    let run = |s: &Server| {
+        let mut sub = s.raw();
+        sub.cmd(&["CONFIG", "SET", "notify-keyspace-events", "KEA"]);
+        sub.cmd(&["PSUBSCRIBE", "__key*__:*"]);
+        let cmds: &[&[&str]] = &[
+            &["RPUSH", "l", "a", "b", "c", "d"],
+            &["LPUSHX", "l", "z"],
+            &["LINSERT", "l", "BEFORE", "b", "x"],
+            &["LSET", "l", "0", "y"],
+            &["LREM", "l", "0", "x"],
+            &["LTRIM", "l", "0", "2"],
+            &["LMOVE", "l", "m", "LEFT", "RIGHT"],
+            &["RPOPLPUSH", "l", "l"],
+            &["LPOP", "l", "2"],
+            &["LMPOP", "1", "m", "RIGHT"],
+            &["RPUSH", "s", "3", "1", "2"],
+            &["SORT", "s", "STORE", "t"],
+            &["SORT", "nokey", "STORE", "t"],
+            &["BLPOP", "s", "0"],
+            &["PING"],
+        ];
+        let c = s.raw();
+        let mut c = c;
+        for a in cmds {
+            c.cmd(a);
+        }
+        // Read events until the marker PING's absence: events for the last
+        // write (BLPOP on s) are the final ones we expect.
+        let mut events = Vec::new();
+        for _ in 0..200 {
+            match sub.read_reply() {
+                Some(r) => {
+                    let t = String::from_utf8_lossy(&r).into_owned();
+                    let done = t.contains("__keyevent@0__:lpop") && t.contains("\r\ns\r\n");
+                    events.push(t);
+                    if done {
+                        break;
+                    }
+                }
+                None => break,
+            }
+        }
+        events
+    };
+    let ours = Server::start(&[]);
+    let theirs = Server::start_redis(&[]);
+    let a = run(&ours);
+    assert!(a.len() > 20, "too few events: {:?}", a);
+    assert_eq!(a, run(&theirs));
 }
