@@ -398,9 +398,7 @@ fn resp3_replies() {
             .map(|a| String::from_utf8_lossy(&c.cmd(a)).into_owned())
             .collect::<Vec<_>>()
     };
-    let a = run(&ours);
-    assert!(a.len() > 20, "too few events: {:?}", a);
-    assert_eq!(a, run(&theirs));
+    assert_eq!(run(&ours), run(&theirs));
 }
 
 #[test]
