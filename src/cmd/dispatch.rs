@@ -127,6 +127,8 @@ fn call(srv: &mut Server, c: &mut Client, id: usize) {
     c.redacted.clear();
     c.flags.executing = true;
     let start = srv.mono.now_us();
+    let dirty_before = srv.status.persistence.dirty;
+    crate::propagate::before_call(srv);
     let result = {
         let mut ctx = Ctx {
             srv,
@@ -148,6 +150,7 @@ fn call(srv: &mut Server, c: &mut Client, id: usize) {
         c.reply.error(e.as_bytes());
     }
     srv.stats.total_commands_processed += 1;
+    crate::propagate::after_call(srv, c.db, &argv, meta, dirty_before);
     srv.after_call(c, &argv, meta, id, duration);
     c.argv = argv;
     c.argv.clear();

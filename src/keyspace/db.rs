@@ -125,6 +125,7 @@ impl Server {
     pub fn delete_expired_key(&mut self, db: usize, key: &[u8]) {
         let lazy = self.config.lazyfree_lazy_expire;
         self.db_generic_delete(db, key, lazy);
+        crate::propagate::propagate_deletion(self, db, key, lazy);
         self.notify(notify::EXPIRED, "expired", key, db);
         self.signal_modified_key(db, key);
         self.stats.expired_keys += 1;

@@ -92,6 +92,10 @@ pub struct Server {
     // Config (src/server/config_apply.rs): the oom_score_adj the process had
     // before the first oom-score-adj change, to restore it.
     pub oom_score_base: Option<i64>,
+    // Propagation (src/propagate.rs) and the append-only file
+    // (src/persistence/aof): commands to propagate and the AOF state.
+    pub propagation: crate::propagate::Propagation,
+    pub aof: crate::persistence::aof::Aof,
 }
 
 impl Server {
@@ -131,6 +135,8 @@ impl Server {
             pause: Default::default(),
             monitors: Vec::new(),
             oom_score_base: None,
+            propagation: Default::default(),
+            aof: Default::default(),
         };
         config_apply::apply_renames(&mut srv.commands, &srv.config);
         crate::introspection::apply_latency_config(&mut srv);
