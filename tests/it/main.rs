@@ -3,6 +3,7 @@
 
 mod support;
 
+mod aof;
 mod cli;
 mod command;
 mod config;

@@ -59,7 +59,6 @@ fn start_and_load(srv: &mut Server) -> Result<(), ()> {
             secs
         ));
     }
-    srv.status.persistence.dirty = 0;
     open_on_start(srv, &d)
 }
 
@@ -140,7 +139,8 @@ fn upgrade_if_needed(srv: &mut Server, d: &Path) -> Result<(), ()> {
         return Err(());
     }
     srv.log.notice(&format!(
-        "Successfully migrated an old-style AOF into the AOF directory {}.",
+        "Successfully migrated an old-style AOF file ({}) into the AOF directory ({}).",
+        name,
         d.display()
     ));
     Ok(())
