@@ -107,6 +107,10 @@ impl Server {
 
     /// True when `key` has an expire time in the past (`keyIsExpired`).
     pub fn key_is_expired(&self, db: usize, key: &[u8]) -> bool {
+        // Nothing expires while a dataset loads; it is done afterwards.
+        if self.status.persistence.loading {
+            return false;
+        }
         let when = self.dbs[db].expire_of(key);
         when >= 0 && self.time.mstime > when
     }
