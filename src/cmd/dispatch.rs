@@ -37,7 +37,7 @@ fn run_checks_and_call(srv: &mut Server, c: &mut Client) {
     };
     // Redis records the last command at lookup, before any check.
     c.last_cmd = srv.commands.cmds[id].meta.name;
-    let checks: [Check; 2] = [check_arity, check_auth];
+    let checks: [Check; 3] = [check_arity, check_auth, check_disk_error];
     for check in checks {
         if let Err(e) = check(srv, c, id) {
             return reject(srv, c, Some(id), e);
@@ -104,6 +104,20 @@ fn check_auth(srv: &Server, c: &Client, id: usize) -> Result<(), CmdError> {
         return Err(NOAUTH);
     }
     Ok(())
+}
+
+/// MISCONF: writes (and PING) are refused while persistence is failing
+/// (Redis `writeCommandsDeniedByDiskError`). The RDB condition
+/// (stop-writes-on-bgsave-error) plugs in beside the AOF's.
+fn check_disk_error(srv: &Server, _c: &Client, id: usize) -> Result<(), CmdError> {
+    let meta = srv.commands.cmds[id].meta;
+    if !meta.has(super::meta::flags::WRITE) && meta.name != "ping" {
+        return Ok(());
+    }
+    match crate::persistence::aof::write_error(srv) {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
 }
 
 /// A command refused before it ran: counted as rejected in commandstats.

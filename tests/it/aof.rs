@@ -536,3 +536,77 @@ fn keys_do_not_expire_while_loading() {
     };
     assert_eq!(aof_fields(&replies[0].1), aof_fields(&replies[1].1));
 }
+
+/// A failing AOF write (the incremental file is /dev/full) refuses writes
+/// with MISCONF until it succeeds; CONFIG SET appendonly no turns it off.
+#[test]
+fn write_errors_refuse_writes_like_redis() {
+    if !have_redis("write_errors_refuse_writes_like_redis") || !Path::new("/dev/full").exists() {
+        return;
+    }
+    let mut results = Vec::new();
+    for redis in [false, true] {
+        let dir = TempDir::new("aof-full");
+        let d = dir.path().join("appendonlydir");
+        std::fs::create_dir(&d).unwrap();
+        std::fs::write(
+            d.join("appendonly.aof.manifest"),
+            b"file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n",
+        )
+        .unwrap();
+        std::fs::write(d.join("appendonly.aof.1.base.aof"), b"").unwrap();
+        std::os::unix::fs::symlink("/dev/full", d.join("appendonly.aof.1.incr.aof")).unwrap();
+        let args = ["--appendonly", "yes"];
+        let p = if redis {
+            Proc::redis(dir.path(), &args)
+        } else {
+            Proc::ferrodis(dir.path(), &args)
+        };
+        let mut c = p.conn();
+        let mut out = Vec::new();
+        for args in [
+            &["SET", "a", "1"][..],
+            &["SET", "a", "2"],
+            &["PING"],
+            &["GET", "a"],
+            &["CONFIG", "SET", "appendonly", "no"],
+            &["SET", "a", "3"],
+            &["GET", "a"],
+        ] {
+            out.push(c.cmd(args));
+        }
+        let info = String::from_utf8_lossy(&c.cmd(&["INFO", "persistence"])).into_owned();
+        out.push(
+            info.lines()
+                .filter(|l| l.starts_with("aof_"))
+                .collect::<Vec<_>>()
+                .join("\n")
+                .into_bytes(),
+        );
+        assert!(p
+            .log()
+            .contains("Error writing to the AOF file: No space left on device"));
+        results.push(out);
+    }
+    assert_eq!(results[0], results[1]);
+    assert_eq!(
+        results[0][1],
+        b"-MISCONF Errors writing to the AOF file: No space left on device\r\n"
+    );
+}
+
+/// Without the fork child the AOF cannot be turned on at runtime: CONFIG
+/// SET fails (and the value stays no) instead of pretending.
+#[test]
+fn config_set_appendonly_yes_needs_a_rewrite() {
+    let dir = TempDir::new("aof-cfg");
+    let f = Proc::ferrodis(dir.path(), &[]);
+    assert_eq!(
+        f.cmd(&["CONFIG", "SET", "appendonly", "yes"]),
+        b"-ERR CONFIG SET failed (possibly related to argument 'appendonly') - Unable to turn on AOF. Check server logs.\r\n"
+    );
+    assert_eq!(
+        f.cmd(&["CONFIG", "GET", "appendonly"]),
+        b"*2\r\n$10\r\nappendonly\r\n$2\r\nno\r\n"
+    );
+}

@@ -51,7 +51,8 @@ pub struct Aof {
     pub fsync_offset: u64,
     /// Size of the incremental file being appended to.
     pub last_incr_size: u64,
-    /// Last write error, logged once until it is solved.
+    /// The last write error's strerror text, while writes fail (Redis
+    /// `aof_last_write_status` / `aof_last_write_errno`).
     pub last_write_errno: Option<String>,
     pub bio: Option<bio::FsyncWorker>,
 }
@@ -113,7 +114,68 @@ fn sync_status(srv: &mut Server) {
     let p = &mut srv.status.persistence;
     p.aof_buffer_length = srv.aof.buf.len() as u64;
     p.aof_pending_bio_fsync = srv.aof.bio.as_ref().map_or(0, |b| b.pending());
-    p.aof_last_write_ok = srv.aof.last_write_errno.is_none();
+    // INFO keeps reporting a failed write after the AOF is turned off.
+    let ok = srv.aof.last_write_errno.is_none()
+        && srv.aof.bio.as_ref().is_none_or(|b| b.error().is_none());
+    srv.status.persistence.aof_last_write_ok = ok;
+}
+
+/// Why writes must be refused: the last write failed, or the last
+/// background fsync did.
+fn write_error_text(srv: &Server) -> Option<String> {
+    if srv.aof.state == State::Off {
+        return None;
+    }
+    srv.aof
+        .last_write_errno
+        .clone()
+        .or_else(|| srv.aof.bio.as_ref().and_then(|b| b.error()))
+}
+
+/// The MISCONF error for write commands while the AOF cannot be written
+/// (Redis `writeCommandsDeniedByDiskError`, DISK_ERROR_TYPE_AOF).
+pub fn write_error(srv: &Server) -> Option<crate::error::CmdError> {
+    let text = write_error_text(srv)?;
+    Some(crate::error::CmdError::from_bytes(
+        format!("MISCONF Errors writing to the AOF file: {}", text).into_bytes(),
+    ))
+}
+
+/// CONFIG SET appendonly (Redis `updateAppendonly`).
+pub fn update_appendonly(srv: &mut Server) -> Result<(), String> {
+    if !srv.config.appendonly && srv.aof.state != State::Off {
+        stop(srv);
+    } else if srv.config.appendonly && srv.aof.state == State::Off {
+        // Redis starts a background rewrite here (startAppendOnly); that
+        // needs the fork child, which ferrodis does not have yet.
+        srv.log.warning("Redis needs to enable the AOF but can't trigger a background AOF rewrite operation. Check the above logs for more info about the error.");
+        return Err("Unable to turn on AOF. Check server logs.".into());
+    }
+    Ok(())
+}
+
+/// Turns the AOF off at runtime (Redis `stopAppendOnly`): flush, fsync, close.
+pub fn stop(srv: &mut Server) {
+    flush(srv, true);
+    if let Some(f) = srv.aof.file.take() {
+        match f.sync_data() {
+            Ok(()) => {
+                srv.aof.fsync_offset = srv.status.persistence.aof_current_size;
+                srv.aof.last_fsync = srv.time.unixtime;
+            }
+            Err(e) => srv.log.warning(&format!(
+                "Fail to fsync the AOF file: {}",
+                crate::server::shutdown::strerror(&e)
+            )),
+        }
+    }
+    srv.aof.selected_db = None;
+    srv.aof.state = State::Off;
+    srv.aof.last_incr_size = 0;
+    srv.aof.buf.clear();
+    srv.status.persistence.aof_rewrite_scheduled = false;
+    srv.status.persistence.aof_enabled = false;
+    sync_status(srv);
 }
 
 /// Writes `buf` to the incremental file and fsyncs by policy (Redis
@@ -175,14 +237,18 @@ fn write_buffer(srv: &mut Server, policy: i64) -> bool {
         }
         return true;
     }
-    let msg = match &err {
-        Some(e) if written == 0 => format!(
-            "Error writing to the AOF file: {}",
-            crate::server::shutdown::strerror(e)
-        ),
-        _ => format!(
-            "Short write while writing to the AOF file: (nwritten={}, expected={})",
-            written, len
+    // A short write without an error is reported as a full disk, as Redis does.
+    let (msg, errno) = match &err {
+        Some(e) if written == 0 => {
+            let s = crate::server::shutdown::strerror(e);
+            (format!("Error writing to the AOF file: {}", s), s)
+        }
+        _ => (
+            format!(
+                "Short write while writing to the AOF file: (nwritten={}, expected={})",
+                written, len
+            ),
+            "No space left on device".to_string(),
         ),
     };
     if srv.aof.last_write_errno.is_none() {
@@ -203,7 +269,7 @@ fn write_buffer(srv: &mut Server, policy: i64) -> bool {
         );
         exit_now();
     }
-    srv.aof.last_write_errno = Some(msg);
+    srv.aof.last_write_errno = Some(errno);
     sync_status(srv);
     false
 }
