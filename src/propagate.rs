@@ -24,6 +24,8 @@ pub struct Propagation {
     pub replaced: Option<Vec<Vec<u8>>>,
     /// The running command must not propagate itself.
     pub prevent: bool,
+    /// The running command propagates even if it changed nothing.
+    pub force: bool,
     /// Set while EXEC (or a script) runs: its commands are wrapped by the
     /// caller, so `propagate_pending` must not wrap them again.
     pub in_exec: bool,
@@ -46,6 +48,12 @@ impl Ctx<'_> {
     pub fn prevent_propagation(&mut self) {
         self.srv.propagation.prevent = true;
     }
+
+    /// This command propagates even if it changed nothing (Redis
+    /// `forceCommandPropagation`): FLUSHDB on an empty db.
+    pub fn force_propagation(&mut self) {
+        self.srv.propagation.force = true;
+    }
 }
 
 /// Builds an argv from byte slices.
@@ -58,6 +66,7 @@ pub fn before_call(srv: &mut Server) {
     let p = &mut srv.propagation;
     p.replaced = None;
     p.prevent = false;
+    p.force = false;
 }
 
 /// After a handler returned (Redis `call`): a command that changed data
@@ -70,13 +79,14 @@ pub fn after_call(
     _meta: &'static CommandMeta,
     dirty_before: u64,
 ) {
-    let dirty = srv.status.persistence.dirty > dirty_before;
+    let dirty = srv.status.persistence.dirty > dirty_before || srv.propagation.force;
     let replaced = srv.propagation.replaced.take();
     if dirty && !srv.propagation.prevent {
         let argv = replaced.unwrap_or_else(|| argv.to_vec());
         srv.propagation.ops.push(Op { db, argv });
     }
     srv.propagation.prevent = false;
+    srv.propagation.force = false;
     if !srv.propagation.in_exec {
         propagate_pending(srv);
     }

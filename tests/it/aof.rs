@@ -240,6 +240,11 @@ fn incr_file_matches_redis_byte_for_byte() {
             &["EXPIRE", "a", "-5"],
             &["PERSIST", "b"],
             &["GETEX", "b", "PERSIST"],
+            &["FLUSHDB"],
+            &["FLUSHDB", "ASYNC"],
+            &["SWAPDB", "0", "1"],
+            &["SELECT", "7"],
+            &["FLUSHALL"],
         ] {
             c.cmd(args);
         }
@@ -609,4 +614,45 @@ fn config_set_appendonly_yes_needs_a_rewrite() {
         f.cmd(&["CONFIG", "GET", "appendonly"]),
         b"*2\r\n$10\r\nappendonly\r\n$2\r\nno\r\n"
     );
+}
+
+/// The active expire cycle propagates DEL (UNLINK under lazyfree-lazy-expire).
+#[test]
+fn active_expiry_propagates_del_or_unlink() {
+    for (lazy, cmd) in [("no", "DEL"), ("yes", "UNLINK")] {
+        let dir = TempDir::new("aof-active");
+        let f = Proc::ferrodis(
+            dir.path(),
+            &["--appendonly", "yes", "--lazyfree-lazy-expire", lazy],
+        );
+        f.cmd(&["SET", "k", "v", "PX", "20"]);
+        let tail = format!("*2\r\n${}\r\n{}\r\n$1\r\nk\r\n", cmd.len(), cmd);
+        assert!(
+            poll_until(Duration::from_secs(10), || {
+                std::fs::read(incr_path(dir.path()))
+                    .unwrap()
+                    .ends_with(tail.as_bytes())
+            }),
+            "{:?}",
+            String::from_utf8_lossy(&std::fs::read(incr_path(dir.path())).unwrap())
+        );
+    }
+}
+
+/// A base in RDB format (Redis's default aof-use-rdb-preamble) needs the RDB
+/// loader: until it exists ferrodis refuses to start with Redis's message.
+#[test]
+fn rdb_base_is_refused_until_the_rdb_loader_exists() {
+    if !have_redis("rdb_base_is_refused_until_the_rdb_loader_exists") {
+        return;
+    }
+    let dir = TempDir::new("aof-rdbbase");
+    let r = Proc::redis(dir.path(), &["--appendonly", "yes"]);
+    r.cmd(&["SET", "k", "v"]);
+    r.shutdown();
+    let (mut p, up) = Proc::spawn(ferrodis_bin(), dir.path(), &["--appendonly", "yes"]);
+    assert!(!up && p.wait_exit());
+    assert!(p.log().contains(
+        "Error reading the RDB base file appendonly.aof.1.base.rdb, AOF loading aborted"
+    ));
 }
