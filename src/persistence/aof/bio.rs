@@ -64,4 +64,10 @@ impl FsyncWorker {
             }
         }
     }
+
+    /// Pretends `n` fsyncs are running (tests of the postponed write).
+    #[cfg(test)]
+    pub fn hold(&self, n: u64) {
+        self.pending.fetch_add(n, Ordering::SeqCst);
+    }
 }

@@ -8,6 +8,8 @@ pub mod bio;
 pub mod load;
 pub mod manifest;
 pub mod startup;
+#[cfg(test)]
+mod tests;
 
 use std::fs::File;
 use std::io::Write;
@@ -291,6 +293,10 @@ fn write_all_counting(file: &mut File, mut data: &[u8]) -> (usize, Option<std::i
 }
 
 fn try_fsync(srv: &mut Server, policy: i64, now: i64, sync_in_progress: bool) {
+    // no-appendfsync-on-rewrite: a child is doing heavy I/O, skip the fsync.
+    if srv.config.no_appendfsync_on_rewrite && srv.status.persistence.has_child() {
+        return;
+    }
     if policy == FSYNC_ALWAYS {
         if let Some(Err(e)) = srv.aof.file.as_ref().map(|f| f.sync_data()) {
             srv.log.warning(&format!(
@@ -301,11 +307,13 @@ fn try_fsync(srv: &mut Server, policy: i64, now: i64, sync_in_progress: bool) {
         }
         srv.aof.fsync_offset = srv.status.persistence.aof_current_size;
         srv.aof.last_fsync = now;
-    } else if policy == FSYNC_EVERYSEC && now > srv.aof.last_fsync && !sync_in_progress {
-        if let (Some(bio), Some(f)) = (srv.aof.bio.as_ref(), srv.aof.file.as_ref()) {
-            bio.fsync(f);
+    } else if policy == FSYNC_EVERYSEC && now > srv.aof.last_fsync {
+        if !sync_in_progress {
+            if let (Some(bio), Some(f)) = (srv.aof.bio.as_ref(), srv.aof.file.as_ref()) {
+                bio.fsync(f);
+            }
+            srv.aof.fsync_offset = srv.status.persistence.aof_current_size;
         }
-        srv.aof.fsync_offset = srv.status.persistence.aof_current_size;
         srv.aof.last_fsync = now;
     }
 }
