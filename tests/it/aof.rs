@@ -600,20 +600,79 @@ fn write_errors_refuse_writes_like_redis() {
     );
 }
 
-/// Without the fork child the AOF cannot be turned on at runtime: CONFIG
-/// SET fails (and the value stays no) instead of pretending.
+/// A corrupt huge argument length is a truncated tail, not a huge allocation.
 #[test]
-fn config_set_appendonly_yes_needs_a_rewrite() {
-    let dir = TempDir::new("aof-cfg");
+fn huge_length_in_tail_is_truncated() {
+    let dir = TempDir::new("aof-huge");
+    let f = Proc::ferrodis(dir.path(), &["--appendonly", "yes"]);
+    f.cmd(&["SET", "k", "v"]);
+    f.shutdown();
+    append(
+        &incr_path(dir.path()),
+        b"*3\r\n$3\r\nSET\r\n$99999999999999\r\nabc",
+    );
+    let f = Proc::ferrodis(dir.path(), &["--appendonly", "yes"]);
+    assert!(f
+        .log()
+        .contains("loaded anyway because aof-load-truncated is enabled"));
+    assert_eq!(f.cmd(&["GET", "k"]), b"$1\r\nv\r\n");
+}
+
+/// CONFIG SET appendonly yes at runtime writes the dataset as a new base and
+/// opens a new incremental file; files of an earlier AOF become history
+/// and are deleted; redis-server loads the result.
+#[test]
+fn config_set_appendonly_yes_rewrites_the_dataset() {
+    let dir = TempDir::new("aof-cfgyes");
+    let f = Proc::ferrodis(dir.path(), &["--appendonly", "yes"]);
+    f.cmd(&["SET", "old", "1"]);
+    f.shutdown();
     let f = Proc::ferrodis(dir.path(), &[]);
-    assert_eq!(
-        f.cmd(&["CONFIG", "SET", "appendonly", "yes"]),
-        b"-ERR CONFIG SET failed (possibly related to argument 'appendonly') - Unable to turn on AOF. Check server logs.\r\n"
+    let mut c = f.conn();
+    for args in [
+        &["SET", "k", "v"][..],
+        &["SET", "t", "1", "EX", "1000"],
+        &["SELECT", "5"],
+        &["SET", "n", "12345"],
+    ] {
+        c.cmd(args);
+    }
+    assert_eq!(c.cmd(&["CONFIG", "SET", "appendonly", "yes"]), b"+OK\r\n");
+    c.cmd(&["INCR", "n"]);
+    let d = c.cmd(&["DEBUG", "DIGEST"]);
+    let info = String::from_utf8_lossy(&c.cmd(&["INFO", "persistence"])).into_owned();
+    assert!(
+        info.contains("aof_enabled:1") && info.contains("aof_rewrites:1"),
+        "{}",
+        info
     );
     assert_eq!(
-        f.cmd(&["CONFIG", "GET", "appendonly"]),
-        b"*2\r\n$10\r\nappendonly\r\n$2\r\nno\r\n"
+        std::fs::read(manifest_path(dir.path())).unwrap(),
+        b"file appendonly.aof.2.base.aof seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n"
     );
+    let ad = dir.path().join("appendonlydir");
+    assert!(!ad.join("appendonly.aof.1.base.aof").exists());
+    assert!(!ad.join("appendonly.aof.1.incr.aof").exists());
+    f.shutdown();
+    if let Ok(out) = Command::new("redis-check-aof")
+        .arg(manifest_path(dir.path()))
+        .output()
+    {
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("All AOF files and manifest are valid"),
+            "{}",
+            text
+        );
+    }
+    let f = Proc::ferrodis(dir.path(), &["--appendonly", "yes"]);
+    assert_eq!(f.cmd(&["DEBUG", "DIGEST"]), d);
+    assert_eq!(f.cmd(&["GET", "old"]), b"$-1\r\n");
+    drop(f);
+    if have_redis("config_set_appendonly_yes_rewrites_the_dataset") {
+        let r = Proc::redis(dir.path(), &["--appendonly", "yes"]);
+        assert_eq!(r.cmd(&["DEBUG", "DIGEST"]), d);
+    }
 }
 
 /// The active expire cycle propagates DEL (UNLINK under lazyfree-lazy-expire).

@@ -68,16 +68,19 @@ impl Reader {
         Ok((n > 0).then_some(&self.line[..]))
     }
 
+    /// Exactly `n` bytes. The buffer grows as data arrives, so a corrupt
+    /// huge length cannot allocate more than the file holds.
     fn exact(&mut self, n: usize) -> Result<Vec<u8>, Stop> {
-        let mut v = vec![0u8; n];
-        match self.r.read_exact(&mut v) {
-            Ok(()) => {
-                self.pos += n as u64;
-                Ok(v)
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Err(Stop::Eof),
-            Err(e) => Err(Stop::Io(e)),
+        let mut v = Vec::with_capacity(n.min(1 << 20));
+        let got = (&mut self.r)
+            .take(n as u64)
+            .read_to_end(&mut v)
+            .map_err(Stop::Io)?;
+        self.pos += got as u64;
+        if got < n {
+            return Err(Stop::Eof);
         }
+        Ok(v)
     }
 
     /// The next command; None at a clean end of file. `#` lines are annotations.

@@ -7,6 +7,7 @@
 pub mod bio;
 pub mod load;
 pub mod manifest;
+pub mod rewrite;
 pub mod startup;
 #[cfg(test)]
 mod tests;
@@ -148,10 +149,12 @@ pub fn update_appendonly(srv: &mut Server) -> Result<(), String> {
     if !srv.config.appendonly && srv.aof.state != State::Off {
         stop(srv);
     } else if srv.config.appendonly && srv.aof.state == State::Off {
-        // Redis starts a background rewrite here (startAppendOnly); that
-        // needs the fork child, which ferrodis does not have yet.
-        srv.log.warning("Redis needs to enable the AOF but can't trigger a background AOF rewrite operation. Check the above logs for more info about the error.");
-        return Err("Unable to turn on AOF. Check server logs.".into());
+        // Redis starts a background rewrite here (startAppendOnly). Until the
+        // fork child exists the rewrite runs in-process.
+        if rewrite::rewrite_now(srv).is_err() {
+            srv.log.warning("Redis needs to enable the AOF but can't trigger a background AOF rewrite operation. Check the above logs for more info about the error.");
+            return Err("Unable to turn on AOF. Check server logs.".into());
+        }
     }
     Ok(())
 }

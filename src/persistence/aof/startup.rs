@@ -78,7 +78,7 @@ fn create_dir(srv: &Server, d: &Path) -> Result<(), ()> {
 
 /// The manifest on disk, or an empty one when the directory or the
 /// manifest does not exist yet. A bad manifest is fatal.
-fn load_manifest(srv: &Server, d: &Path) -> Result<Manifest, ()> {
+pub(super) fn load_manifest(srv: &Server, d: &Path) -> Result<Manifest, ()> {
     let path = d.join(format!("{}.manifest", srv.config.appendfilename));
     let text = match std::fs::read(&path) {
         Ok(t) => t,
@@ -209,7 +209,7 @@ fn write_empty_base(srv: &mut Server, path: &Path) -> Result<(), ()> {
     Ok(())
 }
 
-fn turn_on(srv: &mut Server) {
+pub(super) fn turn_on(srv: &mut Server) {
     srv.aof.state = State::On;
     srv.aof.selected_db = None;
     srv.aof.last_fsync = srv.time.unixtime;
