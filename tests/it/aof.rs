@@ -715,3 +715,44 @@ fn rdb_base_is_refused_until_the_rdb_loader_exists() {
         "Error reading the RDB base file appendonly.aof.1.base.rdb, AOF loading aborted"
     ));
 }
+
+/// History files named by the manifest are deleted at startup and dropped
+/// from the manifest, as Redis does.
+#[test]
+fn history_files_are_removed_at_startup() {
+    if !have_redis("history_files_are_removed_at_startup") {
+        return;
+    }
+    let mut seen = Vec::new();
+    for redis in [false, true] {
+        let dir = TempDir::new("aof-hist");
+        let d = dir.path().join("appendonlydir");
+        std::fs::create_dir(&d).unwrap();
+        std::fs::write(
+            d.join("appendonly.aof.manifest"),
+            b"file appendonly.aof.2.base.aof seq 2 type b\nfile appendonly.aof.1.base.aof seq 1 type h\nfile appendonly.aof.2.incr.aof seq 2 type i\n",
+        )
+        .unwrap();
+        std::fs::write(d.join("appendonly.aof.2.base.aof"), b"").unwrap();
+        std::fs::write(d.join("appendonly.aof.1.base.aof"), b"junk").unwrap();
+        std::fs::write(
+            d.join("appendonly.aof.2.incr.aof"),
+            RawConn::encode(&[b"SET", b"k", b"v"]),
+        )
+        .unwrap();
+        let args = ["--appendonly", "yes"];
+        let p = if redis {
+            Proc::redis(dir.path(), &args)
+        } else {
+            Proc::ferrodis(dir.path(), &args)
+        };
+        assert!(poll_until(Duration::from_secs(5), || !d
+            .join("appendonly.aof.1.base.aof")
+            .exists()));
+        seen.push((
+            p.cmd(&["GET", "k"]),
+            std::fs::read(d.join("appendonly.aof.manifest")).unwrap(),
+        ));
+    }
+    assert_eq!(seen[0], seen[1]);
+}

@@ -123,7 +123,7 @@ fn write_temp(srv: &Server, path: &Path) -> std::io::Result<()> {
 fn install(
     srv: &mut Server,
     dir: &Path,
-    mut m: manifest::Manifest,
+    m: manifest::Manifest,
     base: &str,
     incr: &str,
     start: i64,
@@ -152,20 +152,9 @@ fn install(
         "Successfully renamed the temporary AOF base file into {}",
         base
     ));
-    if !srv.config.aof_disable_auto_gc && !m.history.is_empty() {
-        for h in std::mem::take(&mut m.history) {
-            srv.log.notice(&format!(
-                "Removing the history file {} in the background",
-                h.name
-            ));
-            let _ = std::fs::remove_file(dir.join(&h.name));
-        }
-        if let Err(msg) = manifest::persist(dir, &fname, &m) {
-            srv.log.warning(&msg);
-        }
-    }
     let base_size = std::fs::metadata(dir.join(base)).map_or(0, |md| md.len());
     srv.aof.manifest = m;
+    del_history_files(srv, dir);
     srv.aof.file = Some(file);
     srv.aof.last_incr_size = 0;
     let p = &mut srv.status.persistence;
@@ -178,4 +167,23 @@ fn install(
     super::startup::turn_on(srv);
     srv.log.notice("AOF rewrite finished successfully");
     Ok(())
+}
+
+/// Deletes the history files and drops them from the manifest, unless
+/// aof-disable-auto-gc (Redis `aofDelHistoryFiles`).
+pub fn del_history_files(srv: &mut Server, dir: &Path) {
+    if srv.config.aof_disable_auto_gc || srv.aof.manifest.history.is_empty() {
+        return;
+    }
+    for h in std::mem::take(&mut srv.aof.manifest.history) {
+        srv.log.notice(&format!(
+            "Removing the history file {} in the background",
+            h.name
+        ));
+        let _ = std::fs::remove_file(dir.join(&h.name));
+    }
+    let fname = srv.config.appendfilename.clone();
+    if let Err(msg) = manifest::persist(dir, &fname, &srv.aof.manifest) {
+        srv.log.warning(&msg);
+    }
 }

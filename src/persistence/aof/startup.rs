@@ -182,6 +182,7 @@ fn open_on_start(srv: &mut Server, d: &Path) -> Result<(), ()> {
     srv.log
         .notice(&format!("{} AOF incr file {} on server start", verb, incr));
     turn_on(srv);
+    super::rewrite::del_history_files(srv, d);
     Ok(())
 }
 
