@@ -81,7 +81,7 @@ pub fn after_call(
 ) {
     let dirty = srv.status.persistence.dirty > dirty_before || srv.propagation.force;
     let replaced = srv.propagation.replaced.take();
-    if dirty && !srv.propagation.prevent {
+    if dirty && !srv.propagation.prevent && has_consumers(srv) {
         let argv = replaced.unwrap_or_else(|| argv.to_vec());
         srv.propagation.ops.push(Op { db, argv });
     }
@@ -90,6 +90,12 @@ pub fn after_call(
     if !srv.propagation.in_exec {
         propagate_pending(srv);
     }
+}
+
+/// True when someone reads propagated commands: without an AOF (and, later,
+/// replicas) the argv is not copied at all.
+pub fn has_consumers(srv: &Server) -> bool {
+    srv.aof.state != crate::persistence::aof::State::Off
 }
 
 /// True when `n` pending commands must be wrapped in MULTI/EXEC: more than
@@ -126,6 +132,9 @@ pub fn propagate_now(srv: &mut Server, db: usize, argv: &[Vec<u8>]) {
 /// goes out at once, before the command that found the key (Redis
 /// `propagateDeletion`, then `propagatePendingCommands`).
 pub fn propagate_deletion(srv: &mut Server, db: usize, key: &[u8], lazy: bool) {
+    if !has_consumers(srv) {
+        return;
+    }
     let cmd: &[u8] = if lazy { b"UNLINK" } else { b"DEL" };
     propagate_now(srv, db, &argv(&[cmd, key]));
 }
