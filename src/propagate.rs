@@ -111,20 +111,27 @@ pub fn propagate_pending(srv: &mut Server) {
     if ops.is_empty() {
         return;
     }
+    // MULTI carries the first command's db, so that a SELECT goes before
+    // it; EXEC carries none (Redis dbid -1). Checked against Redis 7.0.15.
     let wrap = needs_wrap(srv, ops.len());
     if wrap {
-        propagate_now(srv, ops[0].db, &argv(&[b"MULTI"]));
+        feed(srv, Some(ops[0].db), &argv(&[b"MULTI"]));
     }
     for op in &ops {
         propagate_now(srv, op.db, &op.argv);
     }
     if wrap {
-        propagate_now(srv, ops[0].db, &argv(&[b"EXEC"]));
+        feed(srv, None, &argv(&[b"EXEC"]));
     }
 }
 
 /// Feeds one command to the AOF; replication plugs in here (Redis `propagateNow`).
 pub fn propagate_now(srv: &mut Server, db: usize, argv: &[Vec<u8>]) {
+    feed(srv, Some(db), argv);
+}
+
+/// Sends a command to every consumer; `db` None writes no SELECT.
+pub fn feed(srv: &mut Server, db: Option<usize>, argv: &[Vec<u8>]) {
     crate::persistence::aof::feed(srv, db, argv);
 }
 

@@ -61,8 +61,9 @@ pub struct Aof {
 }
 
 /// Appends a propagated command to `buf` (Redis `feedAppendOnlyFile`),
-/// preceded by `#TS:` when timestamps are on and a SELECT when the db changed.
-pub fn feed(srv: &mut Server, db: usize, argv: &[Vec<u8>]) {
+/// preceded by `#TS:` when timestamps are on and a SELECT when the db
+/// changed. `db` None (Redis dbid -1, for MULTI/EXEC) never selects.
+pub fn feed(srv: &mut Server, db: Option<usize>, argv: &[Vec<u8>]) {
     if srv.aof.state != State::On {
         return;
     }
@@ -73,7 +74,7 @@ pub fn feed(srv: &mut Server, db: usize, argv: &[Vec<u8>]) {
             .extend_from_slice(format!("#TS:{}\r\n", now).as_bytes());
         aof.cur_timestamp = now;
     }
-    if aof.selected_db != Some(db) {
+    if let Some(db) = db.filter(|&d| aof.selected_db != Some(d)) {
         let id = db.to_string();
         cat_command(&mut aof.buf, &[b"SELECT", id.as_bytes()]);
         aof.selected_db = Some(db);

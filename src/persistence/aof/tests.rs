@@ -110,12 +110,18 @@ fn several_ops_are_wrapped_in_multi_exec() {
         db: 0,
         argv: argv(&[b"DEL", b"b"]),
     });
+    s.srv.propagation.ops.push(crate::propagate::Op {
+        db: 4,
+        argv: argv(&[b"DEL", b"c"]),
+    });
     crate::propagate::propagate_pending(&mut s.srv);
     let want = resp(&[
         &["SELECT", "0"],
         &["MULTI"],
         &["SET", "a", "1"],
         &["DEL", "b"],
+        &["SELECT", "4"],
+        &["DEL", "c"],
         &["EXEC"],
     ]);
     assert_eq!(s.srv.aof.buf, want);
