@@ -17,6 +17,7 @@ pub mod event_loop;
 pub mod introspection;
 pub mod keyspace;
 pub mod log;
+pub mod multi;
 pub mod persistence;
 pub mod propagate;
 pub mod resp;

@@ -37,7 +37,12 @@ fn run_checks_and_call(srv: &mut Server, c: &mut Client) {
     };
     // Redis records the last command at lookup, before any check.
     c.last_cmd = srv.commands.cmds[id].meta.name;
-    let checks: [Check; 3] = [check_arity, check_auth, check_disk_error];
+    let checks: [Check; 4] = [
+        check_arity,
+        check_auth,
+        crate::multi::check_no_multi,
+        check_disk_error,
+    ];
     for check in checks {
         if let Err(e) = check(srv, c, id) {
             return reject(srv, c, Some(id), e);
@@ -48,10 +53,14 @@ fn run_checks_and_call(srv: &mut Server, c: &mut Client) {
     // CLIENT PAUSE: hold the command until the pause ends (conn/pause.rs).
     // Replicas, MONITOR clients among them, are never held. Scripts and EXEC
     // will pass their effective flags here.
-    if !c.flags.monitor && srv.pause.holds(srv.commands.cmds[id].meta.flags) {
+    if !c.flags.monitor && srv.pause.holds(crate::multi::effective_flags(srv, c, id)) {
         return srv.postpone_client(c);
     }
-    // MULTI queueing plugs in here.
+    // In MULTI, commands other than EXEC, DISCARD, MULTI, WATCH, QUIT and
+    // RESET are queued (src/multi).
+    if crate::multi::maybe_queue(srv, c, id) {
+        return;
+    }
     call(srv, c, id);
 }
 
@@ -120,8 +129,10 @@ fn check_disk_error(srv: &Server, _c: &Client, id: usize) -> Result<(), CmdError
     }
 }
 
-/// A command refused before it ran: counted as rejected in commandstats.
+/// A command refused before it ran: counted as rejected in commandstats. In
+/// MULTI it makes the transaction fail (`flagTransaction`).
 fn reject(srv: &mut Server, c: &mut Client, id: Option<usize>, e: CmdError) {
+    let e = crate::multi::on_reject(srv, c, id, e);
     if let Some(id) = id {
         srv.commands.cmds[id].stats.rejected_calls += 1;
     }
@@ -129,8 +140,9 @@ fn reject(srv: &mut Server, c: &mut Client, id: Option<usize>, e: CmdError) {
     c.reply.error(e.as_bytes());
 }
 
-/// Runs the handler and records its statistics (Redis `call`).
-fn call(srv: &mut Server, c: &mut Client, id: usize) {
+/// Runs the handler and records its statistics (Redis `call`). EXEC calls
+/// it for each queued command.
+pub(crate) fn call(srv: &mut Server, c: &mut Client, id: usize) {
     let cmd = &srv.commands.cmds[id];
     let (meta, handler) = (cmd.meta, cmd.handler);
     let Some(handler) = handler else {

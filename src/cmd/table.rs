@@ -69,9 +69,13 @@ pub fn families() -> Vec<&'static [CommandImpl]> {
         crate::types::string::numeric::COMMANDS,
         crate::types::string::lcs::COMMANDS,
         crate::keyspace::commands::COMMANDS,
+        crate::multi::COMMANDS,
         crate::keyspace::expire_cmds::COMMANDS,
         crate::keyspace::scan::COMMANDS,
         crate::keyspace::object_cmds::COMMANDS,
+        crate::types::hash::commands::COMMANDS,
+        crate::types::set::commands::COMMANDS,
+        crate::types::zset::commands::COMMANDS,
     ]
 }
 

@@ -79,6 +79,9 @@ pub struct ClientFlags {
     pub postponed: bool,
     /// `argv` holds a parsed command that has not run yet (CLIENT_PENDING_COMMAND).
     pub pending_command: bool,
+    /// Blocking commands must not block (Redis CLIENT_DENY_BLOCKING): set
+    /// while EXEC runs its queued commands (docs/transactions.md).
+    pub deny_blocking: bool,
 }
 
 /// A connected client.
@@ -126,6 +129,8 @@ pub struct Client {
     pub redacted: Vec<usize>,
     /// Largest reply buffer seen (CLIENT LIST `rbp`).
     pub reply_peak: usize,
+    /// MULTI/EXEC and WATCH state (src/multi).
+    pub mstate: crate::multi::ClientMulti,
 }
 
 impl Client {
@@ -171,6 +176,7 @@ impl Client {
             pending_input: false,
             redacted: Vec::new(),
             reply_peak: 0,
+            mstate: Default::default(),
         }
     }
 

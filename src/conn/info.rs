@@ -63,13 +63,14 @@ pub fn client_info_line_with(c: &Client, now_ms: i64, argv: &[Vec<u8>]) -> Strin
         + c.querybuf.capacity()
         + argv_mem
         + c.reply.buf.capacity()
-        + name.len();
+        + name.len()
+        + c.mstate.memory();
     let now_s = now_ms / 1000;
     let mut s = String::with_capacity(320);
     let _ = write!(
         s,
         "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} \
-         sub=0 psub=0 ssub=0 multi=-1 qbuf={} qbuf-free={} argv-mem={} multi-mem=0 \
+         sub=0 psub=0 ssub=0 multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem={} \
          rbs={} rbp={} obl={} oll={} omem={} tot-mem={} events={} cmd={} user={} \
          redir=-1 resp={}",
         c.id,
@@ -81,9 +82,11 @@ pub fn client_info_line_with(c: &Client, now_ms: i64, argv: &[Vec<u8>]) -> Strin
         now_s - c.last_interaction_ms / 1000,
         flags_field(c),
         c.db,
+        c.mstate.list_count(),
         c.querybuf.len(),
         c.querybuf.capacity() - c.querybuf.len(),
         argv_mem,
+        c.mstate.memory(),
         c.reply.buf.capacity(),
         c.reply_peak.max(c.reply.buf.len()),
         obl,
@@ -106,8 +109,14 @@ fn flags_field(c: &Client) -> String {
     if f.monitor {
         s.push('O');
     }
+    if c.mstate.active {
+        s.push('x');
+    }
     if f.postponed {
         s.push('b');
+    }
+    if c.mstate.dirty_cas {
+        s.push('d');
     }
     if f.close_after_reply {
         s.push('c');

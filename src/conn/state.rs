@@ -9,6 +9,7 @@ impl Server {
     pub fn forget_client(&mut self, c: &mut Client) {
         self.remove_monitor(c);
         self.forget_postponed(c);
+        crate::multi::reset_client(self, c);
     }
 
     /// Authenticates `c` as the default user when it needs no password
@@ -34,6 +35,7 @@ impl Server {
     /// when those features land.
     pub fn clear_connection_state(&mut self, c: &mut Client) {
         self.remove_monitor(c);
+        crate::multi::reset_client(self, c);
         c.db = 0;
         c.reply.resp = 2;
         self.set_default_auth(c);

@@ -156,13 +156,39 @@ fn debug_htstats_key(ctx: &mut Ctx) -> Result<(), CmdError> {
     }
     let db = ctx.client.db;
     let flags = lookup::NOTOUCH | lookup::NONOTIFY;
-    match ctx.srv.lookup_key(db, ctx.arg(2), flags) {
-        None => Err(NO_SUCH_KEY),
-        // Strings are never hash tables; hashes, sets and zsets add their
-        // dict-encoded cases here.
-        Some(_) => Err(CmdError::err(
+    let text = match ctx.srv.lookup_key(db, ctx.arg(2), flags) {
+        None => return Err(NO_SUCH_KEY),
+        Some(v) => value_dict_stats(v),
+    };
+    match text {
+        Some(t) => {
+            ctx.client.reply.verbatim(t.as_bytes(), "txt");
+            Ok(())
+        }
+        // Strings and compact encodings are not hash tables.
+        None => Err(CmdError::err(
             "The value stored at the specified key is not represented using an hash table",
         )),
+    }
+}
+
+/// The dict stats of a hashtable-encoded hash, set or sorted set.
+fn value_dict_stats(v: &Value) -> Option<String> {
+    use crate::types::{hash::Hash, set::Set, zset::ZSet};
+    match v {
+        Value::Hash(h) => match &**h {
+            Hash::Table(d) => Some(dict_stats_text(d)),
+            _ => None,
+        },
+        Value::Set(s) => match &**s {
+            Set::Table(d) => Some(dict_stats_text(d)),
+            _ => None,
+        },
+        Value::ZSet(z) => match &**z {
+            ZSet::Skiplist(b) => Some(dict_stats_text(&b.dict)),
+            _ => None,
+        },
+        _ => None,
     }
 }
 

@@ -43,6 +43,8 @@ pub fn object_digest(digest: &mut Digest, v: &Value, has_expire: bool) {
     if v.is_string() {
         let mut t = [0u8; 20];
         mix_digest(digest, v.str_bytes(&mut t));
+    } else {
+        crate::types::coll::digest_into(digest, v);
     }
     if has_expire {
         xor_digest(digest, b"!!expire!!");

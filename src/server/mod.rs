@@ -92,6 +92,8 @@ pub struct Server {
     // Config (src/server/config_apply.rs): the oom_score_adj the process had
     // before the first oom-score-adj change, to restore it.
     pub oom_score_base: Option<i64>,
+    // Transactions (src/multi): watched keys of every database.
+    pub multi: crate::multi::Watches,
     // Propagation (src/propagate.rs) and the append-only file
     // (src/persistence/aof): commands to propagate and the AOF state.
     pub propagation: crate::propagate::Propagation,
@@ -135,6 +137,7 @@ impl Server {
             pause: Default::default(),
             monitors: Vec::new(),
             oom_score_base: None,
+            multi: Default::default(),
             propagation: Default::default(),
             aof: Default::default(),
         };
@@ -160,6 +163,7 @@ impl Server {
     ) {
         crate::introspection::after_call(self, c, argv, meta, cmd_id, duration_us);
         self.feed_monitors(c, argv, meta);
+        crate::multi::after_call(self, c);
         self.ks.events.deliver();
     }
 }

@@ -19,6 +19,10 @@ pub enum Value {
     Inline { len: u8, buf: [u8; INLINE_STR] },
     Fixed(Box<Box<[u8]>>),
     Raw(Box<Vec<u8>>),
+    // Collections (coll helper): boxed so the enum stays 16 bytes.
+    Hash(Box<crate::types::hash::Hash>),
+    Set(Box<crate::types::set::Set>),
+    ZSet(Box<crate::types::zset::ZSet>),
 }
 
 /// The type of a value as TYPE and SCAN TYPE name it (Redis OBJ_*).
@@ -65,6 +69,9 @@ impl Value {
             Value::Int { .. } | Value::Inline { .. } | Value::Fixed(_) | Value::Raw(_) => {
                 ObjType::String
             }
+            Value::Hash(_) => ObjType::Hash,
+            Value::Set(_) => ObjType::Set,
+            Value::ZSet(_) => ObjType::ZSet,
         }
     }
 
@@ -75,6 +82,9 @@ impl Value {
             Value::Inline { .. } => "embstr",
             Value::Fixed(b) if b.len() <= EMBSTR_LIMIT => "embstr",
             Value::Fixed(_) | Value::Raw(_) => "raw",
+            Value::Hash(h) => h.encoding(),
+            Value::Set(s) => s.encoding(),
+            Value::ZSet(z) => z.encoding(),
         }
     }
 
@@ -89,7 +99,12 @@ impl Value {
     /// How much work freeing this value is (`lazyfreeGetFreeEffort`): the
     /// number of allocations for collections, 1 for strings.
     pub fn free_effort(&self) -> usize {
-        1
+        match self {
+            Value::Hash(h) => h.free_effort(),
+            Value::Set(s) => s.free_effort(),
+            Value::ZSet(z) => z.free_effort(),
+            _ => 1,
+        }
     }
 
     /// A copy of the value (COPY; Redis `dupStringObject` and friends).
@@ -106,6 +121,9 @@ impl Value {
             },
             Value::Fixed(b) => Value::Fixed(b.clone()),
             Value::Raw(v) => Value::Raw(v.clone()),
+            Value::Hash(h) => Value::Hash(Box::new(h.duplicate())),
+            Value::Set(s) => Value::Set(Box::new(s.duplicate())),
+            Value::ZSet(z) => Value::ZSet(Box::new(z.duplicate())),
         }
     }
 }

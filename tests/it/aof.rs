@@ -132,6 +132,30 @@ fn workload(p: &Proc) {
         &["SELECT", "0"],
         &["DEL", "y", "nothere"],
         &["EXPIREAT", "x", "99999999999"],
+        // Random and float commands go out in deterministic form.
+        &[
+            "SADD", "s", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j",
+        ],
+        &["SPOP", "s"],
+        &["SPOP", "s", "3"],
+        &["SPOP", "s", "7"],
+        &["SADD", "s2", "1", "2", "3", "4", "5", "6", "7", "8"],
+        &["SPOP", "s2", "7"],
+        &["HSET", "h", "f", "1"],
+        &["HINCRBYFLOAT", "h", "f", "0.1"],
+        &["ZADD", "z", "1", "a", "2", "b"],
+        &["ZINCRBY", "z", "1.5", "a"],
+        // Transactions: several writes are wrapped, one goes out bare.
+        &["MULTI"],
+        &["SET", "m1", "1"],
+        &["SELECT", "2"],
+        &["SET", "m2", "2"],
+        &["GET", "m1"],
+        &["EXEC"],
+        &["MULTI"],
+        &["INCR", "m3"],
+        &["EXEC"],
+        &["SELECT", "0"],
     ];
     for args in cmds {
         c.cmd(args);
@@ -240,6 +264,22 @@ fn incr_file_matches_redis_byte_for_byte() {
             &["EXPIRE", "a", "-5"],
             &["PERSIST", "b"],
             &["GETEX", "b", "PERSIST"],
+            &["SADD", "t", "1"],
+            &["SPOP", "t"],
+            &["SADD", "u", "a", "b"],
+            &["SPOP", "u", "5"],
+            &["HINCRBYFLOAT", "hf", "f", "1.5"],
+            &["MULTI"],
+            &["SET", "m1", "1"],
+            &["SELECT", "3"],
+            &["SET", "m2", "2"],
+            &["EXEC"],
+            &["MULTI"],
+            &["GET", "m1"],
+            &["EXEC"],
+            &["MULTI"],
+            &["SET", "m3", "3"],
+            &["EXEC"],
             &["FLUSHDB"],
             &["FLUSHDB", "ASYNC"],
             &["SWAPDB", "0", "1"],
@@ -632,10 +672,21 @@ fn config_set_appendonly_yes_rewrites_the_dataset() {
     for args in [
         &["SET", "k", "v"][..],
         &["SET", "t", "1", "EX", "1000"],
+        &["HSET", "h", "a", "1", "b", "2"],
+        &["ZADD", "z", "1.5", "a", "-inf", "b", "0.1", "c"],
+        &["SADD", "small", "1", "2", "3"],
+        &["EXPIRE", "h", "5000"],
         &["SELECT", "5"],
         &["SET", "n", "12345"],
     ] {
         c.cmd(args);
+    }
+    // More than 64 members: several SADD/HMSET/ZADD commands.
+    for i in 0..150 {
+        let (m, s) = (format!("m{}", i), format!("{}", i));
+        c.cmd(&["SADD", "big", &m]);
+        c.cmd(&["HSET", "bigh", &m, &s]);
+        c.cmd(&["ZADD", "bigz", &s, &m]);
     }
     assert_eq!(c.cmd(&["CONFIG", "SET", "appendonly", "yes"]), b"+OK\r\n");
     c.cmd(&["INCR", "n"]);

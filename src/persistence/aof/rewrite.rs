@@ -15,6 +15,8 @@ use super::{cat_command, State};
 use crate::server::shutdown::strerror;
 use crate::server::Server;
 use crate::types::object::ObjType;
+use crate::types::Value;
+use crate::util::num::fmt_g17;
 
 /// Writes every key as commands: SELECT per non-empty db, SET for strings,
 /// PEXPIREAT for keys with a time to live, after a `#TS:` line when
@@ -34,18 +36,7 @@ pub fn write_dataset(srv: &Server, out: &mut impl Write) -> std::io::Result<()> 
         for e in db.dict.iter() {
             let key = e.key().bytes();
             cmd.clear();
-            match e.val.obj_type() {
-                ObjType::String => {
-                    let mut t = [0u8; 20];
-                    cat_command(&mut cmd, &[&b"SET"[..], key, e.val.str_bytes(&mut t)]);
-                }
-                other => {
-                    return Err(std::io::Error::other(format!(
-                        "the AOF rewrite does not know the {:?} type yet",
-                        other
-                    )))
-                }
-            }
+            value_commands(&mut cmd, key, &e.val)?;
             let when = db.expire_of(key);
             if when >= 0 {
                 cat_command(
@@ -57,6 +48,51 @@ pub fn write_dataset(srv: &Server, out: &mut impl Write) -> std::io::Result<()> 
         }
     }
     Ok(())
+}
+
+/// Redis AOF_REWRITE_ITEMS_PER_CMD: collections go out in batches.
+const ITEMS_PER_CMD: usize = 64;
+
+/// The commands that rebuild one value (Redis `rewrite*Object`): SET,
+/// SADD, HMSET and ZADD (scores as %.17g), 64 items per command.
+fn value_commands(cmd: &mut Vec<u8>, key: &[u8], val: &Value) -> std::io::Result<()> {
+    match val {
+        Value::Set(s) => {
+            let items: Vec<Vec<Vec<u8>>> = s.members().into_iter().map(|m| vec![m]).collect();
+            batches(cmd, b"SADD", key, &items);
+        }
+        Value::Hash(h) => {
+            let items: Vec<Vec<Vec<u8>>> = h.pairs().into_iter().map(|(f, v)| vec![f, v]).collect();
+            batches(cmd, b"HMSET", key, &items);
+        }
+        Value::ZSet(z) => {
+            let mut items = Vec::with_capacity(z.len());
+            z.for_each(|m, score| items.push(vec![fmt_g17(score).into_bytes(), m.to_vec()]));
+            batches(cmd, b"ZADD", key, &items);
+        }
+        v if v.obj_type() == ObjType::String => {
+            let mut t = [0u8; 20];
+            cat_command(cmd, &[&b"SET"[..], key, v.str_bytes(&mut t)]);
+        }
+        v => {
+            return Err(std::io::Error::other(format!(
+                "the AOF rewrite does not know the {:?} type yet",
+                v.obj_type()
+            )))
+        }
+    }
+    Ok(())
+}
+
+/// `name key item...` commands of at most ITEMS_PER_CMD items each.
+fn batches(cmd: &mut Vec<u8>, name: &[u8], key: &[u8], items: &[Vec<Vec<u8>>]) {
+    for chunk in items.chunks(ITEMS_PER_CMD) {
+        let mut argv: Vec<&[u8]> = vec![name, key];
+        for item in chunk {
+            argv.extend(item.iter().map(|a| a.as_slice()));
+        }
+        cat_command(cmd, &argv);
+    }
 }
 
 /// Rewrites the AOF now: new base from the dataset, old base and

@@ -69,6 +69,7 @@ impl Value {
             Value::Inline { len, buf } => &buf[..*len as usize],
             Value::Fixed(b) => b,
             Value::Raw(v) => v,
+            _ => &[],
         }
     }
 
@@ -82,6 +83,7 @@ impl Value {
             Value::Inline { len, .. } => *len as usize,
             Value::Fixed(b) => b.len(),
             Value::Raw(v) => v.len(),
+            _ => 0,
         }
     }
 
