@@ -369,6 +369,8 @@ fn getset_command(ctx: &mut Ctx) -> Result<(), CmdError> {
         .set_key(db, key, Value::str_encoded(ctx.arg(2), share), false);
     ctx.srv.notify(notify::STRING, "set", key, db);
     ctx.srv.status.persistence.dirty += 1;
+    // Propagated as SET (Redis rewrites argv[0]).
+    ctx.propagate_replace(propagate::argv(&[b"SET", key, ctx.arg(2)]));
     Ok(())
 }
 
