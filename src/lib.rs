@@ -20,6 +20,7 @@ pub mod log;
 pub mod multi;
 pub mod persistence;
 pub mod propagate;
+pub mod pubsub;
 pub mod resp;
 pub mod server;
 pub mod types;

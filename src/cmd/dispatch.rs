@@ -37,11 +37,12 @@ fn run_checks_and_call(srv: &mut Server, c: &mut Client) {
     };
     // Redis records the last command at lookup, before any check.
     c.last_cmd = srv.commands.cmds[id].meta.name;
-    let checks: [Check; 4] = [
+    let checks: [Check; 5] = [
         check_arity,
         check_auth,
         crate::multi::check_no_multi,
         check_disk_error,
+        check_pubsub_context,
     ];
     for check in checks {
         if let Err(e) = check(srv, c, id) {
@@ -129,6 +130,22 @@ fn check_disk_error(srv: &Server, _c: &Client, id: usize) -> Result<(), CmdError
     }
 }
 
+/// A RESP2 client with subscriptions may only (un)subscribe, PING, QUIT and
+/// RESET; RESP3 clients may run anything (Redis `processCommand`).
+fn check_pubsub_context(srv: &Server, c: &Client, id: usize) -> Result<(), CmdError> {
+    if !c.is_pubsub() || c.reply.resp != 2 {
+        return Ok(());
+    }
+    let name = srv.commands.cmds[id].fullname();
+    if crate::pubsub::ALLOWED_WHEN_SUBSCRIBED.contains(&name) {
+        return Ok(());
+    }
+    Err(CmdError::err(format!(
+        "Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
+        name
+    )))
+}
+
 /// A command refused before it ran: counted as rejected in commandstats. In
 /// MULTI it makes the transaction fail (`flagTransaction`).
 fn reject(srv: &mut Server, c: &mut Client, id: Option<usize>, e: CmdError) {
@@ -152,6 +169,7 @@ pub(crate) fn call(srv: &mut Server, c: &mut Client, id: usize) {
     let argv = std::mem::take(&mut c.argv);
     c.redacted.clear();
     c.flags.executing = true;
+    let reply_start = c.reply.len();
     let start = srv.mono.now_us();
     let dirty_before = srv.status.persistence.dirty;
     crate::propagate::before_call(srv);
@@ -167,6 +185,8 @@ pub(crate) fn call(srv: &mut Server, c: &mut Client, id: usize) {
     };
     let duration = srv.mono.now_us().saturating_sub(start);
     c.flags.executing = false;
+    // Keyspace notifications the command fired (pushes to itself go before its reply).
+    crate::pubsub::notify::deliver(srv, Some((c, reply_start)));
     let stats = &mut srv.commands.cmds[id].stats;
     stats.calls += 1;
     stats.usec += duration;
@@ -185,6 +205,8 @@ pub(crate) fn call(srv: &mut Server, c: &mut Client, id: usize) {
 /// CLIENT REPLY OFF/SKIP: drop what this command wrote when replies are off.
 /// A command that turned replies back on (CLIENT REPLY ON) keeps its reply.
 fn apply_reply_mode(c: &mut Client, before: ReplyMode, mark: usize) {
+    // Pushes the command wrote to its own client are kept (Redis CLIENT_PUSHING).
+    let mark = mark.max(std::mem::take(&mut c.push_end));
     let drop = (before == ReplyMode::Skip && c.reply_mode != ReplyMode::On)
         || c.reply_mode == ReplyMode::Off;
     if drop && c.reply.len() >= mark {

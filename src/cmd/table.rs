@@ -65,6 +65,7 @@ pub fn families() -> Vec<&'static [CommandImpl]> {
         crate::server::commands::COMMANDS,
         crate::config::commands::COMMANDS,
         crate::introspection::COMMANDS,
+        crate::pubsub::COMMANDS,
         crate::types::string::commands::COMMANDS,
         crate::types::string::numeric::COMMANDS,
         crate::types::string::lcs::COMMANDS,

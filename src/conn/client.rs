@@ -110,6 +110,11 @@ pub struct Client {
     pub reply: Reply,
     /// Bytes of `reply.buf` already written to the socket.
     pub sent: usize,
+    /// End of the last push (pub/sub message or confirmation) the running
+    /// command wrote to its own client; pushes survive CLIENT REPLY OFF/SKIP.
+    pub push_end: usize,
+    /// Pub/sub subscriptions (src/pubsub).
+    pub pubsub: crate::pubsub::ClientSubscriptions,
     /// Creation and last interaction times in ms (for CLIENT LIST age/idle, timeout).
     pub ctime_ms: i64,
     pub last_interaction_ms: i64,
@@ -166,6 +171,8 @@ impl Client {
             argv: Vec::new(),
             reply: Reply::new(2),
             sent: 0,
+            push_end: 0,
+            pubsub: Default::default(),
             ctime_ms: now_ms,
             last_interaction_ms: now_ms,
             last_cmd: "NULL",

@@ -56,6 +56,7 @@ impl Server {
         crate::persistence::aof::cron(self, self.run_with_period(1000));
         self.check_pause_timeout();
         crate::introspection::cron(self);
+        crate::conn::obuf_limits::cron(self);
         self.check_shutdown_signal();
         self.cronloops += 1;
     }

@@ -85,6 +85,8 @@ pub struct Server {
     pub debug: crate::introspection::debug::DebugFlags,
     /// State INFO reports for subsystems later issues implement.
     pub status: status::SubsystemStatus,
+    // Pub/Sub (src/pubsub): channel, shard channel and pattern registries.
+    pub pubsub: crate::pubsub::PubSub,
     // Connection and client management (conn/): CLIENT PAUSE state and
     // MONITOR clients as (token, id).
     pub pause: crate::conn::pause::PauseState,
@@ -134,6 +136,7 @@ impl Server {
             client_peaks: Default::default(),
             debug: Default::default(),
             status: status::SubsystemStatus::new(time.unixtime, startup::random_hex(40)),
+            pubsub: Default::default(),
             pause: Default::default(),
             monitors: Vec::new(),
             oom_score_base: None,
@@ -162,9 +165,9 @@ impl Server {
         duration_us: u64,
     ) {
         crate::introspection::after_call(self, c, argv, meta, cmd_id, duration_us);
+        crate::conn::obuf_limits::after_command(self, c);
         self.feed_monitors(c, argv, meta);
         crate::multi::after_call(self, c);
-        self.ks.events.deliver();
     }
 }
 

@@ -19,6 +19,7 @@ mod keyspace;
 mod keyspace_model;
 mod multi;
 mod protocol;
+mod pubsub;
 mod robustness;
 mod sets;
 mod strings;
