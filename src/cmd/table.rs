@@ -69,6 +69,8 @@ pub fn families() -> Vec<&'static [CommandImpl]> {
         crate::types::string::commands::COMMANDS,
         crate::types::string::numeric::COMMANDS,
         crate::types::string::lcs::COMMANDS,
+        crate::types::bitmap::commands::COMMANDS,
+        crate::types::hll::commands::COMMANDS,
         crate::keyspace::commands::COMMANDS,
         crate::multi::COMMANDS,
         crate::keyspace::expire_cmds::COMMANDS,

@@ -4,6 +4,7 @@
 mod support;
 
 mod aof;
+mod bitmaps;
 mod cli;
 mod coll_events;
 mod coll_random;
@@ -14,6 +15,7 @@ mod connection;
 mod core;
 mod encodings;
 mod hashes;
+mod hll;
 mod introspection;
 mod keyspace;
 mod keyspace_model;
