@@ -345,6 +345,7 @@ impl Server {
         }
         crate::keyspace::expire::before_sleep(self);
         crate::blocking::check_timeouts(self);
+        crate::persistence::aof::before_sleep(self);
         let more_output = self.flush_pending_writes();
         self.close_flagged_clients();
         more_output || !self.pending_input.is_empty()

@@ -258,3 +258,32 @@ fn chained_blmove_and_swapdb() {
         out
     });
 }
+
+#[test]
+fn served_blocking_commands_propagate_as_plain_pops() {
+    both("blocking_aof", |s| {
+        let mut a = s.raw();
+        s.cmd(&["CONFIG", "SET", "appendonly", "yes"]);
+        s.cmd(&["CONFIG", "SET", "appendfsync", "always"]);
+        let aof = s.dir.path().join("appendonlydir/appendonly.aof.2.incr.aof");
+        let alt = s.dir.path().join("appendonlydir/appendonly.aof.1.incr.aof");
+        assert!(poll_until(Duration::from_secs(10), || aof.exists() || alt.exists()));
+        a.send(&RawConn::encode(&[b"BLPOP", b"k", b"0"]));
+        wait_blocked(s, 1);
+        s.cmd(&["RPUSH", "k", "1", "2", "3", "4"]);
+        a.read_reply();
+        a.cmd(&["BLMPOP", "0", "1", "k", "RIGHT", "COUNT", "2"]);
+        a.cmd(&["BLMOVE", "k", "d", "LEFT", "RIGHT", "0"]);
+        a.cmd(&["RPUSH", "k", "5"]);
+        a.cmd(&["BRPOPLPUSH", "k", "d", "0"]);
+        a.cmd(&["LMPOP", "1", "d", "LEFT", "COUNT", "9"]);
+        let path = if aof.exists() { aof } else { alt };
+        let text = String::from_utf8_lossy(&std::fs::read(path).unwrap_or_default()).into_owned();
+        // Everything after the first SELECT is the commands' replication form.
+        let body = text
+            .find("SELECT")
+            .map(|i| text[i..].to_string())
+            .unwrap_or(text);
+        vec![body.into_bytes()]
+    });
+}

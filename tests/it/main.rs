@@ -3,8 +3,9 @@
 
 mod support;
 
-mod blocking;
+mod aof;
 mod bitmaps;
+mod blocking;
 mod cli;
 mod coll_events;
 mod coll_random;

@@ -208,7 +208,23 @@ fn blmove_generic(ctx: &mut Ctx, from: End, to: End, timeout_idx: usize) -> Resu
     let state = ctx.srv.lookup_write(db, src).map(|v| v.is_list());
     match state {
         // A blocked client is only served by a list (7.0 `serveClientsBlockedOnListKey`).
-        Some(true) => lmove_generic(ctx, src, ctx.arg(2), from, to),
+        Some(true) => {
+            lmove_generic(ctx, src, ctx.arg(2), from, to)?;
+            // Replicated as LMOVE / RPOPLPUSH.
+            let rep = if timeout_idx == 5 {
+                vec![
+                    b"LMOVE".to_vec(),
+                    src.to_vec(),
+                    ctx.arg(2).to_vec(),
+                    ctx.arg(3).to_vec(),
+                    ctx.arg(4).to_vec(),
+                ]
+            } else {
+                vec![b"RPOPLPUSH".to_vec(), src.to_vec(), ctx.arg(2).to_vec()]
+            };
+            ctx.propagate_replace(rep);
+            Ok(())
+        }
         Some(false) if !reprocessing => lmove_generic(ctx, src, ctx.arg(2), from, to),
         _ => {
             if !blocking::may_block(ctx) {
@@ -241,6 +257,7 @@ fn pop_first(
     keys: &[Vec<u8>],
     end: End,
     count: Option<usize>,
+    clamp_prop: bool,
 ) -> Result<bool, CmdError> {
     let db = ctx.client.db;
     let reprocessing = !blocking::may_block_fresh(ctx);
@@ -258,6 +275,15 @@ fn pop_first(
             continue;
         }
         let items = pop_and_notify(ctx.srv, db, key, end, count.unwrap_or(1));
+        // Replicated as a plain [LR]POP (with the requested COUNT for *MPOP).
+        let cmd: &[u8] = if end == End::Head { b"LPOP" } else { b"RPOP" };
+        let mut rep = vec![cmd.to_vec(), key.clone()];
+        if let Some(n) = count {
+            // LMPOP replicates the number popped, BLMPOP the number asked.
+            let n = if clamp_prop { items.len() } else { n };
+            rep.push(n.to_string().into_bytes());
+        }
+        ctx.propagate_replace(rep);
         let r = ctx.reply();
         r.array(2);
         r.bulk(key);
@@ -279,7 +305,7 @@ fn pop_first(
 fn bpop_generic(ctx: &mut Ctx, end: End) -> Result<(), CmdError> {
     let deadline = blocking::parse_timeout(ctx, ctx.arg(ctx.argc() - 1), TimeUnit::Seconds)?;
     let keys = &ctx.argv[1..ctx.argc() - 1];
-    if pop_first(ctx, keys, end, None)? {
+    if pop_first(ctx, keys, end, None, false)? {
         return Ok(());
     }
     block_or_null(ctx, keys, deadline);
@@ -348,7 +374,7 @@ fn parse_mpop(ctx: &Ctx, numkeys_idx: usize) -> Result<Mpop, CmdError> {
 fn lmpop_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     let m = parse_mpop(ctx, 1)?;
     let keys = &ctx.argv[m.first_key..m.first_key + m.numkeys];
-    if !pop_first(ctx, keys, m.end, Some(m.count))? {
+    if !pop_first(ctx, keys, m.end, Some(m.count), true)? {
         ctx.reply().null_array();
     }
     Ok(())
@@ -359,7 +385,7 @@ fn blmpop_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     let m = parse_mpop(ctx, 2)?;
     let deadline = blocking::parse_timeout(ctx, ctx.arg(1), TimeUnit::Seconds)?;
     let keys = &ctx.argv[m.first_key..m.first_key + m.numkeys];
-    if pop_first(ctx, keys, m.end, Some(m.count))? {
+    if pop_first(ctx, keys, m.end, Some(m.count), false)? {
         return Ok(());
     }
     block_or_null(ctx, keys, deadline);
