@@ -8,6 +8,7 @@
 //! commands. See docs/architecture.md for the full map.
 
 pub mod alloc;
+pub mod blocking;
 pub mod cmd;
 pub mod config;
 pub mod conn;
@@ -19,6 +20,7 @@ pub mod keyspace;
 pub mod log;
 pub mod multi;
 pub mod persistence;
+pub mod propagate;
 pub mod pubsub;
 pub mod resp;
 pub mod server;

@@ -112,11 +112,17 @@ fn run(mut config: Config, bare_invocation: Option<String>) {
                 .warning(&format!("Failed to write PID file: {}", e));
         }
     }
-    let mut serve = |srv: &mut Server| event_loop.process_events_while_blocked(srv);
-    match server.load_data_from_disk(&mut serve) {
-        Ok(()) => {}
-        Err(ferrodis::persistence::load::LoadFailure::Stopped) => exit(server.exit_code),
-        Err(_) => exit(1),
+    // loadDataFromDisk: the AOF when appendonly is on, else the RDB file.
+    if ferrodis::persistence::aof::start(&mut server).is_err() {
+        exit(1);
+    }
+    if !server.config.appendonly {
+        let mut serve = |srv: &mut Server| event_loop.process_events_while_blocked(srv);
+        match server.load_data_from_disk(&mut serve) {
+            Ok(()) => {}
+            Err(ferrodis::persistence::load::LoadFailure::Stopped) => exit(server.exit_code),
+            Err(_) => exit(1),
+        }
     }
     server.log_ready();
     let _ = server.set_oom_score_adj();

@@ -117,9 +117,19 @@ fn check_auth(srv: &Server, c: &Client, id: usize) -> Result<(), CmdError> {
     Ok(())
 }
 
-/// -MISCONF after a failed background save (persistence decides).
+/// MISCONF: writes (and PING) are refused while persistence is failing
+/// (Redis `writeCommandsDeniedByDiskError`): a failed BGSAVE first, then
+/// the AOF's write errors.
 fn check_disk_error(srv: &Server, _c: &Client, id: usize) -> Result<(), CmdError> {
-    crate::persistence::check_disk_error(srv, id)
+    let meta = srv.commands.cmds[id].meta;
+    if !meta.has(super::meta::flags::WRITE) && meta.name != "ping" {
+        return Ok(());
+    }
+    crate::persistence::check_disk_error(srv, id)?;
+    match crate::persistence::aof::write_error(srv) {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
 }
 
 /// -LOADING while the dataset loads (persistence decides).
@@ -168,6 +178,8 @@ pub(crate) fn call(srv: &mut Server, c: &mut Client, id: usize) {
     c.flags.executing = true;
     let reply_start = c.reply.len();
     let start = srv.mono.now_us();
+    let dirty_before = srv.status.persistence.dirty;
+    crate::propagate::before_call(srv);
     let result = {
         let mut ctx = Ctx {
             srv,
@@ -191,6 +203,7 @@ pub(crate) fn call(srv: &mut Server, c: &mut Client, id: usize) {
         c.reply.error(e.as_bytes());
     }
     srv.stats.total_commands_processed += 1;
+    crate::propagate::after_call(srv, c.db, &argv, meta, dirty_before);
     srv.after_call(c, &argv, meta, id, duration);
     c.argv = argv;
     c.argv.clear();

@@ -115,8 +115,9 @@ pub(super) fn debug_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     }
     let argc = ctx.argc();
     let keyspace = crate::keyspace::debug_cmds::DEBUG_SUBCOMMANDS;
-    let persistence = crate::persistence::commands::DEBUG_SUBCOMMANDS;
-    for sub in SUBCOMMANDS.iter().chain(keyspace).chain(persistence) {
+    let aof = crate::persistence::aof::DEBUG_SUBCOMMANDS;
+    let rdb = crate::persistence::commands::DEBUG_SUBCOMMANDS;
+    for sub in SUBCOMMANDS.iter().chain(keyspace).chain(aof).chain(rdb) {
         if ctx.arg(1).eq_ignore_ascii_case(sub.name.as_bytes())
             && argc >= sub.min_argc
             && argc <= sub.max_argc

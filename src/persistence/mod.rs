@@ -1,10 +1,12 @@
-//! Persistence (Redis rdb.c, rio.c, childinfo.c and the fork parts of
-//! server.c): the RDB format, saving through a forked child, loading at
-//! startup, DUMP/RESTORE. `child` is the only place that forks.
+//! Persistence (Redis rdb.c, aof.c, rio.c, childinfo.c and the fork parts
+//! of server.c): the RDB format, saving through a forked child, loading at
+//! startup, DUMP/RESTORE, and the append-only file (`aof`). `child` is the
+//! only place that forks.
 //!
 //! INFO reads the persistence fields from `srv.status.persistence`; this
 //! module keeps them up to date and holds the rest in `srv.rdb`.
 
+pub mod aof;
 pub mod child;
 pub mod commands;
 pub mod load;
@@ -210,19 +212,25 @@ impl Server {
         remove_temp_file(self, pid as u32);
     }
 
-    /// prepareForShutdown's RDB part: kill a running child, then save if
-    /// save points exist (or SAVE was asked) unless NOSAVE.
+    /// finishShutdown's first step: a running save child is killed so it
+    /// cannot rename an older snapshot over the final one.
+    pub fn kill_rdb_child_for_shutdown(&mut self) {
+        if self.rdb.child.is_some() {
+            self.log
+                .warning("There is a child saving an .rdb. Killing it!");
+            self.kill_rdb_child(true);
+        }
+    }
+
+    /// finishShutdown's RDB save: when save points exist (or SAVE was
+    /// asked) unless NOSAVE; never while loading.
     pub fn shutdown_save(
         &mut self,
         save: bool,
         nosave: bool,
         force: bool,
     ) -> Result<(), save::SaveFailed> {
-        if self.rdb.child.is_some() {
-            self.log
-                .warning("There is a child saving an .rdb. Killing it!");
-            self.kill_rdb_child(true);
-        }
+        self.kill_rdb_child_for_shutdown();
         // Never save while loading: the dataset is only half there.
         if self.status.persistence.loading {
             return Ok(());

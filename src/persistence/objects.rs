@@ -1,7 +1,7 @@
 //! The bridge between the keyspace's values and the RDB encodings (Redis
 //! rdbSaveObject / rdbLoadObject's object creation): each `Value` variant
 //! maps to one `Saving` form, and each `Loaded` form to one variant. A new
-//! value type adds its two arms here.
+//! value type (streams) adds its two arms here.
 
 use super::rdb::encoding::RdbStr;
 use super::rdb::value::{Loaded, Saving};
@@ -20,6 +20,7 @@ pub fn with_saving<R>(v: &Value, f: impl FnOnce(Saving<'_>) -> R) -> R {
             let mut tmp = [0u8; 20];
             f(Saving::Str(v.str_bytes(&mut tmp)))
         }
+        Value::List(ql) => f(Saving::List(ql)),
         Value::Hash(h) => match &**h {
             Hash::Listpack(lp) => f(Saving::HashListpack(lp)),
             Hash::Table(t) => {
@@ -89,10 +90,6 @@ pub fn value_from(l: Loaded, share_ints: bool) -> Result<Value, LoadError> {
             }
             Value::ZSet(Box::new(ZSet::Skiplist(Box::new(big))))
         }
-        Loaded::List(_) => {
-            return Err(LoadError::Unsupported(
-                "list values are not supported by this server yet".into(),
-            ))
-        }
+        Loaded::List(ql) => Value::List(Box::new(ql)),
     })
 }

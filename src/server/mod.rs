@@ -85,6 +85,8 @@ pub struct Server {
     pub debug: crate::introspection::debug::DebugFlags,
     /// State INFO reports for subsystems later issues implement.
     pub status: status::SubsystemStatus,
+    // Blocking operations (lists helper): blocked clients, ready keys, timeouts.
+    pub blocking: crate::blocking::State,
     // Pub/Sub (src/pubsub): channel, shard channel and pattern registries.
     pub pubsub: crate::pubsub::PubSub,
     // Persistence (src/persistence): the BGSAVE child and save scheduling.
@@ -98,6 +100,10 @@ pub struct Server {
     pub oom_score_base: Option<i64>,
     // Transactions (src/multi): watched keys of every database.
     pub multi: crate::multi::Watches,
+    // Propagation (src/propagate.rs) and the append-only file
+    // (src/persistence/aof): commands to propagate and the AOF state.
+    pub propagation: crate::propagate::Propagation,
+    pub aof: crate::persistence::aof::Aof,
 }
 
 impl Server {
@@ -134,12 +140,15 @@ impl Server {
             client_peaks: Default::default(),
             debug: Default::default(),
             status: status::SubsystemStatus::new(time.unixtime, startup::random_hex(40)),
+            blocking: Default::default(),
             pubsub: Default::default(),
             rdb: Default::default(),
             pause: Default::default(),
             monitors: Vec::new(),
             oom_score_base: None,
             multi: Default::default(),
+            propagation: Default::default(),
+            aof: Default::default(),
         };
         config_apply::apply_renames(&mut srv.commands, &srv.config);
         crate::introspection::apply_latency_config(&mut srv);
@@ -165,6 +174,7 @@ impl Server {
         crate::conn::obuf_limits::after_command(self, c);
         self.feed_monitors(c, argv, meta);
         crate::multi::after_call(self, c);
+        crate::blocking::handle_ready_keys(self);
     }
 }
 

@@ -26,6 +26,10 @@ impl Server {
     /// A failed save refuses to exit unless `force`, logging
     /// "Errors trying to shut down the server. Check the logs for more information."
     fn finish_shutdown(&mut self, req: ShutdownRequest) -> Result<(), ShutdownFailed> {
+        // Redis's order: kill the RDB child, flush and fsync the AOF, then
+        // the final RDB save.
+        self.kill_rdb_child_for_shutdown();
+        crate::persistence::aof::shutdown(self);
         if self.shutdown_save(req.save, req.nosave, req.force).is_err() {
             self.log.warning(
                 "Errors trying to shut down the server. Check the logs for more information.",

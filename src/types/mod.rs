@@ -7,8 +7,10 @@ pub mod coll;
 mod coll_events_tests;
 pub mod hash;
 pub mod hll;
+pub mod list;
 pub mod object;
 pub mod set;
+pub mod sort;
 pub mod string;
 pub mod zset;
 

@@ -3,7 +3,9 @@
 
 mod support;
 
+mod aof;
 mod bitmaps;
+mod blocking;
 mod cli;
 mod coll_events;
 mod coll_random;
@@ -18,6 +20,7 @@ mod hll;
 mod introspection;
 mod keyspace;
 mod keyspace_model;
+mod lists;
 mod multi;
 mod protocol;
 mod pubsub;
@@ -25,5 +28,6 @@ mod rdb;
 mod rdb_format;
 mod robustness;
 mod sets;
+mod sort;
 mod strings;
 mod zsets;

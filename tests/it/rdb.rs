@@ -597,9 +597,27 @@ fn fill_collections(c: &mut redis::Connection) -> Vec<String> {
             n(700, &|i| vec![format!("f{}", i), format!("v{}", i)]),
         );
         run("HSET", "hash:long", vec!["f".into(), "x".repeat(100)]);
+        run("RPUSH", "list:small", n(10, &|i| vec![format!("e{}", i)]));
+        run(
+            "RPUSH",
+            "list:big",
+            n(3000, &|i| {
+                vec![format!("element-{}-{}", i, "x".repeat(i % 40))]
+            }),
+        );
+        run("DEBUG", "QUICKLIST-PACKED-THRESHOLD", vec!["100".into()]);
+        run(
+            "RPUSH",
+            "list:plain",
+            vec!["a".into(), "p".repeat(300), "b".into()],
+        );
+        run("DEBUG", "QUICKLIST-PACKED-THRESHOLD", vec!["0".into()]);
         q::<()>(c, &[b"PEXPIRE", b"zset:sl", b"100000000"]);
         q::<()>(c, &[b"PEXPIRE", b"hash:lp", b"100000000"]);
         for k in [
+            "list:small",
+            "list:big",
+            "list:plain",
             "set:intset",
             "set:bigints",
             "set:strings",
@@ -633,7 +651,12 @@ fn collections_move_between_redis_and_ferrodis() {
     if !have_redis("collections_move_between_redis_and_ferrodis") {
         return;
     }
-    let redis1 = Server::start_redis(&["--enable-debug-command", "yes"]);
+    let redis1 = Server::start_redis(&[
+        "--enable-debug-command",
+        "yes",
+        "--list-compress-depth",
+        "1",
+    ]);
     let mut rc = redis1.client();
     let keys = fill_collections(&mut rc);
     let want = digest(&mut rc);
@@ -647,6 +670,8 @@ fn collections_move_between_redis_and_ferrodis() {
     // DUMP from us restores in Redis to the same value, and back.
     // (Both connections are in db 5 now: encodings() selected it.)
     for key in [
+        "list:big",
+        "list:plain",
         "set:intset",
         "set:bigints",
         "set:strings",
