@@ -16,6 +16,15 @@ use crate::server::Server;
 /// `process_events_while_blocked`, handed in by main).
 pub type EventsHook<'a> = &'a mut dyn FnMut(&mut Server);
 
+/// Options of one RDB load.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LoadHow {
+    /// A key already present is replaced (DEBUG RELOAD MERGE).
+    pub allow_dup: bool,
+    /// The stream is an AOF's RDB base or preamble (RDBFLAGS_AOF_PREAMBLE).
+    pub aof_preamble: bool,
+}
+
 /// Why a load did not happen.
 pub enum LoadFailure {
     /// The server is shutting down (SHUTDOWN or a signal during the load).
@@ -37,6 +46,9 @@ struct ServerSink<'a, 'e> {
     expired: u64,
     empty: u64,
     allow_dup: bool,
+    /// An AOF preamble keeps keys that have expired (the AOF's commands
+    /// that follow may still refer to them), as Redis does.
+    keep_expired: bool,
     events: Option<EventsHook<'e>>,
     /// Bytes read when clients were last served.
     events_at: u64,
@@ -94,8 +106,9 @@ impl Sink for ServerSink<'_, '_> {
     }
 
     fn key(&mut self, key: Vec<u8>, val: Loaded, meta: KeyMeta) -> LoadResult<()> {
-        // Expired keys are dropped by a master (no replication yet: always).
-        if meta.expire_ms != -1 && meta.expire_ms < self.now_ms {
+        // Expired keys are dropped by a master (no replication yet: always),
+        // except in an AOF preamble.
+        if !self.keep_expired && meta.expire_ms != -1 && meta.expire_ms < self.now_ms {
             self.expired += 1;
             return Ok(());
         }
@@ -226,12 +239,28 @@ impl Server {
         };
         let total = f.metadata().map(|m| m.len()).unwrap_or(0);
         self.start_loading(total);
+        let how = LoadHow {
+            allow_dup,
+            aof_preamble: false,
+        };
+        let res = self.rdb_load_reader(BufReader::with_capacity(1 << 16, f), how, events);
+        self.stop_loading();
+        res.map(|_| ())
+    }
+
+    /// rdbLoadRio: an RDB stream from any reader into the databases, for
+    /// the RDB file and for an AOF's RDB base or preamble (the AOF loader
+    /// calls this; it sets up and ends the loading state itself). Returns
+    /// the bytes the RDB part took, so a caller can go on after it.
+    pub fn rdb_load_reader<R: std::io::Read>(
+        &mut self,
+        reader: R,
+        how: LoadHow,
+        events: Option<EventsHook<'_>>,
+    ) -> Result<u64, LoadFailure> {
         let opts = load_options(self, false);
         let verify = self.config.rdbchecksum && !self.debug.skip_checksum_validation;
-        let mut r = RioReader::new(
-            BufReader::with_capacity(1 << 16, f),
-            self.config.rdbchecksum,
-        );
+        let mut r = RioReader::new(reader, self.config.rdbchecksum);
         let now_ms = crate::event_loop::clock::unix_ms();
         let mut sink = ServerSink {
             srv: self,
@@ -240,21 +269,22 @@ impl Server {
             loaded: 0,
             expired: 0,
             empty: 0,
-            allow_dup,
+            allow_dup: how.allow_dup,
+            keep_expired: how.aof_preamble,
             events,
             events_at: 0,
         };
         let res = file::load(&mut r, &mut sink, &opts, verify);
         let (loaded, expired, empty) = (sink.loaded, sink.expired, sink.empty);
         self.stats.dump_payload_sanitizations += opts.sanitized.get();
-        self.stop_loading();
         let p = &mut self.status.persistence;
         p.rdb_last_load_keys_loaded = loaded;
         p.rdb_last_load_keys_expired = expired;
+        let res = res.map(|()| r.processed());
         match res {
-            Ok(()) => {
+            Ok(n) => {
                 self.log_load_done(loaded, expired, empty);
-                Ok(())
+                Ok(n)
             }
             Err(LoadError::Stopped) => Err(LoadFailure::Stopped),
             Err(e) => {
