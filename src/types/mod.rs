@@ -4,6 +4,7 @@
 pub mod coll;
 #[cfg(test)]
 mod coll_events_tests;
+pub mod geo;
 pub mod hash;
 pub mod object;
 pub mod set;
