@@ -3,7 +3,7 @@
 //! the sorted set API.
 
 use super::geohash::{self, Kind, Shape};
-use super::{points_in_shape, Point};
+use super::{points_in_shape, sort_points, Point};
 use crate::cmd::{CommandImpl, Ctx};
 use crate::error::{CmdError, NOT_INTEGER, SYNTAX};
 use crate::keyspace::notify;
@@ -447,15 +447,15 @@ fn search_generic(ctx: &mut Ctx, src: usize, form: Form) -> Result<(), CmdError>
     }
     let limit = if q.any { q.count as usize } else { 0 };
     let mut pts = points_in_shape(z, &shape, limit);
-    // glibc's qsort is a stable merge sort here; DESC negates the comparison.
-    match q.sort {
-        Sort::Asc => pts.sort_by(|a, b| a.dist.total_cmp(&b.dist)),
-        Sort::Desc => pts.sort_by(|a, b| b.dist.total_cmp(&a.dist)),
-        Sort::None => {}
+    let keep = if q.count > 0 && (q.count as u64) < pts.len() as u64 {
+        q.count as usize
+    } else {
+        pts.len()
+    };
+    if q.sort != Sort::None {
+        sort_points(&mut pts, q.sort == Sort::Desc, keep);
     }
-    if q.count > 0 && (q.count as u64) < pts.len() as u64 {
-        pts.truncate(q.count as usize);
-    }
+    pts.truncate(keep);
     match q.store {
         Some(dst) => store_points(ctx, dst, &pts, q.storedist, conversion, form),
         None => reply_points(ctx, &pts, &q, conversion),

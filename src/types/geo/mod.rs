@@ -4,6 +4,7 @@
 
 pub mod commands;
 pub mod geohash;
+mod sort;
 
 use crate::ds::skiplist::ScoreRange;
 use crate::types::zset::ZSet;
@@ -74,5 +75,27 @@ fn scan_interval(z: &ZSet, min: f64, max: f64, shape: &Shape, limit: usize, out:
         if full(out, limit) {
             break;
         }
+    }
+}
+
+/// Orders search results by distance as Redis does: a full sort when all
+/// are returned (glibc's qsort, a stable merge sort), else its partial
+/// quicksort over the first `keep` ranks.
+pub fn sort_points(pts: &mut [Point], desc: bool, keep: usize) {
+    let cmp = |a: &Point, b: &Point| {
+        let o = a
+            .dist
+            .partial_cmp(&b.dist)
+            .unwrap_or(std::cmp::Ordering::Equal);
+        if desc {
+            o.reverse()
+        } else {
+            o
+        }
+    };
+    if keep >= pts.len() {
+        pts.sort_by(cmp);
+    } else if keep > 0 {
+        sort::pqsort(pts, &cmp, 0, keep - 1);
     }
 }
