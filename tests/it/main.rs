@@ -12,6 +12,7 @@ mod config_files;
 mod connection;
 mod core;
 mod encodings;
+mod geo;
 mod hashes;
 mod introspection;
 mod keyspace;

@@ -137,10 +137,31 @@ pub fn decode(lr: Range, ar: Range, h: Bits) -> Option<Area> {
     })
 }
 
+/// x86-64's `(uint64_t)` of a double, as gcc compiles it: below 2^63 a
+/// truncating signed conversion, else one of `x - 2^63` with the top bit
+/// flipped; out of range (or NaN) the hardware gives 0x8000000000000000.
+/// Sorted set scores can be anything, so GEOPOS of a negative score or an
+/// infinite one decodes these bits as Redis does.
+fn c_double_to_u64(x: f64) -> u64 {
+    const TWO63: f64 = 9_223_372_036_854_775_808.0;
+    let cvtt = |v: f64| -> i64 {
+        if (-TWO63..TWO63).contains(&v) {
+            v as i64
+        } else {
+            i64::MIN
+        }
+    };
+    if x >= TWO63 {
+        (cvtt(x - TWO63) as u64) ^ (1 << 63)
+    } else {
+        cvtt(x) as u64
+    }
+}
+
 /// The center of a stored score, clamped to the WGS84 limits (`decodeGeohash`).
 pub fn decode_score(score: f64) -> Option<(f64, f64)> {
     let h = Bits {
-        bits: score as u64,
+        bits: c_double_to_u64(score),
         step: STEP_MAX,
     };
     let a = decode(WGS84_LONG, WGS84_LAT, h)?;
