@@ -946,9 +946,10 @@ fn random_search(rng: &mut Rng, check: &mut dyn FnMut(&[&str]), key: &str, cente
 }
 
 /// The full random session: positions, hashes, distances and searches.
-fn random_session(seed: u64, check: &mut dyn FnMut(&[&str])) {
+fn random_session(seed: u64, at: Option<(f64, f64)>, check: &mut dyn FnMut(&[&str])) {
     let mut rng = Rng(seed);
     let center = (rng.long(), rng.lat());
+    let center = at.unwrap_or(center);
     let names = fill_random(&mut rng, check, center);
     for key in ["small", "big"] {
         let mut args = vec!["GEOPOS", key];
@@ -974,7 +975,7 @@ fn geo_random_points_match_redis_resp2() {
     };
     for seed in [1, 2, 3] {
         d.check(&["FLUSHALL"]);
-        random_session(seed, &mut |args: &[&str]| {
+        random_session(seed, None, &mut |args: &[&str]| {
             d.check(args);
         });
     }
@@ -992,7 +993,7 @@ fn geo_random_points_match_redis_resp3() {
     for seed in [11, 12] {
         ours.cmd(&["FLUSHALL"]);
         theirs.cmd(&["FLUSHALL"]);
-        random_session(seed, &mut |args: &[&str]| {
+        random_session(seed, None, &mut |args: &[&str]| {
             let (a, b) = (ours.cmd(args), theirs.cmd(args));
             assert!(
                 a == b,
@@ -1009,6 +1010,29 @@ fn geo_random_points_match_redis_resp3() {
         &["GEODIST", "nokey", "m1", "m2"],
     ] {
         assert_eq!(ours.cmd(c), theirs.cmd(c), "{c:?}");
+    }
+}
+
+/// Clusters and searches centered on the latitude limits, the step
+/// thresholds near the poles and both sides of the antimeridian.
+#[test]
+fn geo_poles_and_antimeridian_match_redis() {
+    let Some(mut d) = diff("geo_poles_and_antimeridian_match_redis") else {
+        return;
+    };
+    let centers = [
+        (180.0, 85.05112878),
+        (-180.0, -85.05112878),
+        (179.95, 0.0),
+        (-179.999, 66.01),
+        (0.0001, -80.01),
+        (-0.0001, 84.9),
+    ];
+    for (i, c) in centers.into_iter().enumerate() {
+        d.check(&["FLUSHALL"]);
+        random_session(100 + i as u64, Some(c), &mut |args: &[&str]| {
+            d.check(args);
+        });
     }
 }
 
