@@ -13,6 +13,7 @@ mod connection;
 mod core;
 mod encodings;
 mod geo;
+mod geo_random;
 mod hashes;
 mod introspection;
 mod keyspace;
