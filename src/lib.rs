@@ -17,6 +17,8 @@ pub mod event_loop;
 pub mod introspection;
 pub mod keyspace;
 pub mod log;
+pub mod multi;
+pub mod pubsub;
 pub mod resp;
 pub mod server;
 pub mod types;

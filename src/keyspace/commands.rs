@@ -330,6 +330,8 @@ fn swapdb_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     }
     let (a, b) = (a as usize, b as usize);
     if a != b {
+        crate::multi::touch_all_in_db(ctx.srv, a, Some(b));
+        crate::multi::touch_all_in_db(ctx.srv, b, Some(a));
         ctx.srv.dbs.swap(a, b);
         // Each Db keeps its index: only the contents move.
         ctx.srv.dbs[a].id = a;
@@ -359,6 +361,7 @@ pub fn empty_data(srv: &mut Server, db: Option<usize>, lazy: bool) -> u64 {
     let mut removed = 0u64;
     let mut old = Vec::new();
     for i in ids {
+        crate::multi::touch_all_in_db(srv, i, None);
         removed += srv.dbs[i].len() as u64;
         let fresh = super::Db::new(i);
         old.push(std::mem::replace(&mut srv.dbs[i], fresh));

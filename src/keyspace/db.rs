@@ -101,9 +101,11 @@ impl Server {
             .fire(self.config.notify_keyspace_events, class, event, key, db);
     }
 
-    /// A key's value changed: WATCH and client-side caching invalidation hook
-    /// in here when those features land (`signalModifiedKey`).
-    pub fn signal_modified_key(&mut self, _db: usize, _key: &[u8]) {}
+    /// A key's value changed (`signalModifiedKey`): WATCH invalidation;
+    /// client-side caching hooks in here when it lands.
+    pub fn signal_modified_key(&mut self, db: usize, key: &[u8]) {
+        crate::multi::touch_watched_key(self, db, key);
+    }
 
     /// True when `key` has an expire time in the past (`keyIsExpired`).
     pub fn key_is_expired(&self, db: usize, key: &[u8]) -> bool {

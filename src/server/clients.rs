@@ -316,6 +316,7 @@ impl Server {
         let _ = self.registry.deregister(c.sock.source());
         c.sock.shutdown();
         self.clients.release(c.token);
+        crate::pubsub::forget_client(self, &mut c);
     }
 
     /// Closes every client flagged close-asap (CLIENT KILL, output limits).

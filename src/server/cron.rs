@@ -55,6 +55,7 @@ impl Server {
         crate::keyspace::expire::databases_cron(self);
         self.check_pause_timeout();
         crate::introspection::cron(self);
+        crate::conn::obuf_limits::cron(self);
         self.check_shutdown_signal();
         self.cronloops += 1;
     }

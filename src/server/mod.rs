@@ -85,6 +85,8 @@ pub struct Server {
     pub debug: crate::introspection::debug::DebugFlags,
     /// State INFO reports for subsystems later issues implement.
     pub status: status::SubsystemStatus,
+    // Pub/Sub (src/pubsub): channel, shard channel and pattern registries.
+    pub pubsub: crate::pubsub::PubSub,
     // Connection and client management (conn/): CLIENT PAUSE state and
     // MONITOR clients as (token, id).
     pub pause: crate::conn::pause::PauseState,
@@ -92,6 +94,8 @@ pub struct Server {
     // Config (src/server/config_apply.rs): the oom_score_adj the process had
     // before the first oom-score-adj change, to restore it.
     pub oom_score_base: Option<i64>,
+    // Transactions (src/multi): watched keys of every database.
+    pub multi: crate::multi::Watches,
 }
 
 impl Server {
@@ -128,9 +132,11 @@ impl Server {
             client_peaks: Default::default(),
             debug: Default::default(),
             status: status::SubsystemStatus::new(time.unixtime, startup::random_hex(40)),
+            pubsub: Default::default(),
             pause: Default::default(),
             monitors: Vec::new(),
             oom_score_base: None,
+            multi: Default::default(),
         };
         config_apply::apply_renames(&mut srv.commands, &srv.config);
         crate::introspection::apply_latency_config(&mut srv);
@@ -153,8 +159,9 @@ impl Server {
         duration_us: u64,
     ) {
         crate::introspection::after_call(self, c, argv, meta, cmd_id, duration_us);
+        crate::conn::obuf_limits::after_command(self, c);
         self.feed_monitors(c, argv, meta);
-        self.ks.events.deliver();
+        crate::multi::after_call(self, c);
     }
 }
 

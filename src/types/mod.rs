@@ -1,11 +1,13 @@
 //! The data types (Redis t_*.c and object.c): `object` is the value every key
 //! holds; each type has a module with its API (mod.rs) and commands.
 
+pub mod bitmap;
 pub mod coll;
 #[cfg(test)]
 mod coll_events_tests;
 pub mod geo;
 pub mod hash;
+pub mod hll;
 pub mod object;
 pub mod set;
 pub mod string;

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod bitmaps;
 mod cli;
 mod coll_events;
 mod coll_random;
@@ -15,10 +16,13 @@ mod encodings;
 mod geo;
 mod geo_random;
 mod hashes;
+mod hll;
 mod introspection;
 mod keyspace;
 mod keyspace_model;
+mod multi;
 mod protocol;
+mod pubsub;
 mod robustness;
 mod sets;
 mod strings;
