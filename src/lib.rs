@@ -18,6 +18,8 @@ pub mod introspection;
 pub mod keyspace;
 pub mod log;
 pub mod multi;
+pub mod persistence;
+pub mod propagate;
 pub mod pubsub;
 pub mod resp;
 pub mod server;

@@ -37,10 +37,11 @@ fn run_checks_and_call(srv: &mut Server, c: &mut Client) {
     };
     // Redis records the last command at lookup, before any check.
     c.last_cmd = srv.commands.cmds[id].meta.name;
-    let checks: [Check; 4] = [
+    let checks: [Check; 5] = [
         check_arity,
         check_auth,
         crate::multi::check_no_multi,
+        check_disk_error,
         check_pubsub_context,
     ];
     for check in checks {
@@ -115,6 +116,20 @@ fn check_auth(srv: &Server, c: &Client, id: usize) -> Result<(), CmdError> {
     Ok(())
 }
 
+/// MISCONF: writes (and PING) are refused while persistence is failing
+/// (Redis `writeCommandsDeniedByDiskError`). The RDB condition
+/// (stop-writes-on-bgsave-error) plugs in beside the AOF's.
+fn check_disk_error(srv: &Server, _c: &Client, id: usize) -> Result<(), CmdError> {
+    let meta = srv.commands.cmds[id].meta;
+    if !meta.has(super::meta::flags::WRITE) && meta.name != "ping" {
+        return Ok(());
+    }
+    match crate::persistence::aof::write_error(srv) {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
 /// A RESP2 client with subscriptions may only (un)subscribe, PING, QUIT and
 /// RESET; RESP3 clients may run anything (Redis `processCommand`).
 fn check_pubsub_context(srv: &Server, c: &Client, id: usize) -> Result<(), CmdError> {
@@ -156,6 +171,8 @@ pub(crate) fn call(srv: &mut Server, c: &mut Client, id: usize) {
     c.flags.executing = true;
     let reply_start = c.reply.len();
     let start = srv.mono.now_us();
+    let dirty_before = srv.status.persistence.dirty;
+    crate::propagate::before_call(srv);
     let result = {
         let mut ctx = Ctx {
             srv,
@@ -179,6 +196,7 @@ pub(crate) fn call(srv: &mut Server, c: &mut Client, id: usize) {
         c.reply.error(e.as_bytes());
     }
     srv.stats.total_commands_processed += 1;
+    crate::propagate::after_call(srv, c.db, &argv, meta, dirty_before);
     srv.after_call(c, &argv, meta, id, duration);
     c.argv = argv;
     c.argv.clear();

@@ -377,6 +377,8 @@ fn flushdb_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     let lazy = flush_async(ctx)?;
     let db = ctx.client.db;
     ctx.srv.status.persistence.dirty += empty_data(ctx.srv, Some(db), lazy);
+    // Replicas and the AOF get it even when the db was already empty.
+    ctx.force_propagation();
     ctx.client.reply.ok();
     Ok(())
 }

@@ -109,6 +109,10 @@ impl Server {
 
     /// True when `key` has an expire time in the past (`keyIsExpired`).
     pub fn key_is_expired(&self, db: usize, key: &[u8]) -> bool {
+        // Nothing expires while a dataset loads; it is done afterwards.
+        if self.status.persistence.loading {
+            return false;
+        }
         let when = self.dbs[db].expire_of(key);
         when >= 0 && self.time.mstime > when
     }
@@ -127,6 +131,7 @@ impl Server {
     pub fn delete_expired_key(&mut self, db: usize, key: &[u8]) {
         let lazy = self.config.lazyfree_lazy_expire;
         self.db_generic_delete(db, key, lazy);
+        crate::propagate::propagate_deletion(self, db, key, lazy);
         self.notify(notify::EXPIRED, "expired", key, db);
         self.signal_modified_key(db, key);
         self.stats.expired_keys += 1;

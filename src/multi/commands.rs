@@ -76,14 +76,18 @@ fn exec_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     let queue = std::mem::take(&mut c.mstate.queue);
     c.reply.array(queue.len());
     // Blocking commands see this and act as if their timeout expired at once.
-    // Propagation: once it exists, the queued writes go out to the AOF and
-    // replicas wrapped in MULTI ... EXEC here (see docs/transactions.md).
+    // The queued writes' propagation accumulates while `in_exec` is set;
+    // EXEC's own call then sends them, wrapped in MULTI/EXEC when there are
+    // several (src/propagate.rs), and never propagates EXEC itself.
     let deny_before = c.flags.deny_blocking;
     c.flags.deny_blocking = true;
+    let nested = std::mem::replace(&mut srv.propagation.in_exec, true);
     for q in queue {
         c.argv = q.argv;
         crate::cmd::dispatch::call(srv, c, q.cmd_id);
     }
+    srv.propagation.in_exec = nested;
+    srv.propagation.prevent = true;
     c.flags.deny_blocking = deny_before;
     c.flags.executing = true;
     c.mstate = ClientMulti::default();

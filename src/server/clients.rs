@@ -341,6 +341,7 @@ impl Server {
             self.process_pending_input();
         }
         crate::keyspace::expire::before_sleep(self);
+        crate::persistence::aof::before_sleep(self);
         let more_output = self.flush_pending_writes();
         self.close_flagged_clients();
         more_output || !self.pending_input.is_empty()

@@ -53,6 +53,7 @@ impl Server {
         }
         self.clients_cron();
         crate::keyspace::expire::databases_cron(self);
+        crate::persistence::aof::cron(self, self.run_with_period(1000));
         self.check_pause_timeout();
         crate::introspection::cron(self);
         crate::conn::obuf_limits::cron(self);

@@ -96,6 +96,10 @@ pub struct Server {
     pub oom_score_base: Option<i64>,
     // Transactions (src/multi): watched keys of every database.
     pub multi: crate::multi::Watches,
+    // Propagation (src/propagate.rs) and the append-only file
+    // (src/persistence/aof): commands to propagate and the AOF state.
+    pub propagation: crate::propagate::Propagation,
+    pub aof: crate::persistence::aof::Aof,
 }
 
 impl Server {
@@ -137,6 +141,8 @@ impl Server {
             monitors: Vec::new(),
             oom_score_base: None,
             multi: Default::default(),
+            propagation: Default::default(),
+            aof: Default::default(),
         };
         config_apply::apply_renames(&mut srv.commands, &srv.config);
         crate::introspection::apply_latency_config(&mut srv);

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod aof;
 mod bitmaps;
 mod cli;
 mod coll_events;
