@@ -1,5 +1,6 @@
 //! Geo commands against redis-server: every command, option and error,
-//! stores, odd scores and keyspace events. Random data is in geo_random.rs.
+//! stores and odd scores. Random data is in geo_random.rs, keyspace events
+//! and the AOF in geo_effects.rs.
 
 use crate::support::*;
 
@@ -743,86 +744,4 @@ fn geo_search_results_and_store() {
     ] {
         d.check(c);
     }
-}
-
-/// Runs `cmds` and returns the keyevent messages, or None without pub/sub.
-fn events(server: &Server, cmds: &[&[&str]]) -> Option<Vec<String>> {
-    let mut sub = server.raw();
-    if sub
-        .cmd(&["PSUBSCRIBE", "__keyevent@0__:*"])
-        .starts_with(b"-")
-    {
-        return None;
-    }
-    let mut c = server.raw();
-    for cmd in cmds {
-        c.cmd(cmd);
-    }
-    c.cmd(&["SET", "marker", "1"]);
-    let mut out = Vec::new();
-    while let Some(m) = sub.read_reply() {
-        let text = String::from_utf8_lossy(&m).into_owned();
-        if text.contains("__keyevent@0__:set\r\n$6\r\nmarker") {
-            return Some(out);
-        }
-        out.push(text);
-    }
-    Some(out)
-}
-
-#[test]
-fn geo_keyspace_events_match_redis() {
-    if !have_redis("geo_keyspace_events_match_redis") {
-        return;
-    }
-    let args = ["--notify-keyspace-events", "EA"];
-    let ours = Server::start(&args);
-    let theirs = Server::start_redis(&args);
-    let cmds: &[&[&str]] = &[
-        &[
-            "GEOADD",
-            "g",
-            "13.361389",
-            "38.115556",
-            "P",
-            "15.087269",
-            "37.502669",
-            "C",
-        ],
-        &["GEOADD", "g", "13.361389", "38.115556", "P"],
-        &["GEOADD", "g", "NX", "1", "1", "P"],
-        &["GEOADD", "g", "XX", "1", "1", "P"],
-        &["GEOADD", "g", "XX", "1", "1", "nosuch"],
-        &["GEORADIUS", "g", "15", "37", "200", "km", "STORE", "d"],
-        &["GEORADIUS", "g", "15", "37", "200", "km", "STOREDIST", "d"],
-        &["GEORADIUSBYMEMBER", "g", "C", "1", "m", "STORE", "d"],
-        &["GEORADIUSBYMEMBER", "g", "C", "1", "m", "STORE", "d"],
-        &[
-            "GEOSEARCHSTORE",
-            "d",
-            "g",
-            "FROMMEMBER",
-            "P",
-            "BYRADIUS",
-            "900",
-            "km",
-        ],
-        &[
-            "GEOSEARCHSTORE",
-            "d",
-            "nokey",
-            "FROMMEMBER",
-            "P",
-            "BYRADIUS",
-            "9",
-            "km",
-        ],
-        &["GEOSEARCH", "g", "FROMMEMBER", "P", "BYRADIUS", "900", "km"],
-    ];
-    let Some(a) = events(&ours, cmds) else {
-        eprintln!("SKIP geo_keyspace_events_match_redis: no pub/sub in ferrodis yet");
-        return;
-    };
-    let b = events(&theirs, cmds).expect("redis subscribes");
-    assert_eq!(a, b);
 }

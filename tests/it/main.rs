@@ -15,6 +15,7 @@ mod connection;
 mod core;
 mod encodings;
 mod geo;
+mod geo_effects;
 mod geo_random;
 mod hashes;
 mod hll;

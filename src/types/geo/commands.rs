@@ -110,11 +110,20 @@ fn geoadd_command(ctx: &mut Ctx) -> Result<(), CmdError> {
         return Err(SYNTAX);
     }
     let mut pairs = Vec::with_capacity(rest.len() / 3);
+    // Redis runs GEOADD as the ZADD it rewrites itself into, and propagates
+    // that: the options as given, then each score as its integer bits.
+    let mut zadd: Vec<Vec<u8>> = Vec::with_capacity(i + rest.len() / 3 * 2);
+    zadd.push(b"zadd".to_vec());
+    zadd.extend(argv[1..i].iter().cloned());
     for t in rest.chunks(3) {
         let (x, y) = parse_lonlat(&t[0], &t[1])?;
-        let score = geohash::score_of(x, y).ok_or(SYNTAX)?;
-        pairs.push((score, t[2].as_slice()));
+        let bits = geohash::encode_wgs84(x, y, geohash::STEP_MAX).ok_or(SYNTAX)?;
+        let bits = geohash::align52(bits);
+        zadd.push(bits.to_string().into_bytes());
+        zadd.push(t[2].clone());
+        pairs.push((bits as f64, t[2].as_slice()));
     }
+    ctx.propagate_replace(zadd);
     let (key, db, lim) = (argv[1].as_slice(), ctx.client.db, limits(ctx.srv));
     if zset_write(ctx.srv, db, key)?.is_none() {
         if xx {
