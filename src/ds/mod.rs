@@ -4,7 +4,6 @@
 //! Shared data structures under the keyspace and the collection types (Redis
 //! dict.c, listpack.c, quicklist.c, intset.c, the t_zset.c skiplist). Pure
 //! data structures: they know nothing of clients, replies or the keyspace.
-//! See docs/encodings.md.
 //! See docs/encodings.md and docs/keyspace.md.
 
 pub mod dict;
