@@ -116,6 +116,8 @@ fn timeouts_and_their_errors() {
         &["BZPOPMIN", "z", "abc"],
         &["BZPOPMIN", "z", "-1"],
         &["BZPOPMAX", "z", "1e30"],
+        &["BZPOPMAX", "z", "-0.002"],
+        &["BZPOPMAX", "z", "0x"],
         &["BZPOPMIN", "z", "inf"],
         &["BZPOPMIN", "z", "nan"],
         &["BZMPOP", "abc", "1", "z", "MIN"],
@@ -139,6 +141,11 @@ fn timeouts_and_their_errors() {
         a.cmd(&["HELLO", "3"]);
         out.push(a.cmd(&["BZPOPMIN", "k", "0.01"]));
         out.push(a.cmd(&["BZMPOP", "0.01", "1", "k", "MAX"]));
+        // -0.001 s rounds up to 0 ms in long double: it blocks forever.
+        a.send(&enc(&["BZPOPMIN", "k", "-0.001"]));
+        wait_blocked(s, 1);
+        out.push(s.cmd(&["ZADD", "k", "1", "m"]));
+        out.push(read(&mut a));
         out
     });
 }
