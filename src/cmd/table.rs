@@ -83,6 +83,7 @@ pub fn families() -> Vec<&'static [CommandImpl]> {
         crate::types::hash::commands::COMMANDS,
         crate::types::set::commands::COMMANDS,
         crate::types::zset::commands::COMMANDS,
+        crate::types::geo::commands::COMMANDS,
     ]
 }
 

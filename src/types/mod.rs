@@ -5,6 +5,7 @@ pub mod bitmap;
 pub mod coll;
 #[cfg(test)]
 mod coll_events_tests;
+pub mod geo;
 pub mod hash;
 pub mod hll;
 pub mod list;
