@@ -64,3 +64,18 @@ int ferrodis_is_ld(const char *s, size_t slen) {
     long double v;
     return ferrodis_string2ld(s, slen, &v);
 }
+
+/* getTimeoutFromObjectOrReply's seconds path: the value times 1000, rounded
+ * up, in long double (so "-0.001" rounds to 0 as in Redis). Returns 1 and
+ * sets *ms, or 0 when s is not a valid long double. Values outside the
+ * long long range give LLONG_MIN, as the x86 conversion does. */
+int ferrodis_ld_timeout_ms(const char *s, size_t slen, long long *ms) {
+    long double v;
+    if (!ferrodis_string2ld(s, slen, &v)) return 0;
+    v = ceill(v * 1000.0L);
+    if (v >= -9223372036854775808.0L && v < 9223372036854775808.0L)
+        *ms = (long long)v;
+    else
+        *ms = (-9223372036854775807LL - 1);
+    return 1;
+}

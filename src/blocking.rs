@@ -82,16 +82,8 @@ impl State {
 /// absolute deadline in unix ms, 0 meaning forever.
 pub fn parse_timeout(ctx: &Ctx, arg: &[u8], unit: TimeUnit) -> Result<u64, CmdError> {
     let tval: i64 = match unit {
-        TimeUnit::Seconds => {
-            let f = parse_float(arg).ok_or(TIMEOUT_NOT_FLOAT)?;
-            let ms = (f * 1000.0).ceil();
-            // C converts out-of-range values to LLONG_MIN on x86.
-            if (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&ms) {
-                ms as i64
-            } else {
-                i64::MIN
-            }
-        }
+        // In long double as Redis: "-0.001" rounds up to 0 (forever).
+        TimeUnit::Seconds => crate::util::ld::timeout_ms(arg).ok_or(TIMEOUT_NOT_FLOAT)?,
         TimeUnit::Millis => crate::util::num::string2ll(arg)
             .ok_or_else(|| CmdError::err("timeout is not an integer or out of range"))?,
     };
@@ -102,28 +94,6 @@ pub fn parse_timeout(ctx: &Ctx, arg: &[u8], unit: TimeUnit) -> Result<u64, CmdEr
         return Ok(0);
     }
     Ok((tval as u64).wrapping_add(ctx.srv.time.mstime as u64))
-}
-
-/// A float as `strtold` reads it under `string2ld`'s rules (validated by the
-/// long double shim); hexadecimal integers are accepted as strtold does.
-fn parse_float(arg: &[u8]) -> Option<f64> {
-    if !crate::util::ld::is_valid(arg) {
-        return None;
-    }
-    let s = std::str::from_utf8(arg).ok()?;
-    if let Ok(f) = s.parse::<f64>() {
-        return Some(f);
-    }
-    let (neg, body) = match s.as_bytes().first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let hex = body
-        .strip_prefix("0x")
-        .or_else(|| body.strip_prefix("0X"))?;
-    let v = u128::from_str_radix(hex, 16).ok()? as f64;
-    Some(if neg { -v } else { v })
 }
 
 /// False while the running command is a blocked command being re-executed

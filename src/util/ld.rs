@@ -13,6 +13,7 @@ extern "C" {
         outlen: usize,
     ) -> libc::c_long;
     fn ferrodis_is_ld(s: *const u8, slen: usize) -> libc::c_int;
+    fn ferrodis_ld_timeout_ms(s: *const u8, slen: usize, ms: *mut libc::c_longlong) -> libc::c_int;
 }
 
 /// Why an addition failed.
@@ -69,6 +70,16 @@ pub fn is_valid(s: &[u8]) -> bool {
     unsafe { ferrodis_is_ld(s.as_ptr(), s.len()) == 1 }
 }
 
+/// A timeout in seconds scaled to ms and rounded up in long double, as
+/// `getTimeoutFromObjectOrReply` does; None when `s` is not a valid float.
+pub fn timeout_ms(s: &[u8]) -> Option<i64> {
+    let mut ms: libc::c_longlong = 0;
+    // SAFETY: the pointer and length describe a live slice the shim only
+    // reads; `ms` is a valid out pointer.
+    let ok = unsafe { ferrodis_ld_timeout_ms(s.as_ptr(), s.len(), &mut ms) };
+    (ok == 1).then_some(ms)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,5 +96,17 @@ mod tests {
         assert!(!is_valid(b"nan"));
         assert!(!is_valid(b"1.5\0\09"));
         assert!(is_valid(b"1e10"));
+    }
+
+    #[test]
+    fn timeouts_round_in_long_double() {
+        assert_eq!(timeout_ms(b"-0.001"), Some(0));
+        assert_eq!(timeout_ms(b"-0.002"), Some(-1));
+        assert_eq!(timeout_ms(b"0.0001"), Some(1));
+        assert_eq!(timeout_ms(b"1.5"), Some(1500));
+        assert_eq!(timeout_ms(b"1e30"), Some(i64::MIN));
+        assert_eq!(timeout_ms(b"inf"), Some(i64::MIN));
+        assert_eq!(timeout_ms(b"nan"), None);
+        assert_eq!(timeout_ms(b"abc"), None);
     }
 }

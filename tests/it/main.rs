@@ -33,4 +33,5 @@ mod robustness;
 mod sets;
 mod sort;
 mod strings;
+mod zset_blocking;
 mod zsets;

@@ -5,8 +5,9 @@
 use super::commands::{limits, zset_read, zset_write};
 use super::score::{parse_lex_range, parse_score_range};
 use super::{AddFlags, Item, ZSet};
+use crate::blocking::{self, BlockKind, TimeUnit};
 use crate::cmd::Ctx;
-use crate::error::{CmdError, SYNTAX, TIMEOUT_NEGATIVE, TIMEOUT_NOT_FLOAT};
+use crate::error::{CmdError, SYNTAX};
 use crate::keyspace::notify;
 use crate::resp::Reply;
 use crate::types::coll;
@@ -250,11 +251,20 @@ fn pop_first(
     count: usize,
 ) -> Result<Option<Popped>, CmdError> {
     let db = ctx.client.db;
+    let reprocessing = !blocking::may_block_fresh(ctx);
     for key in keys {
-        let Some(z) = zset_write(ctx.srv, db, key)? else {
-            continue;
+        let z = match zset_write(ctx.srv, db, key) {
+            Ok(Some(z)) => z,
+            Ok(None) => continue,
+            // A blocked client waits for a sorted set: other types are skipped
+            // (7.0 `serveClientsBlockedOnSortedSetKey`).
+            Err(_) if reprocessing => continue,
+            Err(e) => return Err(e),
         };
         let len = z.len();
+        if len == 0 {
+            continue;
+        }
         let n = count.min(len);
         let mut items = if max {
             z.remove_span(len - n, len)
@@ -325,27 +335,24 @@ pub fn zpopmax_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     zpop_command(ctx, true)
 }
 
-/// Parses a blocking timeout in seconds (`getTimeoutFromObjectOrReply`):
-/// a long double, scaled to ms and rounded up; anything past the range of
-/// a long long converts to a negative value on the platforms Redis runs on.
-fn check_timeout(arg: &[u8]) -> Result<(), CmdError> {
-    if !crate::util::ld::is_valid(arg) {
-        return Err(TIMEOUT_NOT_FLOAT);
+/// Blocks on `keys` (`blockForKeys` with BLOCKED_ZSET), or, where blocking
+/// is denied (MULTI, scripts), replies a null array as a timeout would.
+fn block_or_null(ctx: &mut Ctx, keys: &[Vec<u8>], deadline: u64) {
+    if !blocking::may_block(ctx) {
+        ctx.reply().null_array();
+        return;
     }
-    let ms = (super::score::strtod(arg).0 * 1000.0).ceil();
-    if !ms.is_finite() || ms >= i64::MAX as f64 || ms < 0.0 {
-        return Err(TIMEOUT_NEGATIVE);
-    }
-    Ok(())
+    let ks: Vec<&[u8]> = keys.iter().map(|k| k.as_slice()).collect();
+    blocking::block_on_keys(ctx, &ks, deadline, BlockKind::ZSet);
 }
 
-/// BZPOPMIN/BZPOPMAX key [key ...] timeout. With data it pops at once; the
-/// blocking path needs blocking.rs (the lists helper), so with every key
-/// empty it replies as Redis does inside MULTI: a null array.
+/// BZPOPMIN/BZPOPMAX key [key ...] timeout (`blockingGenericZpopCommand`):
+/// pops from the first non-empty sorted set, or blocks until one is added.
 fn bzpop_command(ctx: &mut Ctx, max: bool) -> Result<(), CmdError> {
     let argv = ctx.argv;
-    check_timeout(&argv[argv.len() - 1])?;
-    match pop_first(ctx, &argv[1..argv.len() - 1], max, 1)? {
+    let deadline = blocking::parse_timeout(ctx, &argv[argv.len() - 1], TimeUnit::Seconds)?;
+    let keys = &argv[1..argv.len() - 1];
+    match pop_first(ctx, keys, max, 1)? {
         Some((key, items)) if !items.is_empty() => {
             let r = &mut ctx.client.reply;
             r.array(3);
@@ -356,7 +363,7 @@ fn bzpop_command(ctx: &mut Ctx, max: bool) -> Result<(), CmdError> {
             let cmd: &[u8] = if max { b"ZPOPMAX" } else { b"ZPOPMIN" };
             ctx.propagate_replace(crate::propagate::argv(&[cmd, &key]));
         }
-        _ => ctx.client.reply.null_array(),
+        _ => block_or_null(ctx, keys, deadline),
     }
     Ok(())
 }
@@ -370,7 +377,8 @@ pub fn bzpopmax_command(ctx: &mut Ctx) -> Result<(), CmdError> {
 }
 
 /// [B]ZMPOP arguments from `numkeys_idx`: keys, MIN|MAX, COUNT.
-fn zmpop_generic(ctx: &mut Ctx, numkeys_idx: usize) -> Result<(), CmdError> {
+/// `is_block` says whether this is BZMPOP (timeout at argument 1).
+fn zmpop_generic(ctx: &mut Ctx, numkeys_idx: usize, is_block: bool) -> Result<(), CmdError> {
     let argv = ctx.argv;
     let numkeys = string2ll(&argv[numkeys_idx])
         .filter(|&n| n >= 1)
@@ -400,6 +408,12 @@ fn zmpop_generic(ctx: &mut Ctx, numkeys_idx: usize) -> Result<(), CmdError> {
             return Err(SYNTAX);
         }
     }
+    // Redis checks the timeout only once the rest parsed.
+    let deadline = if is_block {
+        Some(blocking::parse_timeout(ctx, &argv[1], TimeUnit::Seconds)?)
+    } else {
+        None
+    };
     let keys = &argv[numkeys_idx + 1..where_idx];
     match pop_first(ctx, keys, max, count.unwrap_or(1))? {
         Some((key, items)) => {
@@ -418,18 +432,19 @@ fn zmpop_generic(ctx: &mut Ctx, numkeys_idx: usize) -> Result<(), CmdError> {
             let n = items.len().to_string();
             ctx.propagate_replace(crate::propagate::argv(&[cmd, &key, n.as_bytes()]));
         }
-        None => ctx.client.reply.null_array(),
+        None => match deadline {
+            Some(deadline) => block_or_null(ctx, keys, deadline),
+            None => ctx.client.reply.null_array(),
+        },
     }
     Ok(())
 }
 
 pub fn zmpop_command(ctx: &mut Ctx) -> Result<(), CmdError> {
-    zmpop_generic(ctx, 1)
+    zmpop_generic(ctx, 1, false)
 }
 
-/// BZMPOP timeout numkeys ...: as BZPOPMIN, the blocking path is left to
-/// blocking.rs; with nothing to pop it replies a null array.
+/// BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]
 pub fn bzmpop_command(ctx: &mut Ctx) -> Result<(), CmdError> {
-    check_timeout(&ctx.argv[1])?;
-    zmpop_generic(ctx, 2)
+    zmpop_generic(ctx, 2, true)
 }
