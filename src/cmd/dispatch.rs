@@ -150,7 +150,7 @@ fn call(srv: &mut Server, c: &mut Client, id: usize) {
     srv.stats.total_commands_processed += 1;
     srv.after_call(c, &argv, meta, id, duration);
     c.argv = argv;
-    c.argv.clear();
+    c.recycle_argv();
 }
 
 /// CLIENT REPLY OFF/SKIP: drop what this command wrote when replies are off.

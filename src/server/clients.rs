@@ -188,7 +188,7 @@ impl Server {
             if c.flags.postponed {
                 return;
             }
-            c.argv.clear();
+            c.recycle_argv();
         }
         while c.qb_pos < c.querybuf.len()
             && !c.flags.close_after_reply
@@ -212,7 +212,7 @@ impl Server {
                     if c.flags.postponed {
                         break;
                     }
-                    c.argv.clear();
+                    c.recycle_argv();
                 }
                 Ok(Parsed::Incomplete) => break,
                 Err(e) => {
@@ -223,7 +223,7 @@ impl Server {
                         client_info_line(c, self.time.mstime)
                     ));
                     c.protocol_error(&reason);
-                    c.argv.clear();
+                    c.recycle_argv();
                     break;
                 }
             }
