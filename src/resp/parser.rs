@@ -99,13 +99,12 @@ impl RequestParser {
     /// Empties `argv` after a request, keeping small argument buffers for
     /// the next requests.
     pub fn recycle(&mut self, argv: &mut Vec<Vec<u8>>) {
-        let keep = argv.len().min(SPARE_MAX - self.spare.len());
-        for v in argv.drain(..keep).rev() {
-            if v.capacity() <= SPARE_ARG_MAX {
+        // Popped from the end, so argument 0's buffer ends on top.
+        while let Some(v) = argv.pop() {
+            if self.spare.len() < SPARE_MAX && v.capacity() <= SPARE_ARG_MAX {
                 self.spare.push(v);
             }
         }
-        argv.clear();
     }
 
     /// Drops the kept argument buffers (an idle client's memory).
@@ -476,14 +475,14 @@ mod tests {
         // Argument i reuses argument i's buffer of the previous request.
         let again: Vec<*const u8> = argv.iter().map(|a| a.as_ptr()).collect();
         assert_eq!(ptrs, again);
-        // Big buffers are not kept, and only the first SPARE_MAX are looked at.
+        // Big buffers are not kept, and at most SPARE_MAX are.
         argv.push(vec![0; SPARE_ARG_MAX + 1]);
         for _ in 0..2 * SPARE_MAX {
             argv.push(Vec::with_capacity(8));
         }
         p.recycle(&mut argv);
         assert!(argv.is_empty());
-        assert_eq!(p.spare.len(), SPARE_MAX - 1);
+        assert_eq!(p.spare.len(), SPARE_MAX);
         assert!(p.spare.iter().all(|v| v.capacity() <= SPARE_ARG_MAX));
         p.release_spare();
         assert!(p.spare.is_empty());
