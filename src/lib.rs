@@ -8,6 +8,7 @@
 //! commands. See docs/architecture.md for the full map.
 
 pub mod alloc;
+pub mod blocking;
 pub mod cmd;
 pub mod config;
 pub mod conn;
@@ -17,6 +18,10 @@ pub mod event_loop;
 pub mod introspection;
 pub mod keyspace;
 pub mod log;
+pub mod multi;
+pub mod persistence;
+pub mod propagate;
+pub mod pubsub;
 pub mod resp;
 pub mod server;
 pub mod types;

@@ -112,6 +112,9 @@ fn run(mut config: Config, bare_invocation: Option<String>) {
                 .warning(&format!("Failed to write PID file: {}", e));
         }
     }
+    if ferrodis::persistence::aof::start(&mut server).is_err() {
+        exit(1);
+    }
     server.log_ready();
     let _ = server.set_oom_score_adj();
     event_loop.run(&mut server);

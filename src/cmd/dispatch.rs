@@ -37,7 +37,13 @@ fn run_checks_and_call(srv: &mut Server, c: &mut Client) {
     };
     // Redis records the last command at lookup, before any check.
     c.last_cmd = srv.commands.cmds[id].meta.name;
-    let checks: [Check; 2] = [check_arity, check_auth];
+    let checks: [Check; 5] = [
+        check_arity,
+        check_auth,
+        crate::multi::check_no_multi,
+        check_disk_error,
+        check_pubsub_context,
+    ];
     for check in checks {
         if let Err(e) = check(srv, c, id) {
             return reject(srv, c, Some(id), e);
@@ -48,10 +54,14 @@ fn run_checks_and_call(srv: &mut Server, c: &mut Client) {
     // CLIENT PAUSE: hold the command until the pause ends (conn/pause.rs).
     // Replicas, MONITOR clients among them, are never held. Scripts and EXEC
     // will pass their effective flags here.
-    if !c.flags.monitor && srv.pause.holds(srv.commands.cmds[id].meta.flags) {
+    if !c.flags.monitor && srv.pause.holds(crate::multi::effective_flags(srv, c, id)) {
         return srv.postpone_client(c);
     }
-    // MULTI queueing plugs in here.
+    // In MULTI, commands other than EXEC, DISCARD, MULTI, WATCH, QUIT and
+    // RESET are queued (src/multi).
+    if crate::multi::maybe_queue(srv, c, id) {
+        return;
+    }
     call(srv, c, id);
 }
 
@@ -106,8 +116,40 @@ fn check_auth(srv: &Server, c: &Client, id: usize) -> Result<(), CmdError> {
     Ok(())
 }
 
-/// A command refused before it ran: counted as rejected in commandstats.
+/// MISCONF: writes (and PING) are refused while persistence is failing
+/// (Redis `writeCommandsDeniedByDiskError`). The RDB condition
+/// (stop-writes-on-bgsave-error) plugs in beside the AOF's.
+fn check_disk_error(srv: &Server, _c: &Client, id: usize) -> Result<(), CmdError> {
+    let meta = srv.commands.cmds[id].meta;
+    if !meta.has(super::meta::flags::WRITE) && meta.name != "ping" {
+        return Ok(());
+    }
+    match crate::persistence::aof::write_error(srv) {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// A RESP2 client with subscriptions may only (un)subscribe, PING, QUIT and
+/// RESET; RESP3 clients may run anything (Redis `processCommand`).
+fn check_pubsub_context(srv: &Server, c: &Client, id: usize) -> Result<(), CmdError> {
+    if !c.is_pubsub() || c.reply.resp != 2 {
+        return Ok(());
+    }
+    let name = srv.commands.cmds[id].fullname();
+    if crate::pubsub::ALLOWED_WHEN_SUBSCRIBED.contains(&name) {
+        return Ok(());
+    }
+    Err(CmdError::err(format!(
+        "Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
+        name
+    )))
+}
+
+/// A command refused before it ran: counted as rejected in commandstats. In
+/// MULTI it makes the transaction fail (`flagTransaction`).
 fn reject(srv: &mut Server, c: &mut Client, id: Option<usize>, e: CmdError) {
+    let e = crate::multi::on_reject(srv, c, id, e);
     if let Some(id) = id {
         srv.commands.cmds[id].stats.rejected_calls += 1;
     }
@@ -115,8 +157,9 @@ fn reject(srv: &mut Server, c: &mut Client, id: Option<usize>, e: CmdError) {
     c.reply.error(e.as_bytes());
 }
 
-/// Runs the handler and records its statistics (Redis `call`).
-fn call(srv: &mut Server, c: &mut Client, id: usize) {
+/// Runs the handler and records its statistics (Redis `call`). EXEC calls
+/// it for each queued command.
+pub(crate) fn call(srv: &mut Server, c: &mut Client, id: usize) {
     let cmd = &srv.commands.cmds[id];
     let (meta, handler) = (cmd.meta, cmd.handler);
     let Some(handler) = handler else {
@@ -126,7 +169,10 @@ fn call(srv: &mut Server, c: &mut Client, id: usize) {
     let argv = std::mem::take(&mut c.argv);
     c.redacted.clear();
     c.flags.executing = true;
+    let reply_start = c.reply.len();
     let start = srv.mono.now_us();
+    let dirty_before = srv.status.persistence.dirty;
+    crate::propagate::before_call(srv);
     let result = {
         let mut ctx = Ctx {
             srv,
@@ -139,6 +185,8 @@ fn call(srv: &mut Server, c: &mut Client, id: usize) {
     };
     let duration = srv.mono.now_us().saturating_sub(start);
     c.flags.executing = false;
+    // Keyspace notifications the command fired (pushes to itself go before its reply).
+    crate::pubsub::notify::deliver(srv, Some((c, reply_start)));
     let stats = &mut srv.commands.cmds[id].stats;
     stats.calls += 1;
     stats.usec += duration;
@@ -148,6 +196,7 @@ fn call(srv: &mut Server, c: &mut Client, id: usize) {
         c.reply.error(e.as_bytes());
     }
     srv.stats.total_commands_processed += 1;
+    crate::propagate::after_call(srv, c.db, &argv, meta, dirty_before);
     srv.after_call(c, &argv, meta, id, duration);
     c.argv = argv;
     c.recycle_argv();
@@ -156,6 +205,8 @@ fn call(srv: &mut Server, c: &mut Client, id: usize) {
 /// CLIENT REPLY OFF/SKIP: drop what this command wrote when replies are off.
 /// A command that turned replies back on (CLIENT REPLY ON) keeps its reply.
 fn apply_reply_mode(c: &mut Client, before: ReplyMode, mark: usize) {
+    // Pushes the command wrote to its own client are kept (Redis CLIENT_PUSHING).
+    let mark = mark.max(std::mem::take(&mut c.push_end));
     let drop = (before == ReplyMode::Skip && c.reply_mode != ReplyMode::On)
         || c.reply_mode == ReplyMode::Off;
     if drop && c.reply.len() >= mark {

@@ -255,6 +255,15 @@ fn load_directive(c: &mut Config, argv: &[Vec<u8>]) -> Result<(), DirectiveError
         if !e.has(table::flag::MULTI_ARG) && argv.len() != 2 {
             return Err(err("wrong number of arguments"));
         }
+        // A multi-argument setting given as one non-empty argument (the
+        // command line's `--name "a b c"`) is split like a config line, as
+        // Redis does; an empty one (`--save ""`) is passed as it is.
+        if e.has(table::flag::MULTI_ARG) && argv.len() == 2 && !argv[1].is_empty() {
+            let Some(split) = split_args(&argv[1]) else {
+                return Err(err("Unbalanced quotes in configuration line"));
+            };
+            return e.set(c, &split).map_err(|r| err(&r));
+        }
         return e.set(c, &argv[1..]).map_err(|r| err(&r));
     }
     if DEPRECATED.iter().any(|d| name == d.as_bytes()) && argv.len() == 2 {

@@ -52,6 +52,8 @@ pub enum Apply {
     OomScoreAdj,
     /// Copy latency-tracking settings into the latency monitor.
     Latency,
+    /// Turn the AOF on or off (Redis `updateAppendonly`).
+    AppendOnly,
 }
 
 /// The C type behind a numeric config: it decides how bounds are compared

@@ -190,7 +190,7 @@ pub static ENTRIES: &[ConfigEntry] = &[
     boolean! {"activedefrag", N, DEBUG, activedefrag, false},
     boolean! {"syslog-enabled", N, IMMUTABLE, syslog_enabled, false},
     boolean! {"cluster-enabled", N, IMMUTABLE, cluster_enabled, false},
-    boolean! {"appendonly", N, DENY_LOADING, appendonly, false},
+    boolean! {"appendonly", N, DENY_LOADING, appendonly, false, apply = AppendOnly},
     boolean! {"cluster-allow-reads-when-down", N, M, cluster_allow_reads_when_down, false},
     boolean! {"cluster-allow-pubsubshard-when-down", N, M, cluster_allow_pubsubshard_when_down, true},
     boolean! {"crash-log-enabled", N, M, crash_log_enabled, true},

@@ -79,6 +79,9 @@ pub struct ClientFlags {
     pub postponed: bool,
     /// `argv` holds a parsed command that has not run yet (CLIENT_PENDING_COMMAND).
     pub pending_command: bool,
+    /// Blocking commands must not block (Redis CLIENT_DENY_BLOCKING): set
+    /// while EXEC runs its queued commands (docs/transactions.md).
+    pub deny_blocking: bool,
 }
 
 /// A connected client.
@@ -107,6 +110,11 @@ pub struct Client {
     pub reply: Reply,
     /// Bytes of `reply.buf` already written to the socket.
     pub sent: usize,
+    /// End of the last push (pub/sub message or confirmation) the running
+    /// command wrote to its own client; pushes survive CLIENT REPLY OFF/SKIP.
+    pub push_end: usize,
+    /// Pub/sub subscriptions (src/pubsub).
+    pub pubsub: crate::pubsub::ClientSubscriptions,
     /// Creation and last interaction times in ms (for CLIENT LIST age/idle, timeout).
     pub ctime_ms: i64,
     pub last_interaction_ms: i64,
@@ -126,6 +134,8 @@ pub struct Client {
     pub redacted: Vec<usize>,
     /// Largest reply buffer seen (CLIENT LIST `rbp`).
     pub reply_peak: usize,
+    /// MULTI/EXEC and WATCH state (src/multi).
+    pub mstate: crate::multi::ClientMulti,
 }
 
 impl Client {
@@ -161,6 +171,8 @@ impl Client {
             argv: Vec::new(),
             reply: Reply::new(2),
             sent: 0,
+            push_end: 0,
+            pubsub: Default::default(),
             ctime_ms: now_ms,
             last_interaction_ms: now_ms,
             last_cmd: "NULL",
@@ -171,6 +183,7 @@ impl Client {
             pending_input: false,
             redacted: Vec::new(),
             reply_peak: 0,
+            mstate: Default::default(),
         }
     }
 

@@ -50,6 +50,10 @@ fn ping_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     if ctx.argc() > 2 {
         return Err(ctx.wrong_args());
     }
+    if ctx.client.is_pubsub() && ctx.client.reply.resp == 2 {
+        crate::pubsub::commands::pong_push(ctx);
+        return Ok(());
+    }
     match ctx.argc() {
         1 => ctx.reply().simple(b"PONG"),
         _ => {

@@ -5,12 +5,6 @@ use std::fmt::Write;
 
 use super::Client;
 
-/// Size of Redis's static reply buffer (PROTO_REPLY_CHUNK_BYTES). Our reply is
-/// one buffer; for `obl`/`oll`/`omem` its first 16 KB count as Redis's static
-/// buffer and the rest as 16 KB reply-list blocks, so output-limit tooling
-/// that reads `omem` sees the same growth it would see on Redis.
-const REPLY_CHUNK: usize = 16 * 1024;
-
 /// Client classes (Redis CLIENT_TYPE_*), as CLIENT LIST TYPE and CLIENT KILL TYPE name them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ClientType {
@@ -34,10 +28,13 @@ impl ClientType {
     }
 }
 
-/// The class of a client (Redis `getClientType`). Replication and pub/sub do
-/// not exist yet, so every client, MONITOR ones included (Redis shows those as
-/// normal too), is normal until those features set their own state.
-pub fn client_type(_c: &Client) -> ClientType {
+/// The class of a client (Redis `getClientType`): pubsub while subscribed,
+/// otherwise normal, MONITOR clients included (Redis shows those as normal
+/// too), until replication sets its own state.
+pub fn client_type(c: &Client) -> ClientType {
+    if c.is_pubsub() {
+        return ClientType::PubSub;
+    }
     ClientType::Normal
 }
 
@@ -55,21 +52,20 @@ pub fn client_info_line_with(c: &Client, now_ms: i64, argv: &[Vec<u8>]) -> Strin
         .map(|n| String::from_utf8_lossy(n).into_owned())
         .unwrap_or_default();
     let argv_mem: usize = argv.iter().map(|a| a.len()).sum();
-    let pending = c.pending_output();
-    let obl = pending.min(REPLY_CHUNK);
-    let omem = pending - obl;
-    let oll = omem.div_ceil(REPLY_CHUNK);
+    // obl/oll/omem model Redis's static buffer and reply list (obuf_limits.rs).
+    let (obl, oll, omem) = (c.obuf_static_len(), c.obuf_list_len(), c.obuf_memory());
     let tot_mem = std::mem::size_of::<Client>()
         + c.querybuf.capacity()
         + argv_mem
         + c.reply.buf.capacity()
-        + name.len();
+        + name.len()
+        + c.mstate.memory();
     let now_s = now_ms / 1000;
     let mut s = String::with_capacity(320);
     let _ = write!(
         s,
         "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} \
-         sub=0 psub=0 ssub=0 multi=-1 qbuf={} qbuf-free={} argv-mem={} multi-mem=0 \
+         sub={} psub={} ssub={} multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem={} \
          rbs={} rbp={} obl={} oll={} omem={} tot-mem={} events={} cmd={} user={} \
          redir=-1 resp={}",
         c.id,
@@ -81,9 +77,14 @@ pub fn client_info_line_with(c: &Client, now_ms: i64, argv: &[Vec<u8>]) -> Strin
         now_s - c.last_interaction_ms / 1000,
         flags_field(c),
         c.db,
+        c.sub_count(),
+        c.psub_count(),
+        c.ssub_count(),
+        c.mstate.list_count(),
         c.querybuf.len(),
         c.querybuf.capacity() - c.querybuf.len(),
         argv_mem,
+        c.mstate.memory(),
         c.reply.buf.capacity(),
         c.reply_peak.max(c.reply.buf.len()),
         obl,
@@ -106,8 +107,17 @@ fn flags_field(c: &Client) -> String {
     if f.monitor {
         s.push('O');
     }
+    if c.is_pubsub() {
+        s.push('P');
+    }
+    if c.mstate.active {
+        s.push('x');
+    }
     if f.postponed {
         s.push('b');
+    }
+    if c.mstate.dirty_cas {
+        s.push('d');
     }
     if f.close_after_reply {
         s.push('c');
@@ -140,6 +150,7 @@ fn events_field(c: &Client) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::conn::obuf_limits::REPLY_CHUNK;
     use crate::conn::Socket;
 
     #[test]

@@ -7,6 +7,7 @@ pub mod commands;
 pub mod info;
 pub mod io;
 pub mod monitor;
+pub mod obuf_limits;
 pub mod pause;
 pub mod slab;
 pub mod state;

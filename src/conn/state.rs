@@ -9,6 +9,7 @@ impl Server {
     pub fn forget_client(&mut self, c: &mut Client) {
         self.remove_monitor(c);
         self.forget_postponed(c);
+        crate::multi::reset_client(self, c);
     }
 
     /// Authenticates `c` as the default user when it needs no password
@@ -29,11 +30,13 @@ impl Server {
 
     /// What RESET undoes (Redis `clearClientConnectionState`): MONITOR mode,
     /// the selected db, the protocol, the user, the name, and the reply mode.
-    /// A SKIP already in force for this command stays, as in Redis.
-    /// MULTI, WATCH, tracking and pub/sub state are cleared by their owners
-    /// when those features land.
+    /// A SKIP already in force for this command stays, as in Redis. Pub/sub
+    /// subscriptions go silently; MULTI, WATCH and tracking state are cleared
+    /// by their owners when those features land.
     pub fn clear_connection_state(&mut self, c: &mut Client) {
         self.remove_monitor(c);
+        crate::multi::reset_client(self, c);
+        crate::pubsub::reset_client(self, c);
         c.db = 0;
         c.reply.resp = 2;
         self.set_default_auth(c);

@@ -1,3 +1,6 @@
+//! Shared compact encodings under the collection types (Redis dict.c,
+//! listpack.c, quicklist.c, intset.c, the t_zset.c skiplist). Pure data
+//! structures: they know nothing of clients, replies or the keyspace.
 //! Shared data structures under the keyspace and the collection types (Redis
 //! dict.c, listpack.c, quicklist.c, intset.c, the t_zset.c skiplist). Pure
 //! data structures: they know nothing of clients, replies or the keyspace.

@@ -115,7 +115,8 @@ pub(super) fn debug_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     }
     let argc = ctx.argc();
     let keyspace = crate::keyspace::debug_cmds::DEBUG_SUBCOMMANDS;
-    for sub in SUBCOMMANDS.iter().chain(keyspace) {
+    let aof = crate::persistence::aof::DEBUG_SUBCOMMANDS;
+    for sub in SUBCOMMANDS.iter().chain(keyspace).chain(aof) {
         if ctx.arg(1).eq_ignore_ascii_case(sub.name.as_bytes())
             && argc >= sub.min_argc
             && argc <= sub.max_argc

@@ -154,6 +154,7 @@ fn move_key(srv: &mut Server, src: usize, key: &[u8], dst: usize, dst_key: &[u8]
     }
     srv.dbs[dst].dict.insert_new(Key::new(dst_key, k.meta()), v);
     srv.notify(notify::NEW, "new", dst_key, dst);
+    crate::blocking::signal_key_as_ready(srv, dst, dst_key);
     if expire != -1 {
         srv.set_expire(dst, dst_key, expire);
     }
@@ -330,10 +331,14 @@ fn swapdb_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     }
     let (a, b) = (a as usize, b as usize);
     if a != b {
+        crate::multi::touch_all_in_db(ctx.srv, a, Some(b));
+        crate::multi::touch_all_in_db(ctx.srv, b, Some(a));
         ctx.srv.dbs.swap(a, b);
         // Each Db keeps its index: only the contents move.
         ctx.srv.dbs[a].id = a;
         ctx.srv.dbs[b].id = b;
+        crate::blocking::scan_db_for_ready_keys(ctx.srv, a);
+        crate::blocking::scan_db_for_ready_keys(ctx.srv, b);
     }
     ctx.srv.status.persistence.dirty += 1;
     ctx.client.reply.ok();
@@ -359,6 +364,7 @@ pub fn empty_data(srv: &mut Server, db: Option<usize>, lazy: bool) -> u64 {
     let mut removed = 0u64;
     let mut old = Vec::new();
     for i in ids {
+        crate::multi::touch_all_in_db(srv, i, None);
         removed += srv.dbs[i].len() as u64;
         let fresh = super::Db::new(i);
         old.push(std::mem::replace(&mut srv.dbs[i], fresh));
@@ -374,6 +380,8 @@ fn flushdb_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     let lazy = flush_async(ctx)?;
     let db = ctx.client.db;
     ctx.srv.status.persistence.dirty += empty_data(ctx.srv, Some(db), lazy);
+    // Replicas and the AOF get it even when the db was already empty.
+    ctx.force_propagation();
     ctx.client.reply.ok();
     Ok(())
 }

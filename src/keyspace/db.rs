@@ -101,12 +101,18 @@ impl Server {
             .fire(self.config.notify_keyspace_events, class, event, key, db);
     }
 
-    /// A key's value changed: WATCH and client-side caching invalidation hook
-    /// in here when those features land (`signalModifiedKey`).
-    pub fn signal_modified_key(&mut self, _db: usize, _key: &[u8]) {}
+    /// A key's value changed (`signalModifiedKey`): WATCH invalidation;
+    /// client-side caching hooks in here when it lands.
+    pub fn signal_modified_key(&mut self, db: usize, key: &[u8]) {
+        crate::multi::touch_watched_key(self, db, key);
+    }
 
     /// True when `key` has an expire time in the past (`keyIsExpired`).
     pub fn key_is_expired(&self, db: usize, key: &[u8]) -> bool {
+        // Nothing expires while a dataset loads; it is done afterwards.
+        if self.status.persistence.loading {
+            return false;
+        }
         let when = self.dbs[db].expire_of(key);
         when >= 0 && self.time.mstime > when
     }
@@ -125,6 +131,7 @@ impl Server {
     pub fn delete_expired_key(&mut self, db: usize, key: &[u8]) {
         let lazy = self.config.lazyfree_lazy_expire;
         self.db_generic_delete(db, key, lazy);
+        crate::propagate::propagate_deletion(self, db, key, lazy);
         self.notify(notify::EXPIRED, "expired", key, db);
         self.signal_modified_key(db, key);
         self.stats.expired_keys += 1;
@@ -197,6 +204,7 @@ impl Server {
         let meta = evict::initial_meta(self.config.maxmemory_policy, self.time.mstime);
         self.dbs[db].dict.insert_new(Key::new(key, meta), val);
         self.notify(notify::NEW, "new", key, db);
+        crate::blocking::signal_key_as_ready(self, db, key);
     }
 
     /// Replaces the value of an existing key, keeping its TTL (`dbOverwrite`).

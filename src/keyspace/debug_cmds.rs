@@ -83,13 +83,14 @@ fn debug_object(ctx: &mut Ctx) -> Result<(), CmdError> {
     let v = &e.val;
     let meta = e.key().meta();
     let line = format!(
-        "Value at:{:p} refcount:{} encoding:{} serializedlength:{} lru:{} lru_seconds_idle:{}",
+        "Value at:{:p} refcount:{} encoding:{} serializedlength:{} lru:{} lru_seconds_idle:{}{}",
         v as *const Value,
         v.refcount(),
         v.encoding(),
         serialized_len(v),
         meta & evict::LRU_CLOCK_MAX,
-        evict::idle_ms(meta, now) / 1000
+        evict::idle_ms(meta, now) / 1000,
+        crate::types::list::debug_object_extra(v)
     );
     ctx.client.reply.simple(line.as_bytes());
     Ok(())

@@ -46,6 +46,11 @@ pub fn object_digest(digest: &mut Digest, v: &Value, has_expire: bool) {
     } else {
         crate::types::coll::digest_into(digest, v);
     }
+    if let Value::List(ql) = v {
+        for e in ql.iter(crate::ds::quicklist::End::Head) {
+            mix_digest(digest, &e.into_bytes());
+        }
+    }
     if has_expire {
         xor_digest(digest, b"!!expire!!");
     }

@@ -216,5 +216,5 @@ pub fn before_sleep(srv: &mut Server) {
     if srv.debug.active_expire_enabled {
         active_expire_cycle(srv, CycleKind::Fast);
     }
-    srv.ks.events.deliver();
+    crate::pubsub::notify::deliver(srv, None);
 }

@@ -119,11 +119,16 @@ fn expire_generic(ctx: &mut Ctx, relative: bool, seconds: bool) -> Result<(), Cm
         srv.status.persistence.dirty += 1;
         srv.signal_modified_key(db, key);
         srv.notify(notify::GENERIC, "del", key, db);
+        let cmd: &[u8] = if lazy { b"UNLINK" } else { b"DEL" };
+        ctx.propagate_replace(crate::propagate::argv(&[cmd, key]));
     } else {
         srv.set_expire(db, key, when);
         srv.signal_modified_key(db, key);
         srv.notify(notify::GENERIC, "expire", key, db);
         srv.status.persistence.dirty += 1;
+        // Replicas and the AOF get an absolute time.
+        let ms = when.to_string();
+        ctx.propagate_replace(crate::propagate::argv(&[b"PEXPIREAT", key, ms.as_bytes()]));
     }
     ctx.client.reply.int(1);
     Ok(())

@@ -1,6 +1,6 @@
 //! Keyspace notifications (Redis notify.c): the `notify-keyspace-events`
-//! flags and the event points. Events are queued on the server; delivery over
-//! pub/sub arrives with the pub/sub issue, which fills in `deliver`.
+//! flags and the event points. Events are queued on the server and published
+//! by `pubsub::notify::deliver` after each command and in before-sleep.
 
 pub use crate::config::notify::*;
 
@@ -37,8 +37,8 @@ impl Notifications {
         });
     }
 
-    /// Hands queued events to subscribers. Until pub/sub exists there are no
-    /// subscribers, so the queue is simply emptied.
+    /// Drops queued events without publishing them (pub/sub's `deliver`
+    /// publishes them; this is what is left for in-process tests).
     pub fn deliver(&mut self) {
         #[cfg(test)]
         self.delivered.append(&mut self.queue);

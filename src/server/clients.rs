@@ -179,7 +179,8 @@ impl Server {
     /// Parses and runs every complete request in the query buffer (Redis `processInputBuffer`).
     /// A client held by CLIENT PAUSE keeps its input for later.
     pub fn process_input(&mut self, c: &mut Client) {
-        if c.flags.postponed || c.flags.close_asap || self.stop {
+        if c.flags.postponed || c.flags.close_asap || self.stop || self.blocking.is_blocked(c.token)
+        {
             return;
         }
         if c.flags.pending_command {
@@ -194,6 +195,7 @@ impl Server {
             && !c.flags.close_after_reply
             && !c.flags.close_asap
             && !self.stop
+            && !self.blocking.is_blocked(c.token)
         {
             let limits = ParseLimits {
                 proto_max_bulk_len: self.config.proto_max_bulk_len,
@@ -312,10 +314,12 @@ impl Server {
 
     /// Closes a client now (Redis `freeClient`).
     pub fn free_client(&mut self, mut c: Box<Client>) {
+        crate::blocking::client_freed(self, c.token);
         self.forget_client(&mut c);
         let _ = self.registry.deregister(c.sock.source());
         c.sock.shutdown();
         self.clients.release(c.token);
+        crate::pubsub::forget_client(self, &mut c);
     }
 
     /// Closes every client flagged close-asap (CLIENT KILL, output limits).
@@ -340,6 +344,8 @@ impl Server {
             self.process_pending_input();
         }
         crate::keyspace::expire::before_sleep(self);
+        crate::blocking::check_timeouts(self);
+        crate::persistence::aof::before_sleep(self);
         let more_output = self.flush_pending_writes();
         self.close_flagged_clients();
         more_output || !self.pending_input.is_empty()

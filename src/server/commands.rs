@@ -42,9 +42,14 @@ fn lastsave_command(ctx: &mut Ctx) -> Result<(), CmdError> {
 }
 
 /// MONITOR: from now on this client receives every command the server runs.
-/// A second MONITOR is ignored without a reply, as in Redis. (MONITOR inside
-/// MULTI or a script is refused by the DENY_BLOCKING check MULTI will add.)
+/// A second MONITOR is ignored without a reply, as in Redis. A client that
+/// expects one reply per command (inside EXEC or a script) cannot monitor.
 fn monitor_command(ctx: &mut Ctx) -> Result<(), CmdError> {
+    if ctx.client.flags.deny_blocking {
+        return Err(CmdError::err(
+            "MONITOR isn't allowed for DENY BLOCKING client",
+        ));
+    }
     if ctx.srv.add_monitor(ctx.client) {
         ctx.reply().ok();
     }
@@ -81,8 +86,13 @@ fn shutdown_command(ctx: &mut Ctx) -> Result<(), CmdError> {
         ctx.reply().ok();
         return Ok(());
     }
-    // Later hooks, in Redis's order: clients that cannot block (MULTI,
-    // scripts) need NOW; a busy script allows only NOSAVE.
+    // Clients that cannot block (EXEC, scripts) need NOW. Later hook: a
+    // busy script allows only NOSAVE.
+    if !req.now && ctx.client.flags.deny_blocking {
+        return Err(CmdError::err(
+            "SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client",
+        ));
+    }
     if ctx.srv.prepare_for_shutdown(req).is_err() {
         return Err(CmdError::err("Errors trying to SHUTDOWN. Check logs."));
     }

@@ -62,6 +62,7 @@ impl Server {
                 crate::introspection::apply_latency_config(self);
                 Ok(())
             }
+            Apply::AppendOnly => crate::persistence::aof::update_appendonly(self),
         }
     }
 

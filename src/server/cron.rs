@@ -52,9 +52,12 @@ impl Server {
                 .track(self.stats.net_output_bytes, now);
         }
         self.clients_cron();
+        crate::blocking::check_timeouts(self);
         crate::keyspace::expire::databases_cron(self);
+        crate::persistence::aof::cron(self, self.run_with_period(1000));
         self.check_pause_timeout();
         crate::introspection::cron(self);
+        crate::conn::obuf_limits::cron(self);
         self.check_shutdown_signal();
         self.cronloops += 1;
     }

@@ -85,6 +85,10 @@ pub struct Server {
     pub debug: crate::introspection::debug::DebugFlags,
     /// State INFO reports for subsystems later issues implement.
     pub status: status::SubsystemStatus,
+    // Blocking operations (lists helper): blocked clients, ready keys, timeouts.
+    pub blocking: crate::blocking::State,
+    // Pub/Sub (src/pubsub): channel, shard channel and pattern registries.
+    pub pubsub: crate::pubsub::PubSub,
     // Connection and client management (conn/): CLIENT PAUSE state and
     // MONITOR clients as (token, id).
     pub pause: crate::conn::pause::PauseState,
@@ -92,6 +96,12 @@ pub struct Server {
     // Config (src/server/config_apply.rs): the oom_score_adj the process had
     // before the first oom-score-adj change, to restore it.
     pub oom_score_base: Option<i64>,
+    // Transactions (src/multi): watched keys of every database.
+    pub multi: crate::multi::Watches,
+    // Propagation (src/propagate.rs) and the append-only file
+    // (src/persistence/aof): commands to propagate and the AOF state.
+    pub propagation: crate::propagate::Propagation,
+    pub aof: crate::persistence::aof::Aof,
 }
 
 impl Server {
@@ -128,9 +138,14 @@ impl Server {
             client_peaks: Default::default(),
             debug: Default::default(),
             status: status::SubsystemStatus::new(time.unixtime, startup::random_hex(40)),
+            blocking: Default::default(),
+            pubsub: Default::default(),
             pause: Default::default(),
             monitors: Vec::new(),
             oom_score_base: None,
+            multi: Default::default(),
+            propagation: Default::default(),
+            aof: Default::default(),
         };
         config_apply::apply_renames(&mut srv.commands, &srv.config);
         crate::introspection::apply_latency_config(&mut srv);
@@ -153,8 +168,10 @@ impl Server {
         duration_us: u64,
     ) {
         crate::introspection::after_call(self, c, argv, meta, cmd_id, duration_us);
+        crate::conn::obuf_limits::after_command(self, c);
         self.feed_monitors(c, argv, meta);
-        self.ks.events.deliver();
+        crate::multi::after_call(self, c);
+        crate::blocking::handle_ready_keys(self);
     }
 }
 

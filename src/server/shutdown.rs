@@ -26,6 +26,7 @@ impl Server {
     /// A failed save refuses to exit unless `force`, logging
     /// "Errors trying to shut down the server. Check the logs for more information."
     fn finish_shutdown(&mut self, _req: ShutdownRequest) -> Result<(), ShutdownFailed> {
+        crate::persistence::aof::shutdown(self);
         if self.config.daemonize || !self.config.pidfile.is_empty() {
             self.log.notice("Removing the pid file.");
             if !self.config.pidfile.is_empty() {

@@ -15,10 +15,18 @@ pub const SHARED_REFCOUNT: i64 = i32::MAX as i64;
 /// `Inline` and `Fixed` are "embstr" (or "raw" past 44 bytes); `Raw` is a
 /// growable buffer made by APPEND and SETRANGE, always "raw".
 pub enum Value {
-    Int { v: i64, shared: bool },
-    Inline { len: u8, buf: [u8; INLINE_STR] },
+    Int {
+        v: i64,
+        shared: bool,
+    },
+    Inline {
+        len: u8,
+        buf: [u8; INLINE_STR],
+    },
     Fixed(Box<Box<[u8]>>),
     Raw(Box<Vec<u8>>),
+    /// A list (lists helper): always a quicklist in Redis 7.0.
+    List(Box<crate::ds::quicklist::Quicklist>),
     // Collections (coll helper): boxed so the enum stays 16 bytes.
     Hash(Box<crate::types::hash::Hash>),
     Set(Box<crate::types::set::Set>),
@@ -69,6 +77,7 @@ impl Value {
             Value::Int { .. } | Value::Inline { .. } | Value::Fixed(_) | Value::Raw(_) => {
                 ObjType::String
             }
+            Value::List(_) => ObjType::List,
             Value::Hash(_) => ObjType::Hash,
             Value::Set(_) => ObjType::Set,
             Value::ZSet(_) => ObjType::ZSet,
@@ -82,6 +91,7 @@ impl Value {
             Value::Inline { .. } => "embstr",
             Value::Fixed(b) if b.len() <= EMBSTR_LIMIT => "embstr",
             Value::Fixed(_) | Value::Raw(_) => "raw",
+            Value::List(_) => "quicklist",
             Value::Hash(h) => h.encoding(),
             Value::Set(s) => s.encoding(),
             Value::ZSet(z) => z.encoding(),
@@ -100,6 +110,7 @@ impl Value {
     /// number of allocations for collections, 1 for strings.
     pub fn free_effort(&self) -> usize {
         match self {
+            Value::List(ql) => ql.node_count(),
             Value::Hash(h) => h.free_effort(),
             Value::Set(s) => s.free_effort(),
             Value::ZSet(z) => z.free_effort(),
@@ -121,6 +132,7 @@ impl Value {
             },
             Value::Fixed(b) => Value::Fixed(b.clone()),
             Value::Raw(v) => Value::Raw(v.clone()),
+            Value::List(ql) => Value::List(ql.clone()),
             Value::Hash(h) => Value::Hash(Box::new(h.duplicate())),
             Value::Set(s) => Value::Set(Box::new(s.duplicate())),
             Value::ZSet(z) => Value::ZSet(Box::new(z.duplicate())),

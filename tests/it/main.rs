@@ -3,6 +3,9 @@
 
 mod support;
 
+mod aof;
+mod bitmaps;
+mod blocking;
 mod cli;
 mod coll_events;
 mod coll_random;
@@ -12,12 +15,20 @@ mod config_files;
 mod connection;
 mod core;
 mod encodings;
+mod geo;
+mod geo_effects;
+mod geo_random;
 mod hashes;
+mod hll;
 mod introspection;
 mod keyspace;
 mod keyspace_model;
+mod lists;
+mod multi;
 mod protocol;
+mod pubsub;
 mod robustness;
 mod sets;
+mod sort;
 mod strings;
 mod zsets;

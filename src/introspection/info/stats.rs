@@ -73,9 +73,13 @@ pub(super) fn stats(out: &mut String, srv: &Server, _c: Option<&Client>) {
     field(out, "current_eviction_exceeded_time", exceeded);
     field(out, "keyspace_hits", s.keyspace_hits);
     field(out, "keyspace_misses", s.keyspace_misses);
-    field(out, "pubsub_channels", st.pubsub_channels);
-    field(out, "pubsub_patterns", st.pubsub_patterns);
-    field(out, "pubsubshard_channels", st.pubsubshard_channels);
+    field(out, "pubsub_channels", srv.pubsub.channel_count());
+    field(out, "pubsub_patterns", srv.pubsub.pattern_count());
+    field(
+        out,
+        "pubsubshard_channels",
+        srv.pubsub.shard_channel_count(),
+    );
     field(out, "latest_fork_usec", s.latest_fork_usec);
     field(out, "total_forks", s.total_forks);
     field(out, "migrate_cached_sockets", st.migrate_cached_sockets);

@@ -246,6 +246,8 @@ fn hincrbyfloat_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     h.set(field, &sum, lim);
     ctx.client.reply.bulk(&sum);
     touched(ctx, key, "hincrbyfloat", 1);
+    // Replicas and the AOF must not redo the float arithmetic.
+    ctx.propagate_replace(crate::propagate::argv(&[b"HSET", key, field, &sum]));
     Ok(())
 }
 

@@ -55,6 +55,8 @@ pub fn spop_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     let emptied = s.is_empty();
     ctx.srv.notify(notify::SET, "spop", key, db);
     ctx.client.reply.bulk(&m);
+    // The random choice is made once: replicas and the AOF get SREM.
+    ctx.propagate_replace(crate::propagate::argv(&[b"SREM", key, &m]));
     if emptied {
         ctx.srv.db_delete(db, key);
         ctx.srv.notify(notify::GENERIC, "del", key, db);
@@ -118,7 +120,27 @@ fn spop_with_count(ctx: &mut Ctx) -> Result<(), CmdError> {
     }
     ctx.srv.signal_modified_key(db, key);
     coll::add_dirty(ctx.srv, popped.len() as u64);
+    propagate_spop_count(ctx, key, db, &popped, emptied);
     Ok(())
+}
+
+/// SPOP with a count goes out as DEL/UNLINK when it took the whole set,
+/// else as one SREM per member (wrapped in MULTI/EXEC when several).
+fn propagate_spop_count(ctx: &mut Ctx, key: &[u8], db: usize, popped: &[Vec<u8>], emptied: bool) {
+    use crate::propagate::argv;
+    if emptied {
+        let cmd: &[u8] = if ctx.srv.config.lazyfree_lazy_server_del {
+            b"UNLINK"
+        } else {
+            b"DEL"
+        };
+        ctx.propagate_replace(argv(&[cmd, key]));
+        return;
+    }
+    for m in popped {
+        ctx.also_propagate(db, argv(&[b"SREM", key, m]));
+    }
+    ctx.prevent_propagation();
 }
 
 pub fn srandmember_command(ctx: &mut Ctx) -> Result<(), CmdError> {

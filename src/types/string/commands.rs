@@ -6,6 +6,7 @@ use super::check_string_length;
 use crate::cmd::{CommandImpl, Ctx};
 use crate::error::{CmdError, SYNTAX, WRONGTYPE};
 use crate::keyspace::notify;
+use crate::propagate;
 use crate::types::Value;
 use crate::util::num::string2ll;
 
@@ -248,6 +249,9 @@ fn set_generic(
     if o.expire.is_some() {
         ctx.srv.set_expire(db, key, when);
         ctx.srv.notify(notify::GENERIC, "expire", key, db);
+        // Replicas and the AOF get an absolute time (SET key value PXAT ms).
+        let ms = when.to_string();
+        ctx.propagate_replace(propagate::argv(&[b"SET", key, val, b"PXAT", ms.as_bytes()]));
     }
     if o.flags & opt::GET == 0 {
         match reply {
@@ -312,22 +316,31 @@ fn getex_command(ctx: &mut Ctx) -> Result<(), CmdError> {
         let mut t = [0u8; 20];
         ctx.client.reply.bulk(v.str_bytes(&mut t));
     }
+    // Propagated as DEL/UNLINK, PEXPIREAT or PERSIST (never GETEX).
+    let prop: Vec<Vec<u8>>;
     if o.flags & (opt::EXAT | opt::PXAT) != 0 && when <= srv.time.mstime {
         let lazy = srv.config.lazyfree_lazy_expire;
         srv.db_generic_delete(db, key, lazy);
         srv.signal_modified_key(db, key);
         srv.notify(notify::GENERIC, "del", key, db);
         srv.status.persistence.dirty += 1;
+        let cmd: &[u8] = if lazy { b"UNLINK" } else { b"DEL" };
+        prop = propagate::argv(&[cmd, key]);
     } else if o.expire.is_some() {
         srv.set_expire(db, key, when);
         srv.signal_modified_key(db, key);
         srv.notify(notify::GENERIC, "expire", key, db);
         srv.status.persistence.dirty += 1;
+        prop = propagate::argv(&[b"PEXPIREAT", key, when.to_string().as_bytes()]);
     } else if o.flags & opt::PERSIST != 0 && srv.remove_expire(db, key) {
         srv.signal_modified_key(db, key);
         srv.notify(notify::GENERIC, "persist", key, db);
         srv.status.persistence.dirty += 1;
+        prop = propagate::argv(&[b"PERSIST", key]);
+    } else {
+        return Ok(());
     }
+    ctx.propagate_replace(prop);
     Ok(())
 }
 
@@ -341,6 +354,7 @@ fn getdel_command(ctx: &mut Ctx) -> Result<(), CmdError> {
         ctx.srv.signal_modified_key(db, key);
         ctx.srv.notify(notify::GENERIC, "del", key, db);
         ctx.srv.status.persistence.dirty += 1;
+        ctx.propagate_replace(propagate::argv(&[b"DEL", key]));
     }
     Ok(())
 }
@@ -355,6 +369,8 @@ fn getset_command(ctx: &mut Ctx) -> Result<(), CmdError> {
         .set_key(db, key, Value::str_encoded(ctx.arg(2), share), false);
     ctx.srv.notify(notify::STRING, "set", key, db);
     ctx.srv.status.persistence.dirty += 1;
+    // Propagated as SET (Redis rewrites argv[0]).
+    ctx.propagate_replace(propagate::argv(&[b"SET", key, ctx.arg(2)]));
     Ok(())
 }
 

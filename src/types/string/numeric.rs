@@ -100,6 +100,8 @@ fn incrbyfloat_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     ctx.srv.signal_modified_key(db, key);
     ctx.srv.notify(notify::STRING, "incrbyfloat", key, db);
     ctx.srv.status.persistence.dirty += 1;
+    // Replicas and the AOF must not redo the float arithmetic.
+    ctx.propagate_replace(crate::propagate::argv(&[b"SET", key, &sum, b"KEEPTTL"]));
     ctx.client.reply.bulk(&sum);
     Ok(())
 }

@@ -352,6 +352,9 @@ fn bzpop_command(ctx: &mut Ctx, max: bool) -> Result<(), CmdError> {
             r.bulk(&key);
             r.bulk(&items[0].0);
             r.double(items[0].1);
+            // Replicas and the AOF get the non-blocking form on the key served.
+            let cmd: &[u8] = if max { b"ZPOPMAX" } else { b"ZPOPMIN" };
+            ctx.propagate_replace(crate::propagate::argv(&[cmd, &key]));
         }
         _ => ctx.client.reply.null_array(),
     }
@@ -409,6 +412,11 @@ fn zmpop_generic(ctx: &mut Ctx, numkeys_idx: usize) -> Result<(), CmdError> {
                 r.bulk(e);
                 r.double(*s);
             }
+            // Propagated as ZPOPMIN/ZPOPMAX of the key served, with the
+            // number of elements actually popped.
+            let cmd: &[u8] = if max { b"ZPOPMAX" } else { b"ZPOPMIN" };
+            let n = items.len().to_string();
+            ctx.propagate_replace(crate::propagate::argv(&[cmd, &key, n.as_bytes()]));
         }
         None => ctx.client.reply.null_array(),
     }

@@ -1,0 +1,126 @@
+//! Client output buffer limits (Redis networking.c `checkClientOutputBufferLimits`,
+//! `closeClientOnOutputBufferLimitReached`, `getClientOutputBufferMemoryUsage`).
+//! The `client-output-buffer-limit` setting itself lives in config/special.rs.
+//!
+//! Our reply is one buffer. Redis keeps a 16 KB static buffer plus a list of
+//! reply blocks and only counts the list against the limits, so the first
+//! 16 KB of pending output count as the static buffer here and the rest as
+//! list memory: CLIENT LIST `obl`/`oll`/`omem` and the limits then grow as
+//! they do on Redis.
+
+use super::info::client_info_line;
+use super::Client;
+use crate::config::{ObufLimit, OBUF_NORMAL, OBUF_PUBSUB};
+use crate::server::Server;
+
+/// Size of Redis's static reply buffer and of a reply block (PROTO_REPLY_CHUNK_BYTES).
+pub const REPLY_CHUNK: usize = 16 * 1024;
+
+/// Output-buffer figures of a client, as CLIENT LIST shows them.
+impl Client {
+    /// Bytes in what would be Redis's static reply buffer (`obl`).
+    pub fn obuf_static_len(&self) -> usize {
+        self.pending_output().min(REPLY_CHUNK)
+    }
+
+    /// Output memory counted against the limits (`omem`).
+    pub fn obuf_memory(&self) -> usize {
+        self.pending_output().saturating_sub(REPLY_CHUNK)
+    }
+
+    /// Reply blocks beyond the static buffer (`oll`).
+    pub fn obuf_list_len(&self) -> usize {
+        self.obuf_memory().div_ceil(REPLY_CHUNK)
+    }
+
+    /// The limit class, an index into `client_output_buffer_limit` (Redis
+    /// `getClientType` for limits: MONITOR clients count as normal,
+    /// subscribers as pubsub; replicas arrive with replication).
+    pub fn obuf_class(&self) -> usize {
+        if self.is_pubsub() {
+            OBUF_PUBSUB
+        } else {
+            OBUF_NORMAL
+        }
+    }
+}
+
+/// True when `c` is over its class's hard limit, or over the soft limit for
+/// longer than allowed. Tracks when the soft limit was first passed.
+pub fn over_limit(c: &mut Client, limits: &[ObufLimit; 3], now_ms: i64) -> bool {
+    let used = c.obuf_memory() as u64;
+    if used == 0 || c.flags.close_asap {
+        return false;
+    }
+    let l = &limits[c.obuf_class()];
+    let hard = l.hard_limit_bytes != 0 && used >= l.hard_limit_bytes;
+    let mut soft = l.soft_limit_bytes != 0 && used >= l.soft_limit_bytes;
+    if soft {
+        if c.obuf_soft_limit_reached_ms == 0 {
+            // First time over: the timer starts now.
+            c.obuf_soft_limit_reached_ms = now_ms;
+            soft = false;
+        } else {
+            let elapsed = now_ms / 1000 - c.obuf_soft_limit_reached_ms / 1000;
+            if elapsed <= l.soft_limit_seconds {
+                soft = false;
+            }
+        }
+    } else {
+        c.obuf_soft_limit_reached_ms = 0;
+    }
+    hard || soft
+}
+
+/// Flags `c` to be closed in before-sleep and logs why, as Redis's
+/// `freeClientAsync` path does.
+fn schedule_close(srv: &mut Server, c: &mut Client) {
+    c.flags.close_asap = true;
+    srv.log.warning(&format!(
+        "Client {} scheduled to be closed ASAP for overcoming of output buffer limits.",
+        client_info_line(c, srv.time.mstime)
+    ));
+    srv.stats.client_outbuf_limit_disconnections += 1;
+}
+
+/// Closes asynchronously a client in the slab that went over its limit.
+pub fn close_async(srv: &mut Server, token: usize) {
+    let Some(mut c) = srv.clients.take(token) else {
+        return;
+    };
+    if !c.flags.close_asap {
+        schedule_close(srv, &mut c);
+    }
+    srv.clients.put(c);
+}
+
+/// Checks the running client once its command has written its reply.
+pub fn after_command(srv: &mut Server, c: &mut Client) {
+    if over_limit(c, &srv.config.client_output_buffer_limit, srv.time.mstime) {
+        schedule_close(srv, c);
+    }
+}
+
+/// serverCron's check (Redis `clientsCron`): a client whose output stopped
+/// growing is still closed once its soft limit has lasted too long.
+pub fn cron(srv: &mut Server) {
+    let limits = srv.config.client_output_buffer_limit;
+    let now = srv.time.mstime;
+    let over: Vec<usize> = srv
+        .clients
+        .iter_mut()
+        .filter(|c| c.pending_output() > REPLY_CHUNK)
+        .filter_map(|c| over_limit(c, &limits, now).then_some(c.token))
+        .collect();
+    for token in over {
+        let Some(c) = srv.clients.take(token) else {
+            continue;
+        };
+        srv.log.warning(&format!(
+            "Client {} closed for overcoming of output buffer limits.",
+            client_info_line(&c, now)
+        ));
+        srv.stats.client_outbuf_limit_disconnections += 1;
+        srv.free_client(c);
+    }
+}
