@@ -215,7 +215,10 @@ def write_doc(path, machine, lines, settings):
     out = ["# Performance", "",
            "Written by `make bench` (`python3 tools/bench.py`); do not edit by hand.",
            "Both servers run on loopback on the same machine as redis-benchmark,",
-           "with persistence off. `ratio` is ferrodis / redis requests per second.", ""]
+           "with persistence off. `ratio` is ferrodis / redis requests per second.",
+           "On a shared machine these figures swing with the load; instruction",
+           "counts per request (`tools/callgrind_bench.sh`) do not: see docs/profile.md.",
+           ""]
     out += ["| machine | |", "|---|---|"]
     out += ["| %s | %s |" % kv for kv in machine]
     out += ["", settings, ""] + lines + [""]

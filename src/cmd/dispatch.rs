@@ -206,7 +206,7 @@ pub(crate) fn call(srv: &mut Server, c: &mut Client, id: usize) {
     crate::propagate::after_call(srv, c.db, &argv, meta, dirty_before);
     srv.after_call(c, &argv, meta, id, duration);
     c.argv = argv;
-    c.argv.clear();
+    c.recycle_argv();
 }
 
 /// CLIENT REPLY OFF/SKIP: drop what this command wrote when replies are off.

@@ -54,7 +54,60 @@ pub enum Lookup {
 /// All commands, indexed by id, with name lookup.
 pub struct CommandTable {
     pub cmds: Vec<Command>,
+    /// Lowercase top-level names (after `rename-command`) to ids.
     by_name: HashMap<Vec<u8>, usize>,
+    /// `by_name` again, as the per-request lookup reads it.
+    index: NameIndex,
+}
+
+/// A case-insensitive name -> id table for the per-request lookup: open
+/// addressing with linear probing over a cheap hash of the case-folded name.
+/// The names are the server's own (or `rename-command`'s), never a client's,
+/// so a keyed hash buys nothing here; SipHash plus lowercasing into a
+/// buffer cost several times this. Rebuilt whenever `by_name` changes.
+#[derive(Default)]
+struct NameIndex {
+    slots: Vec<Option<(Box<[u8]>, usize)>>,
+}
+
+impl NameIndex {
+    fn build(names: &HashMap<Vec<u8>, usize>) -> NameIndex {
+        let size = (names.len() * 2).max(8).next_power_of_two();
+        let mut slots: Vec<Option<(Box<[u8]>, usize)>> = vec![None; size];
+        for (name, &id) in names {
+            let mut i = fold_hash(name) as usize & (size - 1);
+            while slots[i].is_some() {
+                i = (i + 1) & (size - 1);
+            }
+            slots[i] = Some((name.clone().into_boxed_slice(), id));
+        }
+        NameIndex { slots }
+    }
+
+    #[inline]
+    fn get(&self, name: &[u8]) -> Option<usize> {
+        let mask = self.slots.len().checked_sub(1)?;
+        let mut i = fold_hash(name) as usize & mask;
+        // At most half full, so an empty slot always ends the probe.
+        while let Some((n, id)) = &self.slots[i] {
+            if n.len() == name.len() && n.eq_ignore_ascii_case(name) {
+                return Some(*id);
+            }
+            i = (i + 1) & mask;
+        }
+        None
+    }
+}
+
+/// FNV-1a over the name with ASCII letters folded to lowercase (`| 0x20`
+/// folds other bytes too, but identically on both sides of a comparison).
+#[inline]
+fn fold_hash(name: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in name {
+        h = (h ^ (b | 0x20) as u64).wrapping_mul(0x0100_0000_01b3);
+    }
+    h ^ (h >> 29)
 }
 
 /// Every family's rows. A new family adds one line here.
@@ -95,12 +148,14 @@ impl CommandTable {
         let mut t = CommandTable {
             cmds: Vec::new(),
             by_name: HashMap::new(),
+            index: NameIndex::default(),
         };
         for fam in families {
             for imp in fam.iter() {
                 t.add(imp);
             }
         }
+        t.index = NameIndex::build(&t.by_name);
         t
     }
 
@@ -161,21 +216,14 @@ impl CommandTable {
         if !to.is_empty() {
             self.by_name.insert(to.to_ascii_lowercase(), id);
         }
+        self.index = NameIndex::build(&self.by_name);
         true
     }
 
-    /// Finds a top-level command by name, case-insensitively, without allocating
-    /// for names of ordinary length.
+    /// Finds a top-level command by name, case-insensitively, without allocating.
+    #[inline]
     pub fn find_top(&self, name: &[u8]) -> Option<usize> {
-        let mut buf = [0u8; 32];
-        if name.len() <= buf.len() {
-            let lower = &mut buf[..name.len()];
-            lower.copy_from_slice(name);
-            lower.make_ascii_lowercase();
-            self.by_name.get(&lower[..]).copied()
-        } else {
-            self.by_name.get(&name.to_ascii_lowercase()).copied()
-        }
+        self.index.get(name)
     }
 
     /// Resolves argv to a command or subcommand (Redis `lookupCommand`).
@@ -230,5 +278,25 @@ mod tests {
         let t = CommandTable::build(&families());
         assert!(t.find_top(b"PING").is_some());
         assert!(t.find_top(b"nosuchcommand").is_none());
+    }
+
+    #[test]
+    fn lookup_is_case_insensitive_and_follows_renames() {
+        let mut t = CommandTable::build(&families());
+        let get = t.find_top(b"get").unwrap();
+        assert_eq!(t.find_top(b"GeT"), Some(get));
+        assert_eq!(t.find_top(b"ge"), None);
+        assert_eq!(t.find_top(b"gett"), None);
+        assert_eq!(t.find_top(b"g\xc5t"), None);
+        assert_eq!(t.find_top(b""), None);
+        for (name, &id) in &t.by_name {
+            assert_eq!(t.find_top(&name.to_ascii_uppercase()), Some(id));
+        }
+        assert!(t.rename(b"GET", b"Fetch"));
+        assert_eq!(t.find_top(b"get"), None);
+        assert_eq!(t.find_top(b"FETCH"), Some(get));
+        assert!(t.rename(b"fetch", b""));
+        assert_eq!(t.find_top(b"fetch"), None);
+        assert!(!t.rename(b"fetch", b"x"));
     }
 }

@@ -214,6 +214,12 @@ impl Client {
         self.qb_pos = 0;
     }
 
+    /// Empties `argv` after a request, keeping small argument buffers for
+    /// the parser to reuse.
+    pub fn recycle_argv(&mut self) {
+        self.parser.recycle(&mut self.argv);
+    }
+
     /// Writes a protocol error and marks the client to close after it.
     pub fn protocol_error(&mut self, reason: &str) {
         self.reply.error(format!("ERR Protocol error: {}", reason));

@@ -39,28 +39,18 @@ pub fn read_once(c: &mut Client) -> ReadOutcome {
             }
         }
     }
-    let start = c.querybuf.len();
-    c.querybuf.resize(start + want, 0);
+    let fd = c.sock.fd();
     loop {
-        match c.sock.read(&mut c.querybuf[start..]) {
-            Ok(0) => {
-                c.querybuf.truncate(start);
-                return ReadOutcome::Eof;
-            }
+        match crate::event_loop::net::read_append(fd, &mut c.querybuf, want) {
+            Ok(0) => return ReadOutcome::Eof,
             Ok(n) => {
-                c.querybuf.truncate(start + n);
                 c.net_input_bytes += n as u64;
                 c.querybuf_peak = c.querybuf_peak.max(c.querybuf.len());
                 return ReadOutcome::Data { n, short: n < want };
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => {
-                c.querybuf.truncate(start);
-                if e.kind() == io::ErrorKind::WouldBlock {
-                    return ReadOutcome::WouldBlock;
-                }
-                return ReadOutcome::Error(e);
-            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return ReadOutcome::WouldBlock,
+            Err(e) => return ReadOutcome::Error(e),
         }
     }
 }

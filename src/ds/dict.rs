@@ -8,7 +8,9 @@
 //! server's cron moves more in time-boxed steps (`rehash_for`).
 
 use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
+use std::hash::BuildHasher;
+
+use super::siphash::siphash12;
 
 /// Initial number of buckets of a non-empty table (DICT_HT_INITIAL_SIZE).
 pub const INITIAL_SIZE: usize = 4;
@@ -118,7 +120,8 @@ pub struct Dict<K, V> {
     /// False while a forked child shares memory (dict_can_resize): growth then
     /// waits for the forced ratio.
     pub resize_allowed: bool,
-    hasher: RandomState,
+    /// SipHash key, random per dict (Redis: per process).
+    seed: [u64; 2],
     rng: u64,
 }
 
@@ -143,23 +146,25 @@ fn rev(v: u64) -> u64 {
 
 impl<K: DictKey, V> Dict<K, V> {
     pub fn new() -> Dict<K, V> {
-        let hasher = RandomState::new();
-        let seed = hasher.hash_one(0xD1C7u64) | 1;
+        // The standard library's per-process random keys, drawn through
+        // RandomState so that no global of our own is needed.
+        let random = RandomState::new();
+        let seed = [random.hash_one(0x5EEDu64), random.hash_one(0x5EED5EEDu64)];
+        let rng = random.hash_one(0xD1C7u64) | 1;
         Dict {
             ht: [Table::empty(), Table::empty()],
             rehash_idx: None,
             pause_rehash: 0,
             resize_allowed: true,
-            hasher,
-            rng: seed,
+            seed,
+            rng,
         }
     }
 
-    /// The seeded SipHash-1-3 of a key.
+    /// The seeded SipHash-1-2 of a key, as Redis's `dictGenHashFunction`.
+    #[inline]
     pub fn hash(&self, key: &[u8]) -> u64 {
-        let mut h = self.hasher.build_hasher();
-        h.write(key);
-        h.finish()
+        siphash12(self.seed[0], self.seed[1], key)
     }
 
     /// A small xorshift generator for random sampling (no global state).

@@ -10,4 +10,5 @@ pub mod dict;
 pub mod intset;
 pub mod listpack;
 pub mod quicklist;
+pub mod siphash;
 pub mod skiplist;

@@ -1,15 +1,26 @@
 //! The clock (Redis server.c `updateCachedTime`, monotonic.c): the one place
 //! that reads OS time. The loop caches it once per iteration.
 
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+/// Reads a clock in microseconds. `clock_gettime` goes through the vDSO, so
+/// this is no system call; called directly it skips `SystemTime`/`Instant`'s
+/// checked `Duration` arithmetic, which cost more than the read itself on
+/// the per-command path.
+fn clock_us(clock: libc::clockid_t) -> i64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec for the duration of the call.
+    let rc = unsafe { libc::clock_gettime(clock, &mut ts) };
+    if rc != 0 {
+        return 0;
+    }
+    ts.tv_sec * 1_000_000 + ts.tv_nsec / 1000
+}
 
 /// Wall-clock microseconds since the Unix epoch.
 pub fn unix_us() -> i64 {
-    #[allow(clippy::disallowed_methods)]
-    let now = SystemTime::now();
-    now.duration_since(UNIX_EPOCH)
-        .map(|d| d.as_micros() as i64)
-        .unwrap_or(0)
+    clock_us(libc::CLOCK_REALTIME)
 }
 
 /// Wall-clock milliseconds since the Unix epoch.
@@ -20,18 +31,18 @@ pub fn unix_ms() -> i64 {
 /// A monotonic clock in microseconds from an arbitrary origin.
 #[derive(Clone, Copy, Debug)]
 pub struct Monotonic {
-    origin: Instant,
+    origin_us: i64,
 }
 
 impl Monotonic {
     pub fn new() -> Monotonic {
         Monotonic {
-            origin: Instant::now(),
+            origin_us: clock_us(libc::CLOCK_MONOTONIC),
         }
     }
 
     pub fn now_us(&self) -> u64 {
-        self.origin.elapsed().as_micros() as u64
+        (clock_us(libc::CLOCK_MONOTONIC) - self.origin_us).max(0) as u64
     }
 }
 
@@ -97,5 +108,24 @@ pub fn local_time_now() -> LocalTime {
         min: tm.tm_min as u32,
         sec: tm.tm_sec as u32,
         millis: ((us / 1000) % 1000) as u32,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clocks_agree_with_std() {
+        #[allow(clippy::disallowed_methods)]
+        let std_us = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_micros() as i64;
+        assert!((unix_us() - std_us).abs() < 1_000_000);
+        let m = Monotonic::new();
+        let a = m.now_us();
+        let b = m.now_us();
+        assert!(b >= a && a < 1_000_000);
     }
 }

@@ -63,6 +63,14 @@ pub enum Parsed {
     Incomplete,
 }
 
+/// Most argument buffers kept for reuse between requests.
+const SPARE_MAX: usize = 16;
+/// Largest argument buffer kept for reuse (bytes of capacity).
+const SPARE_ARG_MAX: usize = 64;
+/// Smallest capacity given to a new argument buffer, so that a buffer kept
+/// for reuse fits the next request's short names and keys without growing.
+const ARG_MIN_CAP: usize = 16;
+
 /// Parser state carried across reads (Redis's `c->multibulklen`, `c->bulklen`).
 #[derive(Debug, Default)]
 pub struct RequestParser {
@@ -71,6 +79,11 @@ pub struct RequestParser {
     /// Length of the bulk being read, or -1 while its `$` line is not read yet.
     bulk_len: i64,
     in_multibulk: bool,
+    /// Small argument buffers of earlier requests, for reuse: a stream of
+    /// small commands then allocates nothing per argument. Bounded by
+    /// SPARE_MAX buffers of at most SPARE_ARG_MAX bytes (about 1.4 KB).
+    /// Stacked so that the next pop gives the buffer of argument 0.
+    spare: Vec<Vec<u8>>,
 }
 
 impl RequestParser {
@@ -79,6 +92,41 @@ impl RequestParser {
             multibulk_left: 0,
             bulk_len: -1,
             in_multibulk: false,
+            spare: Vec::new(),
+        }
+    }
+
+    /// Empties `argv` after a request, keeping small argument buffers for
+    /// the next requests.
+    pub fn recycle(&mut self, argv: &mut Vec<Vec<u8>>) {
+        // Popped from the end, so argument 0's buffer ends on top.
+        while let Some(v) = argv.pop() {
+            if self.spare.len() < SPARE_MAX && v.capacity() <= SPARE_ARG_MAX {
+                self.spare.push(v);
+            }
+        }
+    }
+
+    /// Drops the kept argument buffers (an idle client's memory).
+    pub fn release_spare(&mut self) {
+        self.spare = Vec::new();
+    }
+
+    /// A buffer holding `arg`: a kept one when there is one.
+    #[inline]
+    fn arg_buf(&mut self, arg: &[u8]) -> Vec<u8> {
+        match self.spare.pop() {
+            Some(mut v) => {
+                v.clear();
+                v.extend_from_slice(arg);
+                v
+            }
+            None if arg.len() < ARG_MIN_CAP => {
+                let mut v = Vec::with_capacity(ARG_MIN_CAP);
+                v.extend_from_slice(arg);
+                v
+            }
+            None => arg.to_vec(),
         }
     }
 
@@ -115,10 +163,17 @@ impl RequestParser {
         limits: ParseLimits,
     ) -> Result<Parsed, ProtocolError> {
         if !self.in_multibulk {
-            let Some(line) = read_line(buf, *pos, ProtocolError::TooBigMbulkCount)? else {
-                return Ok(Parsed::Incomplete);
+            let (n, line) = match quick_count(buf, *pos + 1) {
+                Some(v) => v,
+                None => {
+                    let Some(line) = read_line(buf, *pos, ProtocolError::TooBigMbulkCount)? else {
+                        return Ok(Parsed::Incomplete);
+                    };
+                    let n = string2ll(&buf[*pos + 1..line])
+                        .ok_or(ProtocolError::InvalidMultibulkLength)?;
+                    (n, line)
+                }
             };
-            let n = string2ll(&buf[*pos + 1..line]).ok_or(ProtocolError::InvalidMultibulkLength)?;
             if n > i32::MAX as i64 {
                 return Err(ProtocolError::InvalidMultibulkLength);
             }
@@ -136,14 +191,25 @@ impl RequestParser {
         }
         while self.multibulk_left > 0 {
             if self.bulk_len == -1 {
-                let Some(line) = read_line(buf, *pos, ProtocolError::TooBigBulkCount)? else {
-                    return Ok(Parsed::Incomplete);
+                let quick = match buf.get(*pos) {
+                    Some(b'$') => quick_count(buf, *pos + 1),
+                    _ => None,
                 };
-                if buf[*pos] != b'$' {
-                    return Err(ProtocolError::ExpectedDollar(buf[*pos]));
-                }
-                let len =
-                    string2ll(&buf[*pos + 1..line]).ok_or(ProtocolError::InvalidBulkLength)?;
+                let (len, line) = match quick {
+                    Some(v) => v,
+                    None => {
+                        let Some(line) = read_line(buf, *pos, ProtocolError::TooBigBulkCount)?
+                        else {
+                            return Ok(Parsed::Incomplete);
+                        };
+                        if buf[*pos] != b'$' {
+                            return Err(ProtocolError::ExpectedDollar(buf[*pos]));
+                        }
+                        let len = string2ll(&buf[*pos + 1..line])
+                            .ok_or(ProtocolError::InvalidBulkLength)?;
+                        (len, line)
+                    }
+                };
                 if len < 0 || len > limits.proto_max_bulk_len {
                     return Err(ProtocolError::InvalidBulkLength);
                 }
@@ -157,7 +223,7 @@ impl RequestParser {
             if buf.len() - *pos < need + 2 {
                 return Ok(Parsed::Incomplete);
             }
-            argv.push(buf[*pos..*pos + need].to_vec());
+            argv.push(self.arg_buf(&buf[*pos..*pos + need]));
             *pos += need + 2;
             self.bulk_len = -1;
             self.multibulk_left -= 1;
@@ -170,6 +236,29 @@ impl RequestParser {
     /// for big arguments (Redis's PROTO_MBULK_BIG_ARG optimisation).
     pub fn pending_bulk_len(&self) -> Option<usize> {
         (self.in_multibulk && self.bulk_len >= 0).then_some(self.bulk_len as usize)
+    }
+}
+
+/// Reads a count line's number the quick way: `start` is just after the
+/// `*` or `$`, and only a plain number (1 to 18 digits, no sign, no leading
+/// zero) followed by a complete `\r\n` is taken. Returns the number and the
+/// index of the `\r`. Anything else gives None and the general path
+/// (`read_line` and `string2ll`) decides, so the outcome is the same.
+#[inline]
+fn quick_count(buf: &[u8], start: usize) -> Option<(i64, usize)> {
+    let digits = buf.get(start..)?;
+    let mut v: i64 = 0;
+    let mut n = 0;
+    while n < digits.len() && n < 18 && digits[n].is_ascii_digit() {
+        v = v * 10 + (digits[n] - b'0') as i64;
+        n += 1;
+    }
+    if n == 0 || (n > 1 && digits[0] == b'0') {
+        return None;
+    }
+    match digits.get(n..n + 2) {
+        Some(b"\r\n") => Some((v, start + n)),
+        _ => None,
     }
 }
 
@@ -325,6 +414,78 @@ mod tests {
         let mut big = b"*1\r\n$1\0\r\n".to_vec();
         big.extend(vec![b'x'; PROTO_INLINE_MAX_SIZE]);
         assert_eq!(parse_all(&big).unwrap_err(), ProtocolError::TooBigBulkCount);
+    }
+
+    /// The quick count path takes only what the general path would read the
+    /// same way.
+    #[test]
+    fn quick_count_agrees_with_the_general_path() {
+        let bodies: [&[u8]; 16] = [
+            b"0",
+            b"00",
+            b"01",
+            b"7",
+            b"42",
+            b"-1",
+            b"+3",
+            b"",
+            b" 1",
+            b"1 ",
+            b"999999999999999999",
+            b"9999999999999999999",
+            b"12a",
+            b"1\0",
+            b"3\r",
+            b"3\n",
+        ];
+        for body in bodies {
+            for tail in [&b"\r\n"[..], b"\r", b"", b"\n"] {
+                let mut line = body.to_vec();
+                line.extend_from_slice(tail);
+                let general = find_c(&line, 0, b'\r')
+                    .filter(|&r| r + 1 < line.len())
+                    .and_then(|r| string2ll(&line[..r]).map(|v| (v, r)));
+                if let Some(q) = quick_count(&line, 0) {
+                    assert_eq!(Some(q), general, "{:?}", line);
+                }
+                let well_formed = tail == b"\r\n" && !body.contains(&b'\r');
+                if well_formed && general.is_some_and(|(v, _)| v >= 0) && body.len() <= 18 {
+                    assert_eq!(quick_count(&line, 0), general, "{:?}", line);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn argument_buffers_are_reused_within_bounds() {
+        let mut p = RequestParser::new();
+        let mut argv = Vec::new();
+        let mut pos = 0;
+        let input = b"*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$5\r\nvalue\r\n";
+        p.parse(input, &mut pos, &mut argv, LIMITS).unwrap();
+        let ptrs: Vec<*const u8> = argv.iter().map(|a| a.as_ptr()).collect();
+        p.recycle(&mut argv);
+        assert!(argv.is_empty());
+        pos = 0;
+        p.parse(input, &mut pos, &mut argv, LIMITS).unwrap();
+        assert_eq!(
+            argv,
+            vec![b"SET".to_vec(), b"key".to_vec(), b"value".to_vec()]
+        );
+        // Argument i reuses argument i's buffer of the previous request.
+        let again: Vec<*const u8> = argv.iter().map(|a| a.as_ptr()).collect();
+        assert_eq!(ptrs, again);
+        // Big buffers are not kept, and at most SPARE_MAX are.
+        argv.push(vec![0; SPARE_ARG_MAX + 1]);
+        for _ in 0..2 * SPARE_MAX {
+            argv.push(Vec::with_capacity(8));
+        }
+        p.recycle(&mut argv);
+        assert!(argv.is_empty());
+        assert_eq!(p.spare.len(), SPARE_MAX);
+        assert!(p.spare.iter().all(|v| v.capacity() <= SPARE_ARG_MAX));
+        p.release_spare();
+        assert!(p.spare.is_empty());
     }
 
     /// Regression (unauthenticated_limit_error_text): Redis 7.0 names these

@@ -189,7 +189,7 @@ impl Server {
             if c.flags.postponed {
                 return;
             }
-            c.argv.clear();
+            c.recycle_argv();
         }
         while c.qb_pos < c.querybuf.len()
             && !c.flags.close_after_reply
@@ -214,7 +214,7 @@ impl Server {
                     if c.flags.postponed {
                         break;
                     }
-                    c.argv.clear();
+                    c.recycle_argv();
                 }
                 Ok(Parsed::Incomplete) => break,
                 Err(e) => {
@@ -225,7 +225,7 @@ impl Server {
                         client_info_line(c, self.time.mstime)
                     ));
                     c.protocol_error(&reason);
-                    c.argv.clear();
+                    c.recycle_argv();
                     break;
                 }
             }
