@@ -42,18 +42,18 @@ impl Drop for TempDir {
 
 /// A port nobody listens on right now. Ports come from a per-process counter
 /// so that tests running in parallel threads never pick the same one (binding
-/// to port 0 and releasing it races between threads).
+/// to port 0 and releasing it races between threads). The range stays below
+/// the kernel's ephemeral ports (32768 and up), which the tests' own client
+/// connections use.
 pub fn free_port() -> u16 {
+    const BASE: usize = 10000;
+    const SPAN: usize = 22000;
     static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let _ = NEXT.compare_exchange(
-        0,
-        20000 + (std::process::id() as usize * 7919) % 20000,
-        Ordering::SeqCst,
-        Ordering::SeqCst,
-    );
+    let start = (std::process::id() as usize * 7919) % SPAN;
+    let _ = NEXT.compare_exchange(0, start + 1, Ordering::SeqCst, Ordering::SeqCst);
     loop {
-        let port = NEXT.fetch_add(1, Ordering::SeqCst);
-        let port = (20000 + (port - 20000) % 30000) as u16;
+        let n = NEXT.fetch_add(1, Ordering::SeqCst);
+        let port = (BASE + n % SPAN) as u16;
         if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
             return port;
         }
