@@ -124,7 +124,7 @@ fn expire_family() {
         &["EXPIRE", "k", "20", "GT", "LT"],
         &["EXPIRE", "k", "20", "NX", "GT"],
         &["EXPIRE", "k", "20", "FOO"],
-        &["EXPIRE", "k", "20", "xx", "gt"],
+        &["EXPIRE", "k", "30", "xx", "gt"],
         &["PERSIST", "k"],
         &["PERSIST", "k"],
         &["PERSIST", "nokey"],
