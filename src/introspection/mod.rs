@@ -45,6 +45,7 @@ pub const COMMANDS: &[CommandImpl] = &[
     row("memory|malloc-stats", memory::memory_malloc_stats_command),
     row("memory|purge", memory::memory_purge_command),
     row("memory|help", memory::memory_help_command),
+    row("memory|usage", memory::memory_usage_command),
     row("debug", debug::debug_command),
     row("command", command::command_command),
     row("command|count", command::count_command),

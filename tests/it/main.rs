@@ -24,6 +24,7 @@ mod introspection;
 mod keyspace;
 mod keyspace_model;
 mod lists;
+mod memory_usage;
 mod multi;
 mod protocol;
 mod pubsub;
