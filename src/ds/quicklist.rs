@@ -11,6 +11,7 @@
 mod edit;
 mod iter;
 mod node;
+mod repr;
 #[cfg(test)]
 mod tests;
 

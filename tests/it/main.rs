@@ -14,6 +14,7 @@ mod config;
 mod config_files;
 mod connection;
 mod core;
+mod debug_structs;
 mod encodings;
 mod geo;
 mod geo_effects;
