@@ -22,6 +22,7 @@ mod geo_random;
 mod hashes;
 mod hll;
 mod introspection;
+mod io_counters;
 mod keyspace;
 mod keyspace_model;
 mod lists;
