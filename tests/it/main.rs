@@ -28,6 +28,7 @@ mod keyspace_model;
 mod lists;
 mod memory_usage;
 mod multi;
+mod protected_cmds;
 mod protocol;
 mod pubsub;
 mod robustness;
