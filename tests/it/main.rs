@@ -33,6 +33,7 @@ mod protocol;
 mod pubsub;
 mod robustness;
 mod sets;
+mod slowlog_redact;
 mod sort;
 mod strings;
 mod zsets;
