@@ -294,3 +294,18 @@ mod tests {
 #[cfg(test)]
 #[global_allocator]
 static TEST_ALLOCATOR: CountingJemalloc = CountingJemalloc;
+
+/// The size jemalloc really allocates for a request of `n` bytes (its size
+/// class, like Redis `zmalloc_size`); 0 for 0.
+pub fn alloc_size(n: usize) -> usize {
+    if n == 0 {
+        return 0;
+    }
+    // SAFETY: nallocx only computes a size class; it touches no memory.
+    let sz = unsafe { tikv_jemalloc_sys::nallocx(n, 0) };
+    if sz == 0 {
+        n
+    } else {
+        sz
+    }
+}

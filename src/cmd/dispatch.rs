@@ -39,6 +39,7 @@ fn run_checks_and_call(srv: &mut Server, c: &mut Client) {
     c.last_cmd = srv.commands.cmds[id].meta.name;
     let checks: [Check; 6] = [
         check_arity,
+        check_protected,
         check_auth,
         crate::multi::check_no_multi,
         check_disk_error,
@@ -108,6 +109,36 @@ fn check_arity(srv: &Server, c: &Client, id: usize) -> Result<(), CmdError> {
         return Err(CmdError::wrong_args(srv.commands.cmds[id].fullname()));
     }
     Ok(())
+}
+
+/// DEBUG and MODULE's protected subcommands need `enable-debug-command` /
+/// `enable-module-command` to allow this client. Redis checks this right
+/// after the arity, before authentication.
+fn check_protected(srv: &Server, c: &Client, id: usize) -> Result<(), CmdError> {
+    let meta = srv.commands.cmds[id].meta;
+    if !meta.has(super::meta::flags::PROTECTED) {
+        return Ok(());
+    }
+    let name = srv.commands.cmds[id].fullname();
+    let (cmd, option, setting) = if name.starts_with("module") {
+        (
+            "MODULE",
+            "enable-module-command",
+            srv.config.enable_module_command,
+        )
+    } else {
+        (
+            "DEBUG",
+            "enable-debug-command",
+            srv.config.enable_debug_command,
+        )
+    };
+    if crate::config::commands::allow_protected_action(setting, c) {
+        return Ok(());
+    }
+    Err(CmdError::err(format!(
+        "{cmd} command not allowed. If the {option} option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server."
+    )))
 }
 
 fn check_auth(srv: &Server, c: &Client, id: usize) -> Result<(), CmdError> {

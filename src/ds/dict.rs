@@ -190,6 +190,29 @@ impl<K: DictKey, V> Dict<K, V> {
         self.ht[0].size() + self.ht[1].size()
     }
 
+    /// The dict's own bytes: the struct plus its bucket arrays (Redis
+    /// `sizeof(dict) + sizeof(dictEntry*) * dictSlots`, for MEMORY USAGE).
+    pub fn table_bytes(&self) -> usize {
+        std::mem::size_of::<Self>() + self.slots() * std::mem::size_of::<Chain<K, V>>()
+    }
+
+    /// The size of one entry allocation (Redis `sizeof(dictEntry)`).
+    pub fn entry_bytes() -> usize {
+        crate::alloc::alloc_size(std::mem::size_of::<Entry<K, V>>())
+    }
+
+    /// MEMORY USAGE's estimate (Redis objectComputeSize): the tables plus the
+    /// average of `elem` over the first `samples` entries times the length.
+    pub fn sampled_bytes(&self, samples: usize, elem: impl Fn(&K, &V) -> usize) -> usize {
+        let (mut sum, mut n) = (0usize, 0usize);
+        for e in self.iter().take(samples) {
+            sum += Self::entry_bytes() + elem(e.key(), &e.val);
+            n += 1;
+        }
+        let avg = if n == 0 { 0.0 } else { sum as f64 / n as f64 };
+        self.table_bytes() + (avg * self.len() as f64) as usize
+    }
+
     pub fn is_rehashing(&self) -> bool {
         self.rehash_idx.is_some()
     }

@@ -15,6 +15,7 @@
 
 mod encoding;
 mod random;
+mod repr;
 #[cfg(test)]
 mod tests;
 mod validate;

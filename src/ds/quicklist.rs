@@ -11,6 +11,7 @@
 mod edit;
 mod iter;
 mod node;
+mod repr;
 #[cfg(test)]
 mod tests;
 
@@ -143,6 +144,24 @@ impl Quicklist {
     /// Sum of the nodes' uncompressed sizes (DEBUG OBJECT ql_uncompressed_size).
     pub fn uncompressed_size(&self) -> usize {
         self.nodes.iter().map(|n| n.sz).sum()
+    }
+
+    /// MEMORY USAGE's estimate (Redis objectComputeSize): the quicklist plus
+    /// the average node (struct and data) of the first `samples` nodes times
+    /// the node count.
+    pub fn mem_usage(&self, samples: usize) -> usize {
+        let (mut sum, mut n) = (0usize, 0usize);
+        for node in self.nodes.iter().take(samples) {
+            let data = match &node.data {
+                Data::Packed(lp) => lp.bytes(),
+                Data::Plain(v) => v.len(),
+                Data::Lzf(z) => z.len(),
+            };
+            sum += std::mem::size_of::<Node>() + crate::alloc::alloc_size(data);
+            n += 1;
+        }
+        let avg = if n == 0 { 0.0 } else { sum as f64 / n as f64 };
+        std::mem::size_of::<Quicklist>() + (avg * self.nodes.len() as f64) as usize
     }
 
     /// How many nodes are compressed right now.

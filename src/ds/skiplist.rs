@@ -372,6 +372,21 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
     }
 
     /// The first (lowest) node.
+    /// Bytes of each node, head to tail, without its element's own
+    /// allocation (MEMORY USAGE samples them like Redis `zmalloc_size(node)`).
+    pub fn node_bytes(&self) -> impl Iterator<Item = usize> + '_ {
+        let mut cur = self.first();
+        std::iter::from_fn(move || {
+            let id = cur?;
+            cur = self.next(id);
+            let node = self.nodes.get(id as usize)?;
+            Some(
+                std::mem::size_of::<Node<E>>()
+                    + crate::alloc::alloc_size(node.levels.len() * std::mem::size_of::<Level>()),
+            )
+        })
+    }
+
     pub fn first(&self) -> Option<NodeId> {
         Some(self.fwd(HEAD, 0)).filter(|&f| f != NIL)
     }

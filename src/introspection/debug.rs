@@ -93,26 +93,9 @@ pub const SUBCOMMANDS: &[DebugSub] = &[
     sub("mallctl-str", 3, ANY, debug_mallctl_str),
 ];
 
-/// The refusal when `enable-debug-command` does not allow this client.
-const NOT_ALLOWED: &str = "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.";
-
-/// enable-debug-command: "no" (0), "yes" (1), "local" (2) — local means
-/// loopback TCP or a Unix socket (Redis `allowProtectedAction`).
-fn debug_allowed(ctx: &Ctx) -> bool {
-    match ctx.srv.config.enable_debug_command {
-        1 => true,
-        2 => {
-            let c = &ctx.client;
-            c.flags.unix_socket || c.addr.starts_with("127.0.0.1:") || c.addr.starts_with("::1:")
-        }
-        _ => false,
-    }
-}
-
+/// DEBUG <subcommand>: enable-debug-command is checked by dispatch
+/// (`check_protected`), before authentication, as in Redis.
 pub(super) fn debug_command(ctx: &mut Ctx) -> Result<(), CmdError> {
-    if !debug_allowed(ctx) {
-        return Err(CmdError::fixed(NOT_ALLOWED));
-    }
     let argc = ctx.argc();
     let keyspace = crate::keyspace::debug_cmds::DEBUG_SUBCOMMANDS;
     let aof = crate::persistence::aof::DEBUG_SUBCOMMANDS;

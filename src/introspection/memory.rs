@@ -1,12 +1,14 @@
 //! The MEMORY command (Redis object.c `memoryCommand`): STATS, DOCTOR,
-//! MALLOC-STATS, PURGE and HELP. MEMORY USAGE needs the keyspace and is
-//! added with it.
+//! MALLOC-STATS, PURGE, USAGE and HELP.
 
 use super::mem_overhead::{doctor_report, overhead};
 use crate::alloc;
 use crate::cmd::Ctx;
-use crate::error::CmdError;
+use crate::ds::dict::Dict;
+use crate::error::{CmdError, NOT_INTEGER, SYNTAX};
+use crate::keyspace::key::Key;
 use crate::resp::Reply;
+use crate::types::object::Value;
 
 fn field_int(r: &mut Reply, name: &str, v: i64) {
     r.bulk(name.as_bytes());
@@ -77,6 +79,36 @@ pub(super) fn memory_purge_command(ctx: &mut Ctx) -> Result<(), CmdError> {
         return Err(CmdError::err("Error purging dirty pages"));
     }
     ctx.reply().ok();
+    Ok(())
+}
+
+/// OBJ_COMPUTE_SIZE_DEF_SAMPLES.
+const DEFAULT_SAMPLES: usize = 5;
+
+/// MEMORY USAGE key [SAMPLES count]: the value's estimated size plus the
+/// key and its dict entry. Like Redis it finds the key without expiring it.
+pub(super) fn memory_usage_command(ctx: &mut Ctx) -> Result<(), CmdError> {
+    let mut samples = DEFAULT_SAMPLES;
+    let mut j = 3;
+    while j < ctx.argc() {
+        if !(ctx.arg_is(j, "samples") && j + 1 < ctx.argc()) {
+            return Err(SYNTAX);
+        }
+        let n = crate::util::num::string2ll(ctx.arg(j + 1)).ok_or(NOT_INTEGER)?;
+        if n < 0 {
+            return Err(SYNTAX);
+        }
+        samples = if n == 0 { usize::MAX } else { n as usize };
+        j += 2;
+    }
+    let db = ctx.client.db;
+    let Some(entry) = ctx.srv.dbs[db].dict.find(ctx.arg(2)) else {
+        ctx.reply().null();
+        return Ok(());
+    };
+    let usage =
+        entry.val.mem_usage(samples) + entry.key().heap_bytes() + Dict::<Key, Value>::entry_bytes();
+    ctx.reply().int(usage as i64);
     Ok(())
 }
 

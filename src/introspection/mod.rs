@@ -45,6 +45,7 @@ pub const COMMANDS: &[CommandImpl] = &[
     row("memory|malloc-stats", memory::memory_malloc_stats_command),
     row("memory|purge", memory::memory_purge_command),
     row("memory|help", memory::memory_help_command),
+    row("memory|usage", memory::memory_usage_command),
     row("debug", debug::debug_command),
     row("command", command::command_command),
     row("command|count", command::count_command),
@@ -79,10 +80,17 @@ pub fn after_call(
     srv.latency
         .add_sample_if_needed(threshold, event, duration_us / 1000, now);
     if !meta.has(flags::SKIP_SLOWLOG) {
+        // Passwords and sensitive config values show as "(redacted)", as in
+        // MONITOR (Redis redactClientCommandArgument rewrites argv).
+        let shown: std::borrow::Cow<'_, [Vec<u8>]> = if c.redacted.is_empty() {
+            std::borrow::Cow::Borrowed(argv)
+        } else {
+            std::borrow::Cow::Owned(slowlog::redact(argv, &c.redacted))
+        };
         srv.slowlog.push_if_needed(
             srv.config.slowlog_log_slower_than,
             srv.config.slowlog_max_len,
-            argv,
+            &shown,
             duration_us,
             now,
             &c.addr,

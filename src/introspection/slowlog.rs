@@ -84,6 +84,20 @@ impl Slowlog {
     }
 }
 
+/// `argv` with the arguments at `redacted` replaced by "(redacted)".
+pub fn redact(argv: &[Vec<u8>], redacted: &[usize]) -> Vec<Vec<u8>> {
+    argv.iter()
+        .enumerate()
+        .map(|(i, a)| {
+            if redacted.contains(&i) {
+                crate::conn::monitor::REDACTED.to_vec()
+            } else {
+                a.clone()
+            }
+        })
+        .collect()
+}
+
 /// Keeps at most 32 arguments (the last one saying how many more there were)
 /// and cuts strings to 128 bytes with a note of the bytes left out.
 fn trim_argv(argv: &[Vec<u8>]) -> Vec<Vec<u8>> {

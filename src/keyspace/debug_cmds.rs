@@ -1,5 +1,5 @@
 //! The keyspace's DEBUG subcommands (Redis debug.c): OBJECT, HTSTATS,
-//! HTSTATS-KEY, POPULATE, DIGEST, DIGEST-VALUE. DEBUG parses its own
+//! HTSTATS-KEY, POPULATE, DIGEST, DIGEST-VALUE, LISTPACK, QUICKLIST. DEBUG parses its own
 //! subcommand (it is not a container in Redis 7.0); the dispatcher in
 //! introspection/debug.rs looks names up in its table, then in `DEBUG_SUBCOMMANDS`.
 
@@ -22,6 +22,8 @@ pub const DEBUG_SUBCOMMANDS: &[DebugSub] = &[
     row("populate", 3, 5, debug_populate),
     row("digest", 2, 2, debug_digest),
     row("digest-value", 2, usize::MAX, debug_digest_value),
+    row("listpack", 3, 3, debug_listpack),
+    row("quicklist", 3, 4, debug_quicklist),
 ];
 
 const fn row(
@@ -171,6 +173,81 @@ fn debug_htstats_key(ctx: &mut Ctx) -> Result<(), CmdError> {
             "The value stored at the specified key is not represented using an hash table",
         )),
     }
+}
+
+/// Writes a structure dump to the server's stdout, as Redis's printf does.
+fn print_stdout(text: &[u8]) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text);
+    let _ = out.flush();
+}
+
+/// DEBUG LISTPACK key: prints a listpack-encoded hash or sorted set.
+fn debug_listpack(ctx: &mut Ctx) -> Result<(), CmdError> {
+    use crate::types::{hash::Hash, zset::ZSet};
+    let db = ctx.client.db;
+    let flags = lookup::NOTOUCH | lookup::NONOTIFY;
+    let mut text = Vec::new();
+    match ctx.srv.lookup_key(db, ctx.arg(2), flags) {
+        None => return Err(NO_SUCH_KEY),
+        Some(Value::Hash(h)) if matches!(&**h, Hash::Listpack(_)) => {
+            if let Hash::Listpack(lp) = &**h {
+                lp.repr(&mut text);
+            }
+        }
+        Some(Value::ZSet(z)) if matches!(&**z, ZSet::Listpack(_)) => {
+            if let ZSet::Listpack(lp) = &**z {
+                lp.repr(&mut text);
+            }
+        }
+        Some(_) => return Err(CmdError::err("Not a listpack encoded object.")),
+    }
+    print_stdout(&text);
+    ctx.client
+        .reply
+        .simple(b"Listpack structure printed on stdout");
+    Ok(())
+}
+
+/// C `atoi`: leading blanks, a sign, digits; anything else stops it (0 if none).
+fn atoi(s: &[u8]) -> i64 {
+    let s = s.trim_ascii_start();
+    let (neg, digits) = match s.first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let n = digits
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .fold(0i64, |n, b| {
+            n.wrapping_mul(10).wrapping_add((b - b'0') as i64)
+        });
+    if neg {
+        n.wrapping_neg()
+    } else {
+        n
+    }
+}
+
+/// DEBUG QUICKLIST key [<0|1>]: prints a list's quicklist, with each node's
+/// contents when the level (read like C atoi) is non-zero.
+fn debug_quicklist(ctx: &mut Ctx) -> Result<(), CmdError> {
+    let full = ctx.argc() == 4 && atoi(ctx.arg(3)) != 0;
+    let db = ctx.client.db;
+    let flags = lookup::NOTOUCH | lookup::NONOTIFY;
+    let mut text = Vec::new();
+    match ctx.srv.lookup_key(db, ctx.arg(2), flags) {
+        None => return Err(NO_SUCH_KEY),
+        Some(Value::List(ql)) => ql.repr(full, &mut text),
+        Some(_) => return Err(CmdError::err("Not a quicklist encoded object.")),
+    }
+    print_stdout(&text);
+    ctx.client
+        .reply
+        .simple(b"Quicklist structure printed on stdout");
+    Ok(())
 }
 
 /// The dict stats of a hashtable-encoded hash, set or sorted set.

@@ -23,6 +23,14 @@ pub enum Key {
 }
 
 impl Key {
+    /// Bytes allocated for the key outside its dict entry (MEMORY USAGE).
+    pub fn heap_bytes(&self) -> usize {
+        match self {
+            Key::Inline { .. } => 0,
+            Key::Heap { bytes, .. } => crate::alloc::alloc_size(bytes.len()),
+        }
+    }
+
     pub fn new(bytes: &[u8], meta: u32) -> Key {
         if bytes.len() <= INLINE_KEY {
             let mut buf = [0u8; INLINE_KEY];

@@ -114,6 +114,8 @@ impl Server {
             if c.flags.close_after_reply || c.flags.close_asap {
                 break;
             }
+            // One readQueryFromClient in Redis, whatever the read returns.
+            self.stats.total_reads_processed += 1;
             match io::read_once(&mut c) {
                 ReadOutcome::Data { n, short } => {
                     self.stats.net_input_bytes += n as u64;
@@ -137,6 +139,7 @@ impl Server {
                     // read that sees EOF; do the same before closing. The write
                     // stops at WouldBlock, so it is bounded by the socket buffer.
                     if c.has_pending_output() {
+                        self.stats.total_writes_processed += 1;
                         let (_, n) = io::write_pending(&mut c, usize::MAX);
                         self.stats.net_output_bytes += n as u64;
                     }
@@ -260,6 +263,8 @@ impl Server {
     }
 
     fn write_client(&mut self, c: &mut Client) -> WriteOutcome {
+        // One writeToClient in Redis.
+        self.stats.total_writes_processed += 1;
         let (outcome, n) = io::write_pending(c, MAX_WRITE_PER_EVENT);
         self.stats.net_output_bytes += n as u64;
         if n > 0 {

@@ -118,6 +118,26 @@ impl Value {
         }
     }
 
+    /// MEMORY USAGE's estimate of the value's bytes (Redis
+    /// objectComputeSize): collections average `samples` elements.
+    pub fn mem_usage(&self, samples: usize) -> usize {
+        use crate::alloc::alloc_size;
+        let own = std::mem::size_of::<Value>();
+        match self {
+            Value::Int { .. } | Value::Inline { .. } => own,
+            Value::Fixed(b) => {
+                own + alloc_size(std::mem::size_of::<Box<[u8]>>()) + alloc_size(b.len())
+            }
+            Value::Raw(v) => {
+                own + alloc_size(std::mem::size_of::<Vec<u8>>()) + alloc_size(v.capacity())
+            }
+            Value::List(ql) => own + ql.mem_usage(samples),
+            Value::Hash(h) => own + h.mem_usage(samples),
+            Value::Set(s) => own + s.mem_usage(samples),
+            Value::ZSet(z) => own + z.mem_usage(samples),
+        }
+    }
+
     /// A copy of the value (COPY; Redis `dupStringObject` and friends).
     pub fn duplicate(&self) -> Value {
         match self {

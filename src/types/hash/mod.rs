@@ -208,6 +208,21 @@ impl Hash {
     }
 }
 
+impl Hash {
+    /// MEMORY USAGE's size of the hash (Redis objectComputeSize): the whole
+    /// listpack, or the table with `samples` field/value pairs averaged.
+    pub fn mem_usage(&self, samples: usize) -> usize {
+        use crate::alloc::alloc_size;
+        let own = std::mem::size_of::<Hash>();
+        match self {
+            Hash::Listpack(lp) => own + alloc_size(lp.bytes()),
+            Hash::Table(d) => {
+                own + d.sampled_bytes(samples, |k, v| alloc_size(k.len()) + alloc_size(v.len()))
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

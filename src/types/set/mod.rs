@@ -172,6 +172,19 @@ impl Set {
     }
 }
 
+impl Set {
+    /// MEMORY USAGE's size of the set (Redis objectComputeSize): the whole
+    /// intset, or the table with `samples` members averaged.
+    pub fn mem_usage(&self, samples: usize) -> usize {
+        use crate::alloc::alloc_size;
+        let own = std::mem::size_of::<Set>();
+        match self {
+            Set::Intset(is) => own + alloc_size(is.blob_len()),
+            Set::Table(d) => own + d.sampled_bytes(samples, |k, _| alloc_size(k.len())),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

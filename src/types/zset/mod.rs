@@ -469,6 +469,32 @@ impl Default for Big {
     }
 }
 
+impl ZSet {
+    /// MEMORY USAGE's size of the sorted set (Redis objectComputeSize): the
+    /// whole listpack, or the skiplist and dict with `samples` members
+    /// (element, skiplist node and dict entry) averaged.
+    pub fn mem_usage(&self, samples: usize) -> usize {
+        use crate::alloc::alloc_size;
+        let own = std::mem::size_of::<ZSet>();
+        match self {
+            ZSet::Listpack(lp) => own + alloc_size(lp.bytes()),
+            ZSet::Skiplist(big) => {
+                let entry = Dict::<Box<[u8]>, f64>::entry_bytes();
+                let (mut sum, mut n) = (0usize, 0usize);
+                let nodes = big.sl.iter().zip(big.sl.node_bytes());
+                for ((ele, _), node) in nodes.take(samples) {
+                    sum += alloc_size(ele.len()) + node + entry;
+                    n += 1;
+                }
+                let avg = if n == 0 { 0.0 } else { sum as f64 / n as f64 };
+                own + std::mem::size_of::<Big>()
+                    + big.dict.table_bytes()
+                    + (avg * big.dict.len() as f64) as usize
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
