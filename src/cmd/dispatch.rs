@@ -37,7 +37,7 @@ fn run_checks_and_call(srv: &mut Server, c: &mut Client) {
     };
     // Redis records the last command at lookup, before any check.
     c.last_cmd = srv.commands.cmds[id].meta.name;
-    let checks: [Check; 6] = [
+    let checks: [Check; 7] = [
         check_arity,
         check_protected,
         check_auth,
