@@ -5,41 +5,6 @@ use std::time::Duration;
 
 use crate::support::*;
 
-fn blocked_clients(s: &Server) -> i64 {
-    let info = String::from_utf8_lossy(&s.cmd(&["INFO", "clients"])).into_owned();
-    info.lines()
-        .find_map(|l| l.strip_prefix("blocked_clients:"))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(-1)
-}
-
-fn wait_blocked(s: &Server, n: i64) {
-    assert!(
-        poll_until(Duration::from_secs(10), || blocked_clients(s) == n),
-        "expected {} blocked clients, have {}",
-        n,
-        blocked_clients(s)
-    );
-}
-
-/// Runs a scenario on both servers and compares the replies the blocked
-/// clients get.
-fn both(name: &str, f: impl Fn(&Server) -> Vec<Vec<u8>>) {
-    if !have_redis(name) {
-        return;
-    }
-    let ours = Server::start(&[]);
-    let theirs = Server::start_redis(&[]);
-    let a = f(&ours);
-    let b = f(&theirs);
-    let show = |v: &Vec<Vec<u8>>| {
-        v.iter()
-            .map(|x| String::from_utf8_lossy(x).into_owned())
-            .collect::<Vec<_>>()
-    };
-    assert_eq!(show(&a), show(&b), "{}", name);
-}
-
 #[test]
 fn hundred_clients_served_in_order() {
     both("blocking_fifo", |s| {

@@ -359,3 +359,40 @@ pub fn read_to_eof(s: &mut TcpStream) -> Vec<u8> {
         }
     }
 }
+
+/// INFO clients `blocked_clients` (-1 if it cannot be read).
+pub fn blocked_clients(s: &Server) -> i64 {
+    let info = String::from_utf8_lossy(&s.cmd(&["INFO", "clients"])).into_owned();
+    info.lines()
+        .find_map(|l| l.strip_prefix("blocked_clients:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(-1)
+}
+
+/// Polls until exactly `n` clients are blocked.
+pub fn wait_blocked(s: &Server, n: i64) {
+    assert!(
+        poll_until(Duration::from_secs(10), || blocked_clients(s) == n),
+        "expected {} blocked clients, have {}",
+        n,
+        blocked_clients(s)
+    );
+}
+
+/// Runs a scenario on ferrodis and on redis-server and compares what its
+/// clients received (skips visibly without redis-server).
+pub fn both(name: &str, f: impl Fn(&Server) -> Vec<Vec<u8>>) {
+    if !have_redis(name) {
+        return;
+    }
+    let ours = Server::start(&[]);
+    let theirs = Server::start_redis(&[]);
+    let a = f(&ours);
+    let b = f(&theirs);
+    let show = |v: &Vec<Vec<u8>>| {
+        v.iter()
+            .map(|x| String::from_utf8_lossy(x).into_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(show(&a), show(&b), "{}", name);
+}
