@@ -4,30 +4,6 @@
 
 use crate::support::*;
 
-/// Runs `cmds` and returns the keyevent messages they produced, or None
-/// when the server cannot subscribe.
-fn events(server: &Server, cmds: &[&[&str]]) -> Option<Vec<String>> {
-    let mut sub = server.raw();
-    let r = sub.cmd(&["PSUBSCRIBE", "__keyevent@0__:*"]);
-    if r.starts_with(b"-") {
-        return None;
-    }
-    let mut c = server.raw();
-    for cmd in cmds {
-        c.cmd(cmd);
-    }
-    c.cmd(&["SET", "marker", "1"]);
-    let mut out = Vec::new();
-    while let Some(m) = sub.read_reply() {
-        let text = String::from_utf8_lossy(&m).into_owned();
-        if text.contains("__keyevent@0__:set\r\n$6\r\nmarker") {
-            return Some(out);
-        }
-        out.push(text);
-    }
-    Some(out)
-}
-
 #[test]
 fn coll_keyspace_events_match_redis() {
     if !have_redis("coll_keyspace_events_match_redis") {
@@ -72,10 +48,10 @@ fn coll_keyspace_events_match_redis() {
         &["ZDIFFSTORE", "zd", "1", "y"],
         &["ZMPOP", "1", "y", "MIN"],
     ];
-    let Some(a) = events(&ours, cmds) else {
+    let Some(a) = keyevents(&ours, cmds) else {
         eprintln!("SKIP coll_keyspace_events_match_redis: no pub/sub in ferrodis yet");
         return;
     };
-    let b = events(&theirs, cmds).expect("redis subscribes");
+    let b = keyevents(&theirs, cmds).expect("redis subscribes");
     assert_eq!(a, b);
 }

@@ -5,31 +5,6 @@
 use crate::support::*;
 use std::time::Duration;
 
-/// Runs `cmds` and returns the keyevent messages, or None without pub/sub.
-fn events(server: &Server, cmds: &[&[&str]]) -> Option<Vec<String>> {
-    let mut sub = server.raw();
-    if sub
-        .cmd(&["PSUBSCRIBE", "__keyevent@0__:*"])
-        .starts_with(b"-")
-    {
-        return None;
-    }
-    let mut c = server.raw();
-    for cmd in cmds {
-        c.cmd(cmd);
-    }
-    c.cmd(&["SET", "marker", "1"]);
-    let mut out = Vec::new();
-    while let Some(m) = sub.read_reply() {
-        let text = String::from_utf8_lossy(&m).into_owned();
-        if text.contains("__keyevent@0__:set\r\n$6\r\nmarker") {
-            return Some(out);
-        }
-        out.push(text);
-    }
-    Some(out)
-}
-
 #[test]
 fn geo_keyspace_events_match_redis() {
     if !have_redis("geo_keyspace_events_match_redis") {
@@ -79,11 +54,11 @@ fn geo_keyspace_events_match_redis() {
         ],
         &["GEOSEARCH", "g", "FROMMEMBER", "P", "BYRADIUS", "900", "km"],
     ];
-    let Some(a) = events(&ours, cmds) else {
+    let Some(a) = keyevents(&ours, cmds) else {
         eprintln!("SKIP geo_keyspace_events_match_redis: no pub/sub in ferrodis yet");
         return;
     };
-    let b = events(&theirs, cmds).expect("redis subscribes");
+    let b = keyevents(&theirs, cmds).expect("redis subscribes");
     assert_eq!(a, b);
 }
 

@@ -396,3 +396,30 @@ pub fn both(name: &str, f: impl Fn(&Server) -> Vec<Vec<u8>>) {
     };
     assert_eq!(show(&a), show(&b), "{}", name);
 }
+
+/// Runs `cmds` on one connection and returns the `__keyevent@0__` messages a
+/// pattern subscriber heard, in order, or None when the server cannot
+/// subscribe. A final `SET marker` ends the collection.
+pub fn keyevents(server: &Server, cmds: &[&[&str]]) -> Option<Vec<String>> {
+    let mut sub = server.raw();
+    if sub
+        .cmd(&["PSUBSCRIBE", "__keyevent@0__:*"])
+        .starts_with(b"-")
+    {
+        return None;
+    }
+    let mut c = server.raw();
+    for cmd in cmds {
+        c.cmd(cmd);
+    }
+    c.cmd(&["SET", "marker", "1"]);
+    let mut out = Vec::new();
+    while let Some(m) = sub.read_reply() {
+        let text = String::from_utf8_lossy(&m).into_owned();
+        if text.contains("__keyevent@0__:set\r\n$6\r\nmarker") {
+            return Some(out);
+        }
+        out.push(text);
+    }
+    Some(out)
+}
