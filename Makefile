@@ -13,7 +13,7 @@ run: build
 
 test:
 	$(CARGO) build --release
-	$(CARGO) test --release -- --test-threads=4
+	./tools/test.sh
 
 bench: build
 	python3 tools/bench.py
