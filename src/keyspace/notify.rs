@@ -53,7 +53,7 @@ pub fn string_to_flags(s: &[u8]) -> Option<i64> {
 
 #[cfg(test)]
 #[path = "notify_tests.rs"]
-mod event_tests;
+pub(crate) mod event_tests;
 
 #[cfg(test)]
 mod tests {

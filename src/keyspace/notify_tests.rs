@@ -7,7 +7,9 @@ use crate::conn::client::{Client, Socket};
 use crate::log::Logger;
 use crate::server::Server;
 
-fn setup() -> (Server, Client, mio::Poll) {
+/// A server with "KEAnm" notifications and one client (shared by the
+/// per-type event tests).
+pub(crate) fn setup() -> (Server, Client, mio::Poll) {
     let poll = mio::Poll::new().unwrap();
     let registry = poll.registry().try_clone().unwrap();
     let mut srv = Server::new(Config::with_defaults(), Logger::new(), registry);
@@ -20,15 +22,18 @@ fn setup() -> (Server, Client, mio::Poll) {
     (srv, c, poll)
 }
 
-/// Runs a command and returns "event:key@db" for each event it fired.
-fn run(srv: &mut Server, c: &mut Client, args: &[&str]) -> Vec<String> {
+/// Runs a command and returns the events it fired.
+pub(crate) fn fired(srv: &mut Server, c: &mut Client, args: &[&str]) -> Vec<super::Event> {
     c.argv = args.iter().map(|a| a.as_bytes().to_vec()).collect();
     process_command(srv, c);
     srv.ks.events.deliver();
-    srv.ks
-        .events
-        .delivered
-        .drain(..)
+    srv.ks.events.delivered.drain(..).collect()
+}
+
+/// Runs a command and returns "event:key@db" for each event it fired.
+pub(crate) fn run(srv: &mut Server, c: &mut Client, args: &[&str]) -> Vec<String> {
+    fired(srv, c, args)
+        .into_iter()
         .map(|e| format!("{}:{}@{}", e.event, String::from_utf8_lossy(&e.key), e.db))
         .collect()
 }
