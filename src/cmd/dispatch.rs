@@ -51,8 +51,9 @@ fn run_checks_and_call(srv: &mut Server, c: &mut Client) {
             return reject(srv, c, Some(id), e);
         }
     }
-    // Later checks plug in here, in Redis's order: ACL, cluster redirection,
-    // OOM, MISCONF, replica read-only, pub/sub context, loading.
+    // Checks still to come join the array above in Redis's order: ACL after
+    // auth; cluster redirection, OOM and replica read-only before the disk
+    // error check.
     // CLIENT PAUSE: hold the command until the pause ends (conn/pause.rs).
     // Replicas, MONITOR clients among them, are never held. Scripts and EXEC
     // will pass their effective flags here.
