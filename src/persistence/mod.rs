@@ -10,7 +10,6 @@ pub mod aof;
 pub mod child;
 pub mod commands;
 pub mod load;
-pub mod lzf;
 pub mod objects;
 pub mod rdb;
 pub mod rio;

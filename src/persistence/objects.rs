@@ -93,3 +93,13 @@ pub fn value_from(l: Loaded, share_ints: bool) -> Result<Value, LoadError> {
         Loaded::List(ql) => Value::List(Box::new(ql)),
     })
 }
+
+/// rdbSavedObjectLen: the bytes `v` takes in RDB form (without the type
+/// byte and key), counted by running the writer into a sink, LZF included
+/// when `compress` (rdbcompression) is on.
+pub fn saved_object_len(v: &Value, compress: bool) -> usize {
+    let mut w = super::rio::RioWriter::new(std::io::sink(), false);
+    // Writing to a sink cannot fail.
+    let _ = with_saving(v, |s| super::rdb::value::save_value(&mut w, s, compress));
+    w.processed() as usize
+}

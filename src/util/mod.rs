@@ -3,5 +3,6 @@
 pub mod args;
 pub mod glob;
 pub mod ld;
+pub mod lzf;
 pub mod num;
 pub mod sha256;

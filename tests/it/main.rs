@@ -33,6 +33,7 @@ mod protocol;
 mod pubsub;
 mod rdb;
 mod rdb_format;
+mod rdb_serialized;
 mod robustness;
 mod sets;
 mod slowlog_redact;
