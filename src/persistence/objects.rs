@@ -8,9 +8,37 @@ use super::rdb::value::{Loaded, Saving};
 use super::rdb::LoadError;
 use crate::ds::dict::Dict;
 use crate::types::hash::Hash;
+use crate::types::object::INLINE_STR;
 use crate::types::set::Set;
 use crate::types::zset::{Big, ZSet};
 use crate::types::Value;
+
+/// Hints the cache to fetch `v`'s own allocation (the box behind the
+/// enum); the first of two steps before `v` is written.
+#[inline]
+pub fn prefetch_value(v: &Value) {
+    use crate::util::prefetch::prefetch;
+    match v {
+        Value::Fixed(b) => prefetch(&**b as *const Box<[u8]>),
+        Value::Raw(b) => prefetch(&**b as *const Vec<u8>),
+        Value::List(b) => prefetch(&**b as *const _),
+        Value::Hash(b) => prefetch(&**b as *const _),
+        Value::Set(b) => prefetch(&**b as *const _),
+        Value::ZSet(b) => prefetch(&**b as *const _),
+        Value::Int { .. } | Value::Inline { .. } => {}
+    }
+}
+
+/// The second step, once the box is cached: a string's bytes.
+#[inline]
+pub fn prefetch_value_data(v: &Value) {
+    use crate::util::prefetch::prefetch;
+    match v {
+        Value::Fixed(b) => prefetch(b.as_ptr()),
+        Value::Raw(b) => prefetch(b.as_ptr()),
+        _ => {}
+    }
+}
 
 /// Calls `f` with `v` in the form the RDB writer takes.
 pub fn with_saving<R>(v: &Value, f: impl FnOnce(Saving<'_>) -> R) -> R {
@@ -61,6 +89,11 @@ pub fn with_saving<R>(v: &Value, f: impl FnOnce(Saving<'_>) -> R) -> R {
 pub fn value_from(l: Loaded, share_ints: bool) -> Result<Value, LoadError> {
     Ok(match l {
         Loaded::Str(RdbStr::Int(i)) => Value::from_i64(i, share_ints),
+        // Too long for an integer or the inline form: keep the loaded
+        // buffer (exactly sized) instead of copying it.
+        Loaded::Str(RdbStr::Bytes(b)) if b.len() > 20 && b.len() > INLINE_STR => {
+            Value::Fixed(Box::new(b.into_boxed_slice()))
+        }
         Loaded::Str(RdbStr::Bytes(b)) => Value::str_encoded(&b, share_ints),
         Loaded::SetIntset(is) => Value::Set(Box::new(Set::Intset(is))),
         Loaded::SetTable(members) => {

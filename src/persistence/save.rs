@@ -10,9 +10,11 @@ use std::path::{Path, PathBuf};
 use super::child::{self, ChildInfo, ChildKind, CowTracker, Forked, InfoWriter};
 use super::rdb::file::{self, KeyMeta};
 use super::rio::RioWriter;
-use crate::keyspace::evict;
+use crate::ds::dict::Entry;
+use crate::keyspace::{evict, Db, Key};
 use crate::log::Logger;
 use crate::server::Server;
+use crate::types::Value;
 
 /// A save that failed; the reason is already in the log.
 #[derive(Debug)]
@@ -60,6 +62,34 @@ pub fn key_delay(usec: i64, n: u64) {
     }
 }
 
+/// Keys between prefetching an entry's value box and writing it.
+const AHEAD: usize = 8;
+
+/// rdbSaveKeyValuePair for one dict entry, with its expire and its LRU or
+/// LFU data as the maxmemory policy wants.
+fn save_entry<W: io::Write>(
+    srv: &Server,
+    db: &Db,
+    e: &Entry<Key, Value>,
+    now: i64,
+    w: &mut RioWriter<W>,
+) -> io::Result<()> {
+    let key = e.key().bytes();
+    let policy = srv.config.maxmemory_policy;
+    let mut meta = KeyMeta {
+        expire_ms: db.expire_of(key),
+        ..KeyMeta::NONE
+    };
+    if policy & evict::FLAG_LRU != 0 {
+        meta.lru_idle_secs = (evict::idle_ms(e.key().meta(), now) / 1000) as i64;
+    } else if evict::is_lfu(policy) {
+        meta.lfu_freq =
+            evict::lfu_decr_and_return(e.key().meta(), now, srv.config.lfu_decay_time) as i64;
+    }
+    let compress = srv.config.rdbcompression;
+    super::objects::with_saving(&e.val, |val| file::save_key(w, key, val, meta, compress))
+}
+
 /// rdbSaveRio: the whole dataset to `w`. `progress` is called about once a
 /// second with the number of keys written.
 pub fn write_dataset<W: io::Write>(
@@ -67,8 +97,6 @@ pub fn write_dataset<W: io::Write>(
     w: &mut RioWriter<W>,
     mut progress: impl FnMut(u64),
 ) -> io::Result<()> {
-    let compress = srv.config.rdbcompression;
-    let policy = srv.config.maxmemory_policy;
     let now = crate::event_loop::clock::unix_ms();
     file::save_header(w, &aux_fields())?;
     let mut keys = 0u64;
@@ -78,20 +106,25 @@ pub fn write_dataset<W: io::Write>(
             continue;
         }
         file::save_db_header(w, db.id, db.dict.len(), db.expires.len())?;
-        for e in db.dict.iter() {
-            let key = e.key().bytes();
-            let mut meta = KeyMeta {
-                expire_ms: db.expire_of(key),
-                ..KeyMeta::NONE
-            };
-            if policy & evict::FLAG_LRU != 0 {
-                meta.lru_idle_secs = (evict::idle_ms(e.key().meta(), now) / 1000) as i64;
-            } else if evict::is_lfu(policy) {
-                meta.lfu_freq =
-                    evict::lfu_decr_and_return(e.key().meta(), now, srv.config.lfu_decay_time)
-                        as i64;
+        // A window of entries: the one `AHEAD` from the front gets its
+        // value's bytes prefetched, each new one its value box, so the
+        // cache misses of several keys overlap.
+        let mut window = std::collections::VecDeque::with_capacity(2 * AHEAD);
+        let mut it = db.dict.iter();
+        loop {
+            while window.len() < 2 * AHEAD {
+                let Some(e) = it.next() else { break };
+                super::objects::prefetch_value(&e.val);
+                window.push_back(e);
             }
-            super::objects::with_saving(&e.val, |val| file::save_key(w, key, val, meta, compress))?;
+            let Some(e) = window.pop_front() else { break };
+            if let Some(m) = window.get(AHEAD - 1) {
+                super::objects::prefetch_value_data(&m.val);
+                if let Key::Heap { bytes, .. } = m.key() {
+                    crate::util::prefetch::prefetch(bytes.as_ptr());
+                }
+            }
+            save_entry(srv, db, e, now, w)?;
             if srv.config.rdb_key_save_delay != 0 {
                 key_delay(srv.config.rdb_key_save_delay, keys);
             }

@@ -5,4 +5,5 @@ pub mod glob;
 pub mod ld;
 pub mod lzf;
 pub mod num;
+pub mod prefetch;
 pub mod sha256;
