@@ -223,6 +223,34 @@ mod tests {
         assert_eq!(compress(&x, x.len()).unwrap(), first);
     }
 
+    /// Not a test: times this compressor against `lzf-rust`'s on 8 KB
+    /// listpack-like quicklist nodes and on 64-byte strings (docs/persistence.md).
+    /// `cargo test --release --lib util::lzf -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn speed_against_lzf_rust() {
+        let node: Vec<u8> = (0..8192u32)
+            .map(|i| b"\x0aelement-%:"[(i % 11) as usize] ^ ((i / 97) as u8 & 3))
+            .collect();
+        let mut small = b"value:123456".to_vec();
+        small.resize(64, 0);
+        for (name, data, rounds) in [("8 KB node", &node, 20_000), ("64 B string", &small, 1_000_000)] {
+            let t = std::time::Instant::now();
+            let mut n = 0;
+            for _ in 0..rounds {
+                n += compress(std::hint::black_box(data), data.len()).map_or(0, |c| c.len());
+            }
+            let ours = t.elapsed() / rounds;
+            let t = std::time::Instant::now();
+            let mut out = vec![0u8; data.len()];
+            for _ in 0..rounds {
+                n += lzf_rust::compress(std::hint::black_box(data), &mut out).unwrap_or(0);
+            }
+            let theirs = t.elapsed() / rounds;
+            println!("{}: ours {:?}, lzf-rust {:?} per call ({})", name, ours, theirs, n);
+        }
+    }
+
     proptest! {
         #[test]
         fn random_roundtrip(data in proptest::collection::vec(0u8..4, 1..3000)) {
