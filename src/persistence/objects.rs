@@ -136,3 +136,42 @@ pub fn saved_object_len(v: &Value, compress: bool) -> usize {
     let _ = with_saving(v, |s| super::rdb::value::save_value(&mut w, s, compress));
     w.processed() as usize
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A loaded string keeps its buffer when long, and gets the encoding
+    /// and bytes SET would give it at every length.
+    #[test]
+    fn loaded_strings_encode_as_set_does() {
+        for s in [
+            "",
+            "7",
+            "-12",
+            "12345678901234567890",
+            "abc",
+            "x".repeat(14).as_str(),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .chain((13..70).map(|n| "y".repeat(n)))
+        {
+            let v = value_from(Loaded::Str(RdbStr::Bytes(s.as_bytes().to_vec())), false)
+                .expect("a string loads");
+            let want = Value::str_encoded(s.as_bytes(), false);
+            assert_eq!(v.encoding(), want.encoding(), "{:?}", s);
+            let (mut a, mut b) = ([0u8; 20], [0u8; 20]);
+            assert_eq!(v.str_bytes(&mut a), want.str_bytes(&mut b));
+        }
+    }
+
+    #[test]
+    fn saved_len_counts_the_writer_output() {
+        let v = Value::str_encoded(&b"a".repeat(30), false);
+        // LZF: 1 encoding byte, clen 9, len 30, 9 bytes of blob.
+        assert_eq!(saved_object_len(&v, true), 12);
+        assert_eq!(saved_object_len(&v, false), 31);
+        assert_eq!(saved_object_len(&Value::from_i64(100, false), true), 2);
+    }
+}

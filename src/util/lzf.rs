@@ -234,7 +234,10 @@ mod tests {
             .collect();
         let mut small = b"value:123456".to_vec();
         small.resize(64, 0);
-        for (name, data, rounds) in [("8 KB node", &node, 20_000), ("64 B string", &small, 1_000_000)] {
+        for (name, data, rounds) in [
+            ("8 KB node", &node, 20_000),
+            ("64 B string", &small, 1_000_000),
+        ] {
             let t = std::time::Instant::now();
             let mut n = 0;
             for _ in 0..rounds {
@@ -247,7 +250,10 @@ mod tests {
                 n += lzf_rust::compress(std::hint::black_box(data), &mut out).unwrap_or(0);
             }
             let theirs = t.elapsed() / rounds;
-            println!("{}: ours {:?}, lzf-rust {:?} per call ({})", name, ours, theirs, n);
+            println!(
+                "{}: ours {:?}, lzf-rust {:?} per call ({})",
+                name, ours, theirs, n
+            );
         }
     }
 
