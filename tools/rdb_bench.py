@@ -9,6 +9,8 @@ alternating order, RUNS times each:
                 (polled every 2 ms) and INFO latest_fork_usec
   load          DEBUG RELOAD NOSAVE (flush, then load the file SAVE wrote),
                 wall and CPU time
+  startup       a restart on that file: the "DB loaded from disk" seconds
+                the server logs, and its CPU time once it answers
 The medians and the ferrodis/redis ratios are printed.
 
 With --callgrind, both run under valgrind's callgrind instead (use a
@@ -70,6 +72,11 @@ class Srv:
     def __init__(self, name, binary, port, callgrind):
         self.name, self.port = name, port
         self.dir = tempfile.mkdtemp(prefix="rdbbench-%s-" % name)
+        self.start(binary, callgrind)
+
+    def start(self, binary, callgrind):
+        self.binary = binary
+        port = self.port
         args = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
                 "--appendonly", "no", "--dir", self.dir, "--enable-debug-command", "yes",
                 "--logfile", os.path.join(self.dir, "server.log")]
@@ -130,7 +137,18 @@ class Srv:
                     return int(line.split()[1])
         raise RuntimeError("no callgrind dump")
 
-    def stop(self):
+    def startup_load(self):
+        """Restarts the server on the file SAVE wrote; returns (the seconds
+        its "DB loaded from disk" line reports, the process's CPU seconds
+        once it answers)."""
+        self.shutdown()
+        self.start(self.binary, False)
+        cpu = self.cpu_ns() / 1e9
+        with open(os.path.join(self.dir, "server.log")) as f:
+            lines = [l for l in f if "DB loaded from disk" in l]
+        return float(lines[-1].split(":")[-1].split()[0]), cpu
+
+    def shutdown(self):
         try:
             self.c.cmd("SHUTDOWN", "NOSAVE")
         except (OSError, RuntimeError):
@@ -139,6 +157,9 @@ class Srv:
             self.proc.wait(timeout=60)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+
+    def stop(self):
+        self.shutdown()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -147,7 +168,7 @@ def fmt_ratio(a, b):
 
 
 def wall(servers, runs):
-    keys = ("save", "save_cpu", "bgsave", "fork_us", "load", "load_cpu")
+    keys = ("save", "save_cpu", "bgsave", "fork_us", "load", "load_cpu", "startup", "startup_cpu")
     res = {s.name: {k: [] for k in keys} for s in servers}
     for i in range(runs):
         order = servers if i % 2 == 0 else servers[::-1]
@@ -163,6 +184,10 @@ def wall(servers, runs):
             w, c = s.timed("DEBUG", "RELOAD", "NOSAVE")
             res[s.name]["load"].append(w)
             res[s.name]["load_cpu"].append(c)
+        for s in order:
+            w, c = s.startup_load()
+            res[s.name]["startup"].append(w)
+            res[s.name]["startup_cpu"].append(c)
     print("%-10s %12s %12s %8s   (median of %d, seconds; fork in us)"
           % ("", "ferrodis", "redis", "ratio", runs))
     for k in keys:
