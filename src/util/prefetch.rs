@@ -3,6 +3,12 @@
 //! dependent cache misses (bucket, entry, value box, value bytes); hinting
 //! the next few keys' memory while the current one is written lets the
 //! misses overlap.
+//!
+//! The one `unsafe` outside event_loop/ and persistence/child.rs (STYLE.md
+//! rule 8): `_mm_prefetch` is an intrinsic marked `#[target_feature(sse)]`,
+//! which Rust does not let safe code call even though every x86_64 CPU
+//! has SSE. `core::intrinsics::prefetch_read_data` would be safe but is
+//! unstable.
 
 /// Asks the CPU to bring the cache line at `p` into all cache levels. A
 /// hint only: it never faults, whatever `p` is, and does nothing on other
