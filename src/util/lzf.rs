@@ -56,8 +56,8 @@ pub fn compress(inp: &[u8], cap: usize) -> Option<Vec<u8>> {
     })
 }
 
-/// Output under construction: `run` is where the current literal run's
-/// header byte sits (always the last reserved byte before its literals).
+/// Output under construction: the current literal run's header byte is
+/// reserved just before its `lit` literals and filled in when it ends.
 struct Out {
     buf: Vec<u8>,
     lit: usize,
