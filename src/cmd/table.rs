@@ -138,6 +138,7 @@ pub fn families() -> Vec<&'static [CommandImpl]> {
         crate::types::zset::commands::COMMANDS,
         crate::types::geo::commands::COMMANDS,
         crate::persistence::commands::COMMANDS,
+        crate::persistence::aof::commands::COMMANDS,
     ]
 }
 
