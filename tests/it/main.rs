@@ -4,6 +4,7 @@
 mod support;
 
 mod aof;
+mod aof_rewrite;
 mod bitmaps;
 mod blocking;
 mod cli;

@@ -9,6 +9,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
+use super::Failed;
 use crate::log::Logger;
 use crate::persistence::child::{self, ChildInfo, CowTracker, InfoWriter};
 use crate::persistence::rio::RioWriter;
@@ -61,7 +62,7 @@ pub fn write_base(
     log: &Logger,
     dest: &Path,
     progress: impl FnMut(u64),
-) -> Result<(), ()> {
+) -> Result<(), Failed> {
     let tmp = temp_name(std::process::id());
     let f = match File::create(&tmp) {
         Ok(f) => f,
@@ -70,7 +71,7 @@ pub fn write_base(
                 "Opening the temp file for AOF rewrite in rewriteAppendOnlyFile(): {}",
                 strerror(&e)
             ));
-            return Err(());
+            return Err(Failed);
         }
     };
     let every = if srv.config.aof_rewrite_incremental_fsync {
@@ -78,21 +79,14 @@ pub fn write_base(
     } else {
         0
     };
-    let out = BufWriter::with_capacity(
-        64 * 1024,
-        AutoSync {
-            f,
-            every,
-            since: 0,
-        },
-    );
+    let out = BufWriter::with_capacity(64 * 1024, AutoSync { f, every, since: 0 });
     if let Err(e) = write_and_sync(srv, out, progress) {
         log.warning(&format!(
             "Write error writing append only file on disk: {}",
             strerror(&e)
         ));
         let _ = std::fs::remove_file(&tmp);
-        return Err(());
+        return Err(Failed);
     }
     if let Err(e) = std::fs::rename(&tmp, dest) {
         log.warning(&format!(
@@ -100,7 +94,7 @@ pub fn write_base(
             strerror(&e)
         ));
         let _ = std::fs::remove_file(&tmp);
-        return Err(());
+        return Err(Failed);
     }
     Ok(())
 }

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use super::basefile::{bg_temp_name, temp_name};
 use super::manifest::{self, FileType};
-use super::State;
+use super::{Failed, State};
 use crate::persistence::child::{self, ChildKind, Forked};
 use crate::server::shutdown::strerror;
 use crate::server::Server;
@@ -40,9 +40,9 @@ pub fn temp_incr_name(srv: &Server) -> String {
 /// rewriteAppendOnlyFileBackground: switch to a new incremental file and
 /// fork the child that writes the new base. Err when nothing was started
 /// (logged).
-pub fn start(srv: &mut Server) -> Result<(), ()> {
+pub fn start(srv: &mut Server) -> Result<(), Failed> {
     if srv.status.persistence.has_child() {
-        return Err(());
+        return Err(Failed);
     }
     let d = dir(srv);
     if let Err(e) = std::fs::create_dir_all(&d) {
@@ -52,7 +52,7 @@ pub fn start(srv: &mut Server) -> Result<(), ()> {
             strerror(&e)
         ));
         srv.status.persistence.aof_lastbgrewrite_ok = false;
-        return Err(());
+        return Err(Failed);
     }
     // Redis reads the manifest at startup even with appendonly no: the
     // files it names become history of this rewrite.
@@ -61,7 +61,7 @@ pub fn start(srv: &mut Server) -> Result<(), ()> {
             Ok(m) => srv.aof.manifest = m,
             Err(()) => {
                 srv.status.persistence.aof_lastbgrewrite_ok = false;
-                return Err(());
+                return Err(Failed);
             }
         }
     }
@@ -72,7 +72,7 @@ pub fn start(srv: &mut Server) -> Result<(), ()> {
     }
     if open_new_incr(srv, &d).is_err() {
         srv.status.persistence.aof_lastbgrewrite_ok = false;
-        return Err(());
+        return Err(Failed);
     }
     srv.status.persistence.aof_rewrites += 1;
     let start = srv.mono.now_us();
@@ -84,7 +84,7 @@ pub fn start(srv: &mut Server) -> Result<(), ()> {
                 "Can't rewrite append only file in background: fork: {}",
                 strerror(&e)
             ));
-            Err(())
+            Err(Failed)
         }
         Ok(Forked::Child(info)) => super::basefile::child_main(srv, info),
         Ok(Forked::Parent(c)) => {
@@ -109,7 +109,7 @@ pub fn start(srv: &mut Server) -> Result<(), ()> {
 /// created and named in the manifest before the fork; while waiting for the
 /// first rewrite, a temp incremental file collects the writes. The old
 /// file is fsynced and closed in the background.
-fn open_new_incr(srv: &mut Server, d: &Path) -> Result<(), ()> {
+fn open_new_incr(srv: &mut Server, d: &Path) -> Result<(), Failed> {
     if srv.aof.state == State::Off {
         return Ok(());
     }
@@ -133,13 +133,13 @@ fn open_new_incr(srv: &mut Server, d: &Path) -> Result<(), ()> {
                 name,
                 strerror(&e)
             ));
-            return Err(());
+            return Err(Failed);
         }
     };
     if let Some(m) = &m {
         if let Err(msg) = manifest::persist(d, &fname, m) {
             srv.log.warning(&msg);
-            return Err(());
+            return Err(Failed);
         }
     }
     srv.log.notice(&format!(
@@ -321,7 +321,7 @@ fn rewrite_done(srv: &mut Server, pid: i32, code: i32, signal: i32) {
 /// The success path: the new base (and, when the AOF was waiting for this
 /// rewrite, the temp incremental file) renamed into place, the manifest
 /// switched, history removed.
-fn install(srv: &mut Server, pid: u32) -> Result<(), ()> {
+fn install(srv: &mut Server, pid: u32) -> Result<(), Failed> {
     let d = dir(srv);
     let fname = srv.config.appendfilename.clone();
     let tmp = bg_temp_name(pid);
@@ -335,7 +335,7 @@ fn install(srv: &mut Server, pid: u32) -> Result<(), ()> {
             base_path.display(),
             strerror(&e)
         ));
-        return Err(());
+        return Err(Failed);
     }
     srv.log.notice(&format!(
         "Successfully renamed the temporary AOF base file {} into {}",
@@ -354,7 +354,7 @@ fn install(srv: &mut Server, pid: u32) -> Result<(), ()> {
                 strerror(&e)
             ));
             bg_unlink(srv, &base_path);
-            return Err(());
+            return Err(Failed);
         }
         srv.log.notice(&format!(
             "Successfully renamed the temporary AOF incr file {} into {}",
@@ -369,7 +369,7 @@ fn install(srv: &mut Server, pid: u32) -> Result<(), ()> {
         if let Some(p) = new_incr_path {
             bg_unlink(srv, &p);
         }
-        return Err(());
+        return Err(Failed);
     }
     srv.aof.manifest = m;
     if srv.aof.file.is_some() {

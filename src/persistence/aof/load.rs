@@ -170,15 +170,12 @@ pub fn load_single(srv: &mut Server, c: &mut Client, dir: &Path, name: &str) -> 
         pos: 0,
         line: Vec::new(),
     };
-    if rd
-        .r
-        .fill_buf()
-        .map(|b| b.starts_with(b"REDIS"))
-        .unwrap_or(false)
-    {
-        if load_rdb_base(srv, &mut rd, name).is_err() {
-            return LoadStatus::Failed;
-        }
+    let rdb =
+        rd.r.fill_buf()
+            .map(|b| b.starts_with(b"REDIS"))
+            .unwrap_or(false);
+    if rdb && load_rdb_base(srv, &mut rd, name).is_err() {
+        return LoadStatus::Failed;
     }
     c.db = 0;
     let (stop, valid_up_to) = run_commands(srv, c, &mut rd, name);

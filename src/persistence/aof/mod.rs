@@ -21,6 +21,10 @@ use std::io::Write;
 use crate::server::Server;
 pub use startup::{start, DEBUG_SUBCOMMANDS};
 
+/// An AOF operation failed; the reason is already in the log.
+#[derive(Debug)]
+pub struct Failed;
+
 /// `appendfsync` values as the config table stores them (Redis AOF_FSYNC_*).
 pub const FSYNC_NO: i64 = 0;
 pub const FSYNC_ALWAYS: i64 = 1;
@@ -164,7 +168,9 @@ pub fn write_error(srv: &Server) -> Option<crate::error::CmdError> {
 pub fn update_appendonly(srv: &mut Server) -> Result<(), String> {
     if !srv.config.appendonly && srv.aof.state != State::Off {
         stop(srv);
-    } else if srv.config.appendonly && srv.aof.state == State::Off && start_append_only(srv).is_err()
+    } else if srv.config.appendonly
+        && srv.aof.state == State::Off
+        && start_append_only(srv).is_err()
     {
         return Err("Unable to turn on AOF. Check server logs.".into());
     }
@@ -175,7 +181,7 @@ pub fn update_appendonly(srv: &mut Server) -> Result<(), String> {
 /// writes the base from the dataset while writes collect in a temp
 /// incremental file; the AOF is on once the rewrite is installed. With
 /// another child running (or inside EXEC) the rewrite is scheduled.
-pub fn start_append_only(srv: &mut Server) -> Result<(), ()> {
+pub fn start_append_only(srv: &mut Server) -> Result<(), Failed> {
     srv.aof.state = State::WaitRewrite;
     startup::start_bio(srv);
     let other_child = srv.status.persistence.has_child() && srv.aof.child.is_none();
@@ -194,7 +200,7 @@ pub fn start_append_only(srv: &mut Server) -> Result<(), ()> {
         if bgrewrite::start(srv).is_err() {
             srv.aof.state = State::Off;
             srv.log.warning("Redis needs to enable the AOF but can't trigger a background AOF rewrite operation. Check the above logs for more info about the error.");
-            return Err(());
+            return Err(Failed);
         }
     }
     srv.aof.last_fsync = srv.time.unixtime;
@@ -378,12 +384,12 @@ fn try_fsync(srv: &mut Server, policy: i64, now: i64, sync_in_progress: bool) {
 /// complete, if longer), then flush and fsync. Refuses (Err) while the
 /// first rewrite of a runtime `appendonly yes` is running, unless `force`:
 /// the dataset would not be on disk yet.
-pub fn shutdown(srv: &mut Server, force: bool) -> Result<(), ()> {
+pub fn shutdown(srv: &mut Server, force: bool) -> Result<(), Failed> {
     if srv.aof.child.is_some() {
         if srv.aof.state == State::WaitRewrite {
             if !force {
                 srv.log.warning("Writing initial AOF, can't exit.");
-                return Err(());
+                return Err(Failed);
             }
             srv.log.warning("Writing initial AOF. Exit anyway.");
         }

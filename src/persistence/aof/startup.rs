@@ -191,7 +191,7 @@ fn open_on_start(srv: &mut Server, d: &Path) -> Result<(), ()> {
 /// startup loaded, usually nothing).
 fn write_start_base(srv: &mut Server, path: &Path) -> Result<(), ()> {
     let log = srv.log.clone();
-    super::basefile::write_base(srv, &log, path, |_| {})?;
+    super::basefile::write_base(srv, &log, path, |_| {}).map_err(|_| ())?;
     let size = std::fs::metadata(path).map_or(0, |m| m.len());
     srv.status.persistence.aof_base_size = size;
     srv.status.persistence.aof_current_size += size;
