@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::aof::{digest, manifest_path, workload, Proc};
+use crate::support::ferrodis_bin;
 use crate::support::{have_redis, poll_until, RawConn, TempDir};
 
 fn info(p: &Proc) -> String {
@@ -418,4 +419,121 @@ fn kill9_under_load_loses_no_acknowledged_write() {
             assert_eq!(digest(&r), d);
         }
     }
+}
+
+/// CONFIG SET appendonly yes at runtime writes the dataset as a new base and
+/// opens a new incremental file; files of an earlier AOF become history
+/// and are deleted; redis-server loads the result.
+#[test]
+fn config_set_appendonly_yes_rewrites_the_dataset() {
+    let dir = TempDir::new("aof-cfgyes");
+    let f = Proc::ferrodis(dir.path(), &["--appendonly", "yes"]);
+    f.cmd(&["SET", "old", "1"]);
+    f.shutdown();
+    let f = Proc::ferrodis(dir.path(), &[]);
+    let mut c = f.conn();
+    for args in [
+        &["SET", "k", "v"][..],
+        &["SET", "t", "1", "EX", "1000"],
+        &["HSET", "h", "a", "1", "b", "2"],
+        &["ZADD", "z", "1.5", "a", "-inf", "b", "0.1", "c"],
+        &["SADD", "small", "1", "2", "3"],
+        &["EXPIRE", "h", "5000"],
+        &["SELECT", "5"],
+        &["SET", "n", "12345"],
+    ] {
+        c.cmd(args);
+    }
+    // More than 64 members: several SADD/HMSET/ZADD commands.
+    for i in 0..150 {
+        let (m, s) = (format!("m{}", i), format!("{}", i));
+        c.cmd(&["SADD", "big", &m]);
+        c.cmd(&["HSET", "bigh", &m, &s]);
+        c.cmd(&["ZADD", "bigz", &s, &m]);
+    }
+    // The rewrite runs in a child: writes meanwhile go to a temp
+    // incremental file that becomes the next incremental file.
+    c.cmd(&["CONFIG", "SET", "rdb-key-save-delay", "10000"]);
+    assert_eq!(c.cmd(&["CONFIG", "SET", "appendonly", "yes"]), b"+OK\r\n");
+    c.cmd(&["CONFIG", "SET", "rdb-key-save-delay", "0"]);
+    let info = String::from_utf8_lossy(&c.cmd(&["INFO", "persistence"])).into_owned();
+    assert!(
+        info.contains("aof_enabled:1") && info.contains("aof_rewrite_in_progress:1"),
+        "{}",
+        info
+    );
+    assert!(dir
+        .path()
+        .join("appendonlydir/temp-appendonly.aof.incr")
+        .exists());
+    c.cmd(&["INCR", "n"]);
+    let d = c.cmd(&["DEBUG", "DIGEST"]);
+    assert!(poll_until(Duration::from_secs(30), || {
+        let info = String::from_utf8_lossy(&c.cmd(&["INFO", "persistence"])).into_owned();
+        info.contains("aof_rewrite_in_progress:0") && info.contains("aof_rewrites:1")
+    }));
+    assert_eq!(
+        std::fs::read(manifest_path(dir.path())).unwrap(),
+        b"file appendonly.aof.2.base.rdb seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n"
+    );
+    let ad = dir.path().join("appendonlydir");
+    assert!(!ad.join("appendonly.aof.1.base.aof").exists());
+    assert!(!ad.join("appendonly.aof.1.incr.aof").exists());
+    f.shutdown();
+    if let Ok(out) = Command::new("redis-check-aof")
+        .arg(manifest_path(dir.path()))
+        .output()
+    {
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("All AOF files and manifest are valid"),
+            "{}",
+            text
+        );
+    }
+    let f = Proc::ferrodis(dir.path(), &["--appendonly", "yes"]);
+    assert_eq!(f.cmd(&["DEBUG", "DIGEST"]), d);
+    assert_eq!(f.cmd(&["GET", "old"]), b"$-1\r\n");
+    drop(f);
+    if have_redis("config_set_appendonly_yes_rewrites_the_dataset") {
+        let r = Proc::redis(dir.path(), &["--appendonly", "yes"]);
+        assert_eq!(r.cmd(&["DEBUG", "DIGEST"]), d);
+    }
+}
+
+/// A base in RDB format (Redis's default aof-use-rdb-preamble) loads, then
+/// the incremental file on top of it; a corrupt RDB base refuses to start
+/// with Redis's message.
+#[test]
+fn rdb_base_loads_and_a_corrupt_one_is_refused() {
+    if !have_redis("rdb_base_loads_and_a_corrupt_one_is_refused") {
+        return;
+    }
+    let dir = TempDir::new("aof-rdbbase");
+    let r = Proc::redis(dir.path(), &["--appendonly", "yes"]);
+    workload(&r);
+    assert_eq!(
+        r.cmd(&["BGREWRITEAOF"]),
+        b"+Background append only file rewriting started\r\n"
+    );
+    assert!(poll_until(Duration::from_secs(20), || r
+        .log()
+        .contains("Background AOF rewrite finished successfully")));
+    r.cmd(&["SET", "after", "rewrite"]);
+    let d = digest(&r);
+    r.shutdown();
+    let f = Proc::ferrodis(dir.path(), &["--appendonly", "yes"]);
+    assert_eq!(digest(&f), d);
+    assert!(f.log().contains("Reading RDB base file on AOF loading..."));
+    f.shutdown();
+    let base = dir.path().join("appendonlydir/appendonly.aof.2.base.rdb");
+    let mut bytes = std::fs::read(&base).unwrap();
+    let n = bytes.len();
+    bytes[n - 3] ^= 0xff;
+    std::fs::write(&base, bytes).unwrap();
+    let (mut p, up) = Proc::spawn(ferrodis_bin(), dir.path(), &["--appendonly", "yes"]);
+    assert!(!up && p.wait_exit());
+    assert!(p.log().contains(
+        "Error reading the RDB base file appendonly.aof.2.base.rdb, AOF loading aborted"
+    ));
 }
