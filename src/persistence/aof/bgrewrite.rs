@@ -397,7 +397,7 @@ fn install(srv: &mut Server, pid: u32) -> Result<(), Failed> {
 /// markRewrittenIncrAofAsHistory: every incremental file the new base
 /// covers becomes history; the one being appended to (the last, when the
 /// AOF is on) stays.
-fn mark_rewritten_incr_as_history(m: &mut manifest::Manifest, appending: bool) {
+pub(super) fn mark_rewritten_incr_as_history(m: &mut manifest::Manifest, appending: bool) {
     let keep = usize::from(appending).min(m.incr.len());
     let split = m.incr.len() - keep;
     let done: Vec<_> = m.incr.drain(..split).collect();
