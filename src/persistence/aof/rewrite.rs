@@ -92,14 +92,18 @@ fn value_commands(cmd: &mut Vec<u8>, key: &[u8], val: &Value) -> std::io::Result
     Ok(())
 }
 
-/// rewriteListObject: RPUSH, head to tail.
+/// rewriteListObject: RPUSH, head to tail, one batch held at a time.
 fn rewrite_list(cmd: &mut Vec<u8>, key: &[u8], ql: &crate::ds::quicklist::Quicklist) {
-    let mut items = Vec::with_capacity(ql.len());
+    let mut batch: Vec<Vec<Vec<u8>>> = Vec::with_capacity(ITEMS_PER_CMD);
     ql.for_each_from(0, End::Head, |v| {
-        items.push(vec![v.to_vec()]);
+        batch.push(vec![v.to_vec()]);
+        if batch.len() == ITEMS_PER_CMD {
+            batches(cmd, b"RPUSH", key, &batch);
+            batch.clear();
+        }
         true
     });
-    batches(cmd, b"RPUSH", key, &items);
+    batches(cmd, b"RPUSH", key, &batch);
 }
 
 /// rewriteSetObject: SADD.

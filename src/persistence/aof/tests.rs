@@ -220,3 +220,24 @@ fn rewritten_incr_files_become_history() {
     bgrewrite::mark_rewritten_incr_as_history(&mut m, false);
     assert!(m.incr.is_empty());
 }
+
+/// no-appendfsync-on-rewrite: the write happens, the fsync does not while
+/// a child runs; it happens again once no child is left.
+#[test]
+fn no_fsync_while_a_child_runs() {
+    let mut s = setup("nofsync", FSYNC_ALWAYS);
+    s.srv.config.no_appendfsync_on_rewrite = true;
+    s.srv.status.persistence.aof_child_pid = Some(1);
+    run(&mut s, &["SET", "a", "1"]);
+    flush(&mut s.srv, false);
+    assert!(s.srv.aof.buf.is_empty());
+    assert!(s.srv.status.persistence.aof_current_size > 0);
+    assert_eq!(s.srv.aof.fsync_offset, 0);
+    s.srv.status.persistence.aof_child_pid = None;
+    run(&mut s, &["SET", "a", "2"]);
+    flush(&mut s.srv, false);
+    assert_eq!(
+        s.srv.aof.fsync_offset,
+        s.srv.status.persistence.aof_current_size
+    );
+}
