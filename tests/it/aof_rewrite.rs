@@ -546,3 +546,43 @@ fn rdb_base_loads_and_a_corrupt_one_is_refused() {
         "Error reading the RDB base file appendonly.aof.2.base.rdb, AOF loading aborted"
     ));
 }
+
+/// A legacy single-file AOF with an RDB preamble and a command tail (what
+/// Redis 6 wrote) is upgraded and loaded the same way by both servers.
+#[test]
+fn legacy_aof_with_rdb_preamble_loads() {
+    if !have_redis("legacy_aof_with_rdb_preamble_loads") {
+        return;
+    }
+    let src = TempDir::new("aofrw-legacy-src");
+    let f = Proc::ferrodis(src.path(), &[]);
+    workload(&f);
+    assert_eq!(f.cmd(&["SAVE"]), b"+OK\r\n");
+    f.shutdown();
+    let mut legacy = std::fs::read(src.path().join("dump.rdb")).unwrap();
+    legacy.extend(RawConn::encode(&[b"SELECT", b"7"]));
+    legacy.extend(RawConn::encode(&[b"SET", b"tail", b"1"]));
+    let mut seen = Vec::new();
+    for redis in [false, true] {
+        let dir = TempDir::new("aofrw-legacy");
+        std::fs::write(dir.path().join("appendonly.aof"), &legacy).unwrap();
+        let args = ["--appendonly", "yes"];
+        let p = if redis {
+            Proc::redis(dir.path(), &args)
+        } else {
+            Proc::ferrodis(dir.path(), &args)
+        };
+        let log = p.log();
+        assert!(
+            log.contains("Reading RDB preamble from AOF file..."),
+            "{}",
+            log
+        );
+        assert!(log.contains("Reading the remaining AOF tail..."), "{}", log);
+        let mut c = p.conn();
+        c.cmd(&["SELECT", "7"]);
+        assert_eq!(c.cmd(&["GET", "tail"]), b"$1\r\n1\r\n");
+        seen.push(digest(&p));
+    }
+    assert_eq!(seen[0], seen[1]);
+}
