@@ -586,3 +586,33 @@ fn legacy_aof_with_rdb_preamble_loads() {
     }
     assert_eq!(seen[0], seen[1]);
 }
+
+/// aof-disable-auto-gc yes keeps the history files of a rewrite (type h in
+/// the manifest); setting it back to no removes them at once, as in Redis.
+#[test]
+fn disable_auto_gc_keeps_history_until_turned_off() {
+    if !have_redis("disable_auto_gc_keeps_history_until_turned_off") {
+        return;
+    }
+    let mut seen = Vec::new();
+    for redis in [false, true] {
+        let dir = TempDir::new("aofrw-gc");
+        let args = ["--appendonly", "yes", "--aof-disable-auto-gc", "yes"];
+        let p = if redis {
+            Proc::redis(dir.path(), &args)
+        } else {
+            Proc::ferrodis(dir.path(), &args)
+        };
+        p.cmd(&["SET", "k", "v"]);
+        p.cmd(&["BGREWRITEAOF"]);
+        wait_rewrite_done(&p);
+        let mut out = vec![manifest(dir.path())];
+        let ad = dir.path().join("appendonlydir");
+        out.push(ad.join("appendonly.aof.1.incr.aof").exists().to_string());
+        p.cmd(&["CONFIG", "SET", "aof-disable-auto-gc", "no"]);
+        out.push(manifest(dir.path()));
+        out.push(ad.join("appendonly.aof.1.incr.aof").exists().to_string());
+        seen.push(out);
+    }
+    assert_eq!(seen[0], seen[1]);
+}

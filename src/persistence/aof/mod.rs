@@ -177,6 +177,16 @@ pub fn update_appendonly(srv: &mut Server) -> Result<(), String> {
     Ok(())
 }
 
+/// CONFIG SET aof-disable-auto-gc (Redis `updateAofAutoGCEnabled`):
+/// turning the collection back on removes the history files at once.
+pub fn update_auto_gc(srv: &mut Server) -> Result<(), String> {
+    if !srv.config.aof_disable_auto_gc {
+        let d = std::path::PathBuf::from(&srv.config.appenddirname);
+        bgrewrite::del_history_files(srv, &d);
+    }
+    Ok(())
+}
+
 /// Turns the AOF on at runtime (Redis `startAppendOnly`): a rewrite child
 /// writes the base from the dataset while writes collect in a temp
 /// incremental file; the AOF is on once the rewrite is installed. With
