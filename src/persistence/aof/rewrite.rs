@@ -30,7 +30,7 @@ pub fn write_dataset(
     }
     let mut cmd = Vec::new();
     let mut keys = 0u64;
-    let mut last_info = crate::event_loop::clock::unix_ms();
+    let mut last_info = 0;
     for db in &srv.dbs {
         if db.dict.is_empty() {
             continue;
@@ -53,8 +53,10 @@ pub fn write_dataset(
             if srv.config.rdb_key_save_delay != 0 {
                 crate::persistence::save::key_delay(srv.config.rdb_key_save_delay, keys);
             }
+            // Redis checks the clock every 1024 keys, from the first one.
+            let check = keys.is_multiple_of(1024);
             keys += 1;
-            if keys.is_multiple_of(1024) {
+            if check {
                 let t = crate::event_loop::clock::unix_ms();
                 if t - last_info >= INFO_EVERY_MS {
                     progress(keys);

@@ -188,14 +188,11 @@ fn open_on_start(srv: &mut Server, d: &Path) -> Result<(), ()> {
 }
 
 /// The first base, written in the server process (the dataset is what
-/// startup loaded, usually nothing).
+/// startup loaded, usually nothing). Like Redis 7.0.15, the sizes INFO
+/// shows are not updated for it: `aof_current_size` starts at 0.
 fn write_start_base(srv: &mut Server, path: &Path) -> Result<(), ()> {
     let log = srv.log.clone();
-    super::basefile::write_base(srv, &log, path, |_| {}).map_err(|_| ())?;
-    let size = std::fs::metadata(path).map_or(0, |m| m.len());
-    srv.status.persistence.aof_base_size = size;
-    srv.status.persistence.aof_current_size += size;
-    Ok(())
+    super::basefile::write_base(srv, &log, path, |_| {}).map_err(|_| ())
 }
 
 pub(super) fn turn_on(srv: &mut Server) {
