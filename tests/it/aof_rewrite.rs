@@ -161,7 +161,7 @@ fn rewrite_replies_and_scheduling_match_redis() {
         } else {
             Proc::ferrodis(dir.path(), &[])
         };
-        populate(&p, 20);
+        populate(&p, 10);
         let mut out = Vec::new();
         out.push(p.cmd(&["BGREWRITEAOF"]));
         wait_rewrite_done(&p);
@@ -282,7 +282,7 @@ fn killed_rewrite_child_leaves_a_loadable_aof() {
 fn shutdown_during_rewrite() {
     let dir = TempDir::new("aofrw-shutdown");
     let f = Proc::ferrodis(dir.path(), &[]);
-    populate(&f, 50);
+    populate(&f, 20);
     f.cmd(&["CONFIG", "SET", "rdb-key-save-delay", "100000"]);
     assert_eq!(f.cmd(&["CONFIG", "SET", "appendonly", "yes"]), b"+OK\r\n");
     assert_eq!(
@@ -309,7 +309,7 @@ fn shutdown_during_rewrite() {
         .exists());
     let f = Proc::ferrodis(dir.path(), &["--appendonly", "yes"]);
     assert_eq!(f.cmd(&["GET", "last"]), b"$1\r\n1\r\n");
-    assert_eq!(f.cmd(&["DBSIZE"]), b":51\r\n");
+    assert_eq!(f.cmd(&["DBSIZE"]), b":21\r\n");
 }
 
 /// auto-aof-rewrite-percentage / -min-size start a rewrite from cron.
