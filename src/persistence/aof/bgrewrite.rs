@@ -45,32 +45,7 @@ pub fn start(srv: &mut Server) -> Result<(), Failed> {
         return Err(Failed);
     }
     let d = dir(srv);
-    if let Err(e) = std::fs::create_dir_all(&d) {
-        srv.log.warning(&format!(
-            "Can't open or create append-only dir {}: {}",
-            d.display(),
-            strerror(&e)
-        ));
-        srv.status.persistence.aof_lastbgrewrite_ok = false;
-        return Err(Failed);
-    }
-    // Redis reads the manifest at startup even with appendonly no: the
-    // files it names become history of this rewrite.
-    if srv.aof.state != State::On && srv.aof.manifest.is_empty() {
-        match super::startup::load_manifest(srv, &d) {
-            Ok(m) => srv.aof.manifest = m,
-            Err(()) => {
-                srv.status.persistence.aof_lastbgrewrite_ok = false;
-                return Err(Failed);
-            }
-        }
-    }
-    // The next command written must SELECT its db in the new file.
-    srv.aof.selected_db = None;
-    if srv.aof.state != State::Off {
-        super::flush(srv, true);
-    }
-    if open_new_incr(srv, &d).is_err() {
+    if prepare(srv, &d).is_err() {
         srv.status.persistence.aof_lastbgrewrite_ok = false;
         return Err(Failed);
     }
@@ -103,6 +78,30 @@ pub fn start(srv: &mut Server) -> Result<(), Failed> {
             Ok(())
         }
     }
+}
+
+/// Before the fork: the directory exists, the manifest is known, the
+/// buffer is flushed and the new incremental file is open.
+fn prepare(srv: &mut Server, d: &Path) -> Result<(), Failed> {
+    if let Err(e) = std::fs::create_dir_all(d) {
+        srv.log.warning(&format!(
+            "Can't open or create append-only dir {}: {}",
+            d.display(),
+            strerror(&e)
+        ));
+        return Err(Failed);
+    }
+    // Redis reads the manifest at startup even with appendonly no: the
+    // files it names become history of this rewrite.
+    if srv.aof.state != State::On && srv.aof.manifest.is_empty() {
+        srv.aof.manifest = super::startup::load_manifest(srv, d).map_err(|()| Failed)?;
+    }
+    // The next command written must SELECT its db in the new file.
+    srv.aof.selected_db = None;
+    if srv.aof.state != State::Off {
+        super::flush(srv, true);
+    }
+    open_new_incr(srv, d)
 }
 
 /// openNewIncrAofForAppend: with the AOF on, the next incremental file is
@@ -343,24 +342,13 @@ fn install(srv: &mut Server, pid: u32) -> Result<(), Failed> {
     ));
     let mut new_incr_path = None;
     if srv.aof.state == State::WaitRewrite {
-        let temp_incr = temp_incr_name(srv);
-        let incr = m.new_incr(&fname);
-        let path = d.join(&incr);
-        if let Err(e) = std::fs::rename(d.join(&temp_incr), &path) {
-            srv.log.warning(&format!(
-                "Error trying to rename the temporary AOF incr file {} into {}: {}",
-                d.join(&temp_incr).display(),
-                path.display(),
-                strerror(&e)
-            ));
-            bg_unlink(srv, &base_path);
-            return Err(Failed);
+        match rename_temp_incr(srv, &d, &mut m) {
+            Ok(p) => new_incr_path = Some(p),
+            Err(Failed) => {
+                bg_unlink(srv, &base_path);
+                return Err(Failed);
+            }
         }
-        srv.log.notice(&format!(
-            "Successfully renamed the temporary AOF incr file {} into {}",
-            temp_incr, incr
-        ));
-        new_incr_path = Some(path);
     }
     mark_rewritten_incr_as_history(&mut m, srv.aof.file.is_some());
     if let Err(msg) = manifest::persist(&d, &fname, &m) {
@@ -373,14 +361,7 @@ fn install(srv: &mut Server, pid: u32) -> Result<(), Failed> {
     }
     srv.aof.manifest = m;
     if srv.aof.file.is_some() {
-        srv.aof.selected_db = None;
-        let base_size = std::fs::metadata(&base_path).map_or(0, |md| md.len());
-        let size = base_size + srv.aof.last_incr_size;
-        let p = &mut srv.status.persistence;
-        p.aof_current_size = size;
-        p.aof_base_size = size;
-        srv.aof.fsync_offset = size;
-        srv.aof.last_fsync = srv.time.unixtime;
+        reset_sizes(srv, &base_path);
     }
     del_history_files(srv, &d);
     let p = &mut srv.status.persistence;
@@ -392,6 +373,41 @@ fn install(srv: &mut Server, pid: u32) -> Result<(), Failed> {
         srv.aof.state = State::On;
     }
     Ok(())
+}
+
+/// With the AOF on: the AOF is now the new base plus the current
+/// incremental file, which is also the size automatic rewrites grow from.
+fn reset_sizes(srv: &mut Server, base_path: &Path) {
+    srv.aof.selected_db = None;
+    let base_size = std::fs::metadata(base_path).map_or(0, |md| md.len());
+    let size = base_size + srv.aof.last_incr_size;
+    let p = &mut srv.status.persistence;
+    p.aof_current_size = size;
+    p.aof_base_size = size;
+    srv.aof.fsync_offset = size;
+    srv.aof.last_fsync = srv.time.unixtime;
+}
+
+/// The temp incremental file of a first rewrite becomes the next
+/// incremental file of the manifest.
+fn rename_temp_incr(srv: &Server, d: &Path, m: &mut manifest::Manifest) -> Result<PathBuf, Failed> {
+    let temp_incr = temp_incr_name(srv);
+    let incr = m.new_incr(&srv.config.appendfilename);
+    let path = d.join(&incr);
+    if let Err(e) = std::fs::rename(d.join(&temp_incr), &path) {
+        srv.log.warning(&format!(
+            "Error trying to rename the temporary AOF incr file {} into {}: {}",
+            d.join(&temp_incr).display(),
+            path.display(),
+            strerror(&e)
+        ));
+        return Err(Failed);
+    }
+    srv.log.notice(&format!(
+        "Successfully renamed the temporary AOF incr file {} into {}",
+        temp_incr, incr
+    ));
+    Ok(path)
 }
 
 /// markRewrittenIncrAofAsHistory: every incremental file the new base

@@ -182,25 +182,33 @@ pub fn load_single(srv: &mut Server, c: &mut Client, dir: &Path, name: &str) -> 
     match stop {
         None => LoadStatus::Ok,
         Some(Stop::Eof) => truncated_end(srv, &path, name, valid_up_to),
-        Some(Stop::Io(e)) => {
+        Some(stop) => {
+            report_stop(srv, stop, name);
+            LoadStatus::Failed
+        }
+    }
+}
+
+/// The log line for a file that cannot be loaded.
+fn report_stop(srv: &Server, stop: Stop, name: &str) {
+    match stop {
+        Stop::Eof => {}
+        Stop::Io(e) => {
             srv.log.warning(&format!(
                 "Unrecoverable error reading the append only file {}: {}",
                 name,
                 strerror(&e)
             ));
-            LoadStatus::Failed
         }
-        Some(Stop::Unknown(cmd)) => {
+        Stop::Unknown(cmd) => {
             srv.log.warning(&format!(
                 "Unknown command '{}' reading the append only file {}",
                 String::from_utf8_lossy(&cmd),
                 name
             ));
-            LoadStatus::Failed
         }
-        Some(Stop::Format) => {
+        Stop::Format => {
             srv.log.warning(&format!("Bad file format reading the append only file {}: make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>", name));
-            LoadStatus::Failed
         }
     }
 }
