@@ -119,6 +119,7 @@ pub fn families() -> Vec<&'static [CommandImpl]> {
         crate::config::commands::COMMANDS,
         crate::introspection::COMMANDS,
         crate::pubsub::COMMANDS,
+        crate::tracking::COMMANDS,
         crate::types::string::commands::COMMANDS,
         crate::types::string::numeric::COMMANDS,
         crate::types::string::lcs::COMMANDS,

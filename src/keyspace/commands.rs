@@ -369,6 +369,7 @@ pub fn empty_data(srv: &mut Server, db: Option<usize>, lazy: bool) -> u64 {
         let fresh = super::Db::new(i);
         old.push(std::mem::replace(&mut srv.dbs[i], fresh));
     }
+    crate::tracking::on_flush(srv);
     if lazy {
         srv.ks.lazyfree.free_dbs(old);
     }

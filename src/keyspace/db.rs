@@ -105,6 +105,7 @@ impl Server {
     /// client-side caching hooks in here when it lands.
     pub fn signal_modified_key(&mut self, db: usize, key: &[u8]) {
         crate::multi::touch_watched_key(self, db, key);
+        crate::tracking::invalidate_key(self, key);
     }
 
     /// True when `key` has an expire time in the past (`keyIsExpired`).

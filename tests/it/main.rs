@@ -38,5 +38,6 @@ mod sets;
 mod slowlog_redact;
 mod sort;
 mod strings;
+mod tracking;
 mod zset_blocking;
 mod zsets;
