@@ -195,6 +195,7 @@ fn reject(srv: &mut Server, c: &mut Client, id: Option<usize>, e: CmdError) {
     }
     srv.stats.count_error(e.code());
     c.reply.error(e.as_bytes());
+    crate::tracking::after_reject(c);
 }
 
 /// Runs the handler and records its statistics (Redis `call`). EXEC calls

@@ -272,6 +272,14 @@ pub fn after_call(srv: &mut Server, c: &mut Client, argv: &[Vec<u8>], meta: &Com
     flush_pending(srv, c, mode_before);
 }
 
+/// A command was refused before running: Redis still resets the client,
+/// which ends a CLIENT CACHING outside a transaction.
+pub fn after_reject(c: &mut Client) {
+    if !c.mstate.active {
+        c.tracking.caching = false;
+    }
+}
+
 /// Sends the running client the invalidations queued while it ran
 /// (Redis `trackingHandlePendingKeyInvalidations`).
 fn flush_pending(srv: &mut Server, c: &mut Client, mode_before: Option<ReplyMode>) {

@@ -27,6 +27,20 @@ impl Log {
         self.lines.push(r);
     }
 
+    /// Sends PING and records everything up to its PONG: the pushes that
+    /// were waiting, or none.
+    fn ping(&mut self, c: &mut RawConn) {
+        c.send(&RawConn::encode(&[b"PING"]));
+        loop {
+            let r = c.read_reply().expect("a push or PONG");
+            let done = r == b"+PONG\r\n";
+            self.lines.push(r);
+            if done {
+                return;
+            }
+        }
+    }
+
     /// The id of `c`, remembered under `name` for the comparison.
     fn id(&mut self, c: &mut RawConn, name: &'static str) -> String {
         let r = c.cmd(&["CLIENT", "ID"]);
@@ -506,5 +520,103 @@ fn reset_and_disconnect_clean_up() {
         log.cmd(&mut w, &["SET", "k", "1"]);
         info_line(log, &mut w, "stats", "tracking_total_keys");
         info_line(log, &mut w, "stats", "tracking_total_items");
+    });
+}
+
+#[test]
+fn caching_lasts_one_command_even_a_refused_one() {
+    scenario("caching_lasts_one_command", &[], |s, log| {
+        let mut a = resp3(s);
+        let mut w = s.raw();
+        log.cmd(&mut a, &["CLIENT", "TRACKING", "on", "OPTIN"]);
+        for refused in [&["NOSUCHCMD"][..], &["GET", "k", "extra"][..]] {
+            log.cmd(&mut a, &["CLIENT", "CACHING", "yes"]);
+            log.cmd(&mut a, refused);
+            log.cmd(&mut a, &["GET", "k"]);
+            log.cmd(&mut w, &["SET", "k", "1"]);
+            log.cmd(&mut a, &["PING"]);
+        }
+        // Other CLIENT subcommands keep it.
+        log.cmd(&mut a, &["CLIENT", "CACHING", "yes"]);
+        log.cmd(&mut a, &["CLIENT", "ID"]);
+        log.lines.pop();
+        log.cmd(&mut a, &["GET", "k"]);
+        log.cmd(&mut w, &["SET", "k", "1"]);
+        log.cmd(&mut a, &["PING"]);
+    });
+}
+
+#[test]
+fn pushes_survive_client_reply_off_and_skip() {
+    scenario("pushes_survive_client_reply_off", &[], |s, log| {
+        let mut a = resp3(s);
+        log.cmd(&mut a, &["CLIENT", "TRACKING", "on"]);
+        log.cmd(&mut a, &["GET", "k"]);
+        a.send(&RawConn::encode(&[b"CLIENT", b"REPLY", b"OFF"]));
+        log.cmd(&mut a, &["SET", "k", "v"]);
+        log.cmd(&mut a, &["CLIENT", "REPLY", "ON"]);
+        log.cmd(&mut a, &["GET", "k"]);
+        a.send(&RawConn::encode(&[b"CLIENT", b"REPLY", b"SKIP"]));
+        log.cmd(&mut a, &["SET", "k", "v2"]);
+        log.cmd(&mut a, &["PING"]);
+    });
+}
+
+#[test]
+fn keys_written_by_every_kind_of_command() {
+    scenario("keys_written_by_every_kind_of_command", &[], |s, log| {
+        let mut a = resp3(s);
+        let mut w = s.raw();
+        log.cmd(&mut a, &["CLIENT", "TRACKING", "on"]);
+        let steps: &[&[&str]] = &[
+            &["SET", "s", "1"],
+            &["RENAME", "s", "d"],
+            &["COPY", "d", "s"],
+            &["MOVE", "d", "1"],
+            &["SWAPDB", "0", "1"],
+            &["EXPIRE", "s", "100"],
+            &["PERSIST", "s"],
+            &["APPEND", "s", "x"],
+        ];
+        for step in steps {
+            log.cmd(&mut a, &["MGET", "s", "d"]);
+            log.cmd(&mut w, step);
+            log.ping(&mut a);
+        }
+        // A blocked client served by another's push hears of the key it
+        // moved into after its own reply.
+        log.cmd(&mut a, &["LRANGE", "dst", "0", "-1"]);
+        a.send(&RawConn::encode(&[
+            b"BLMOVE", b"src", b"dst", b"LEFT", b"LEFT", b"0",
+        ]));
+        wait_blocked(s, 1);
+        log.cmd(&mut w, &["LPUSH", "src", "v"]);
+        log.next(&mut a);
+        log.next(&mut a);
+    });
+}
+
+#[test]
+fn redirect_target_switching_to_resp3() {
+    scenario("redirect_target_switching_to_resp3", &[], |s, log| {
+        let mut r = s.raw();
+        let rid = log.id(&mut r, "RID");
+        let mut a = s.raw();
+        let mut w = s.raw();
+        log.cmd(&mut a, &["CLIENT", "TRACKING", "on", "REDIRECT", &rid]);
+        log.cmd(&mut a, &["GET", "k"]);
+        // Not subscribed in RESP2: nothing; in RESP3: a push.
+        log.cmd(&mut w, &["SET", "k", "1"]);
+        log.cmd(&mut r, &["PING"]);
+        log.cmd(&mut a, &["GET", "k"]);
+        log.cmd(&mut r, &["HELLO", "3"]);
+        log.lines.pop();
+        log.cmd(&mut w, &["SET", "k", "2"]);
+        log.next(&mut r);
+        // CLIENT KILL of the target breaks the redirection.
+        log.cmd(&mut a, &["GET", "k"]);
+        log.cmd(&mut w, &["CLIENT", "KILL", "ID", &rid]);
+        log.cmd(&mut w, &["SET", "k", "3"]);
+        log.cmd(&mut a, &["CLIENT", "TRACKINGINFO"]);
     });
 }
