@@ -253,7 +253,7 @@ pub fn after_call(srv: &mut Server, c: &mut Client, argv: &[Vec<u8>], meta: &Com
     }
     // Redis `resetClient`: CACHING lasts for one command, but any CLIENT
     // subcommand and a whole transaction keep it.
-    if !c.mstate.active && !meta.name.starts_with("client|") {
+    if c.tracking.caching && !c.mstate.active && !meta.name.starts_with("client|") {
         c.tracking.caching = false;
     }
     srv.tracking.current = 0;
