@@ -134,6 +134,7 @@ impl Server {
         self.db_generic_delete(db, key, lazy);
         crate::propagate::propagate_deletion(self, db, key, lazy);
         self.notify(notify::EXPIRED, "expired", key, db);
+        crate::tracking::next_change_by_server(self);
         self.signal_modified_key(db, key);
         self.stats.expired_keys += 1;
     }

@@ -75,6 +75,9 @@ pub struct Tracking {
     /// Where the running client's reply started, and its reply mode then.
     reply_start: usize,
     mode_before: Option<ReplyMode>,
+    /// The next change has no client behind it (an expiry): BCAST NOLOOP
+    /// clients hear of it even when it happens inside their command.
+    anonymous: bool,
     /// Rounds the table limit ended still over the limit (its effort grows).
     limit_rounds: u32,
     rng: u64,
@@ -342,17 +345,25 @@ fn remember_keys(srv: &mut Server, c: &Client, argv: &[Vec<u8>], meta: &CommandM
 /// A key changed (Redis `trackingInvalidateKey`, from `signalModifiedKey`).
 pub fn invalidate_key(srv: &mut Server, key: &[u8]) {
     if srv.tracking.clients.is_empty() && srv.tracking.keys.is_empty() {
+        srv.tracking.anonymous = false;
         return;
     }
     invalidate(srv, key, true, None);
+}
+
+/// The next `signal_modified_key` is done by the server itself (Redis
+/// passes a NULL client for expired keys).
+pub fn next_change_by_server(srv: &mut Server) {
+    srv.tracking.anonymous = true;
 }
 
 /// Invalidates `key` for the clients that read it. `bcast` also records it
 /// for BCAST clients (a real change, not a table eviction). `me` is the
 /// client about to run a command, when there is one and it is at hand.
 fn invalidate(srv: &mut Server, key: &[u8], bcast: bool, mut me: Option<&mut Client>) {
+    let anonymous = std::mem::take(&mut srv.tracking.anonymous);
     if bcast && !srv.tracking.prefixes.is_empty() {
-        let modifier = srv.tracking.current;
+        let modifier = if anonymous { 0 } else { srv.tracking.current };
         for (p, bs) in srv.tracking.prefixes.iter_mut() {
             if key.starts_with(p) {
                 bs.keys.insert(key.to_vec(), modifier);

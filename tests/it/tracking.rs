@@ -374,7 +374,7 @@ fn expired_keys_are_invalidated() {
         let mut w = s.raw();
         log.cmd(&mut a, &["CLIENT", "TRACKING", "on"]);
         log.cmd(&mut a, &["GET", "k"]);
-        log.cmd(&mut w, &["SET", "k", "v", "PX", "20"]);
+        log.cmd(&mut w, &["SET", "k", "v", "PX", "500"]);
         log.next(&mut a);
         log.cmd(&mut a, &["GET", "k"]);
         // Active expiry deletes it within a few cron runs: the push arrives
@@ -618,5 +618,40 @@ fn redirect_target_switching_to_resp3() {
         log.cmd(&mut w, &["CLIENT", "KILL", "ID", &rid]);
         log.cmd(&mut w, &["SET", "k", "3"]);
         log.cmd(&mut a, &["CLIENT", "TRACKINGINFO"]);
+    });
+}
+
+#[test]
+fn lazy_expiry_reaches_bcast_noloop_client_that_read_it() {
+    // An expiry has no client behind it: a NOLOOP client that expires a key
+    // by reading it still hears of it (Redis passes a NULL client).
+    let args = ["--enable-debug-command", "yes"];
+    scenario("lazy_expiry_reaches_bcast_noloop", &args, |s, log| {
+        let mut r = resp3(s);
+        log.cmd(&mut r, &["DEBUG", "SET-ACTIVE-EXPIRE", "0"]);
+        log.cmd(&mut r, &["CLIENT", "TRACKING", "on", "BCAST", "NOLOOP"]);
+        log.cmd(&mut r, &["SET", "k", "1", "PX", "1"]);
+        log.cmd(&mut r, &["DEBUG", "SLEEP", "0.01"]);
+        log.cmd(&mut r, &["GET", "k"]);
+        log.next(&mut r);
+        // In default mode, NOLOOP skips its own lazy expiry. (The key must
+        // live until the read that tracks it: 500 ms is ample.)
+        log.cmd(&mut r, &["CLIENT", "TRACKING", "off"]);
+        log.cmd(&mut r, &["CLIENT", "TRACKING", "on", "NOLOOP"]);
+        log.cmd(&mut r, &["GET", "k"]);
+        log.cmd(&mut r, &["SET", "k", "1", "PX", "500"]);
+        log.cmd(&mut r, &["GET", "k"]);
+        log.cmd(&mut r, &["DEBUG", "SLEEP", "0.6"]);
+        log.cmd(&mut r, &["GET", "k"]);
+        log.ping(&mut r);
+        // Without NOLOOP: the push follows the reply of the read that expired it.
+        log.cmd(&mut r, &["CLIENT", "TRACKING", "on"]);
+        log.cmd(&mut r, &["SET", "k", "1", "PX", "500"]);
+        log.cmd(&mut r, &["GET", "k"]);
+        log.cmd(&mut r, &["DEBUG", "SLEEP", "0.6"]);
+        log.cmd(&mut r, &["MGET", "x", "k"]);
+        log.next(&mut r);
+        log.ping(&mut r);
+        log.cmd(&mut r, &["DEBUG", "SET-ACTIVE-EXPIRE", "1"]);
     });
 }
