@@ -655,3 +655,25 @@ fn lazy_expiry_reaches_bcast_noloop_client_that_read_it() {
         log.cmd(&mut r, &["DEBUG", "SET-ACTIVE-EXPIRE", "1"]);
     });
 }
+
+#[test]
+fn table_limit_lowered_while_idle_evicts_with_growing_effort() {
+    // 250 keys and a limit of 1: cron evicts 100, then 200 more per run
+    // until one key is left, without any command from the tracker.
+    scenario("table_limit_lowered_while_idle", &[], |s, log| {
+        let mut a = resp3(s);
+        let mut w = s.raw();
+        log.cmd(&mut a, &["CLIENT", "TRACKING", "on"]);
+        let keys: Vec<String> = (0..250).map(|i| format!("key{i}")).collect();
+        let mut args = vec!["MGET"];
+        args.extend(keys.iter().map(|k| k.as_str()));
+        a.cmd(&args);
+        log.cmd(&mut w, &["CONFIG", "SET", "tracking-table-max-keys", "1"]);
+        for _ in 0..249 {
+            let r = a.read_reply().expect("an invalidation");
+            assert!(r.starts_with(b">2\r\n$10\r\ninvalidate\r\n*1\r\n"));
+        }
+        log.ping(&mut a);
+        info_line(log, &mut w, "stats", "tracking_total_keys");
+    });
+}
