@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use super::node;
 use super::*;
 
-type Model = BTreeMap<StreamId, Vec<(Vec<u8>, Vec<u8>)>>;
+type Pairs = Vec<(Vec<u8>, Vec<u8>)>;
+type Model = BTreeMap<StreamId, Pairs>;
 
 struct Rng(u64);
 
@@ -43,12 +44,7 @@ fn random_fields(rng: &mut Rng) -> Vec<(Vec<u8>, Vec<u8>)> {
         .collect()
 }
 
-fn entries(
-    s: &Stream,
-    start: StreamId,
-    end: StreamId,
-    rev: bool,
-) -> Vec<(StreamId, Vec<(Vec<u8>, Vec<u8>)>)> {
+fn entries(s: &Stream, start: StreamId, end: StreamId, rev: bool) -> Vec<(StreamId, Pairs)> {
     s.range(start, end, rev)
         .map(|e| {
             let fields = e.fields().map(|(f, v)| (f.to_vec(), v.to_vec())).collect();
