@@ -564,3 +564,33 @@ fn watch_sees_stream_writes() {
         out
     });
 }
+
+#[test]
+fn blocked_xread_gets_at_most_1000_without_count() {
+    both("streams_block_count", |s| {
+        let mut a = s.raw();
+        let mut b = s.raw();
+        a.send(&enc(&["XREAD", "BLOCK", "0", "STREAMS", "s", "$"]));
+        b.send(&enc(&[
+            "XREAD", "COUNT", "0", "BLOCK", "0", "COUNT", "3", "STREAMS", "s", "0-0",
+        ]));
+        wait_blocked(s, 2);
+        let mut m = s.raw();
+        m.cmd(&["MULTI"]);
+        for i in 1..=1200 {
+            m.cmd(&["XADD", "s", &format!("1-{i}"), "f", "v"]);
+        }
+        m.cmd(&["EXEC"]);
+        let ra = read(&mut a);
+        let rb = read(&mut b);
+        // Only the shape is compared: 1000 entries, then 3.
+        vec![
+            ra.iter()
+                .filter(|&&c| c == b'*')
+                .count()
+                .to_string()
+                .into_bytes(),
+            rb,
+        ]
+    });
+}
