@@ -141,6 +141,13 @@ impl Stream {
         Stream::default()
     }
 
+    /// A copy (COPY; `streamDup` copies each listpack at its exact size).
+    pub fn duplicate(&self) -> Stream {
+        let mut c = self.clone();
+        c.prealloc = None;
+        c
+    }
+
     /// Live entries (XLEN).
     pub fn len(&self) -> u64 {
         self.length
@@ -243,7 +250,7 @@ impl Stream {
     }
 
     /// XADD's append (`streamAppendItem`): `pairs` is field, value, field,
-    /// value... Returns the new entry's ID.
+    /// value... (an odd last element is ignored). Returns the new entry's ID.
     pub fn append(
         &mut self,
         pairs: &[&[u8]],
@@ -255,7 +262,7 @@ impl Stream {
         if total > LISTPACK_MAX_SIZE {
             return Err(AppendError::TooLarge);
         }
-        let fields: Vec<&[u8]> = pairs.chunks(2).map(|c| c[0]).collect();
+        let fields: Vec<&[u8]> = pairs.chunks_exact(2).map(|c| c[0]).collect();
         let tail = self
             .nodes
             .iter_mut()
