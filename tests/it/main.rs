@@ -37,6 +37,7 @@ mod robustness;
 mod sets;
 mod slowlog_redact;
 mod sort;
+mod streams;
 mod strings;
 mod tracking;
 mod zset_blocking;
