@@ -147,6 +147,14 @@ pub fn block_on_keys(ctx: &mut Ctx, keys: &[&[u8]], deadline: u64, kind: BlockKi
     update_status(ctx.srv);
 }
 
+/// Replaces the argv a blocked client will re-execute, e.g. XREAD with
+/// `$` resolved to the concrete last ID so it does not block again.
+pub fn set_blocked_argv(srv: &mut Server, token: usize, argv: Vec<Vec<u8>>) {
+    if let Some(b) = srv.blocking.clients.get_mut(&token) {
+        b.argv = argv;
+    }
+}
+
 /// A key was added to a database: queue it if clients wait on it (`signalKeyAsReady`).
 pub fn signal_key_as_ready(srv: &mut Server, db: usize, key: &[u8]) {
     let st = &mut srv.blocking;
@@ -217,7 +225,9 @@ fn resume(srv: &mut Server, mut c: Box<Client>) {
 /// Serves clients blocked on keys that became ready, until none are left
 /// (`handleClientsBlockedOnKeys`). Runs after every command.
 pub fn handle_ready_keys(srv: &mut Server) {
-    if srv.blocking.handling || srv.blocking.ready.is_empty() {
+    // Inside EXEC the keys wait until the whole transaction ran, as in Redis
+    // (a key pushed and popped in one MULTI serves nobody).
+    if srv.blocking.handling || srv.propagation.in_exec || srv.blocking.ready.is_empty() {
         return;
     }
     srv.blocking.handling = true;

@@ -369,6 +369,7 @@ pub fn empty_data(srv: &mut Server, db: Option<usize>, lazy: bool) -> u64 {
         let fresh = super::Db::new(i);
         old.push(std::mem::replace(&mut srv.dbs[i], fresh));
     }
+    crate::tracking::on_flush(srv);
     if lazy {
         srv.ks.lazyfree.free_dbs(old);
     }
@@ -390,8 +391,11 @@ fn flushdb_command(ctx: &mut Ctx) -> Result<(), CmdError> {
 fn flushall_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     let lazy = flush_async(ctx)?;
     ctx.srv.status.persistence.dirty += empty_data(ctx.srv, None, lazy);
+    // With save points the flushed dataset is saved at once, which resets
+    // the dirty counter (rdb_changes_since_last_save 0, as in Redis 7.0).
     ctx.srv.flushall_persistence();
-    ctx.srv.status.persistence.dirty += 1;
+    // Replicas and the AOF get it even when the dataset was already empty.
+    ctx.force_propagation();
     ctx.client.reply.ok();
     Ok(())
 }

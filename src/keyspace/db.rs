@@ -105,6 +105,7 @@ impl Server {
     /// client-side caching hooks in here when it lands.
     pub fn signal_modified_key(&mut self, db: usize, key: &[u8]) {
         crate::multi::touch_watched_key(self, db, key);
+        crate::tracking::invalidate_key(self, key);
     }
 
     /// True when `key` has an expire time in the past (`keyIsExpired`).
@@ -133,6 +134,7 @@ impl Server {
         self.db_generic_delete(db, key, lazy);
         crate::propagate::propagate_deletion(self, db, key, lazy);
         self.notify(notify::EXPIRED, "expired", key, db);
+        crate::tracking::next_change_by_server(self);
         self.signal_modified_key(db, key);
         self.stats.expired_keys += 1;
     }

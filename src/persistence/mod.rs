@@ -257,9 +257,7 @@ impl Server {
         // old snapshot over the save below.
         self.kill_rdb_child(true);
         if !self.config.save.is_empty() {
-            let saved = self.status.persistence.dirty;
             let _ = self.rdb_save();
-            self.status.persistence.dirty = saved;
         }
     }
 }

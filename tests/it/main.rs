@@ -38,6 +38,8 @@ mod robustness;
 mod sets;
 mod slowlog_redact;
 mod sort;
+mod streams;
 mod strings;
+mod tracking;
 mod zset_blocking;
 mod zsets;
