@@ -102,6 +102,12 @@ pub fn may_block_fresh(ctx: &Ctx) -> bool {
     ctx.srv.blocking.reprocessing != Some(ctx.client.token)
 }
 
+/// True while `token`'s blocked command is being re-executed to serve it:
+/// MONITOR saw it when it was first called and does not see it again.
+pub fn is_reexecuting(srv: &Server, token: usize) -> bool {
+    srv.blocking.reprocessing == Some(token)
+}
+
 /// True when the running command may block (false inside MULTI or scripts).
 pub fn may_block(ctx: &Ctx) -> bool {
     !(ctx.srv.blocking.deny_blocking || ctx.client.flags.deny_blocking)
