@@ -91,5 +91,10 @@ pub fn value_from(l: Loaded, share_ints: bool) -> Result<Value, LoadError> {
             Value::ZSet(Box::new(ZSet::Skiplist(Box::new(big))))
         }
         Loaded::List(ql) => Value::List(Box::new(ql)),
+        Loaded::Stream(_) => {
+            return Err(LoadError::Unsupported(
+                "Stream values are not supported by this server yet".into(),
+            ))
+        }
     })
 }

@@ -6,13 +6,18 @@
 //! - `legacy`: ziplist and zipmap, converted to listpacks on load.
 //! - `file`: the whole-file loop (header, aux fields, dbs, EOF, checksum).
 //! - `dump`: DUMP/RESTORE payloads.
+//! - `stream`, `stream_node`: streams (nodes, groups, PELs) and the node layout.
 
 pub mod dump;
 pub mod encoding;
 pub mod file;
 pub mod legacy;
+pub mod stream;
+pub mod stream_node;
 pub mod value;
 
+#[cfg(test)]
+mod stream_tests;
 #[cfg(test)]
 mod tests;
 
