@@ -73,7 +73,7 @@ pub struct StreamData {
 /// A stream to save, borrowed from wherever it lives. The writer sorts
 /// nodes, groups, consumers and PELs as Redis's radix trees order them.
 pub struct StreamView<'a> {
-    pub nodes: Vec<(EntryId, &'a [u8])>,
+    pub nodes: Vec<(EntryId, &'a Listpack)>,
     pub meta: StreamMeta,
     pub groups: Vec<GroupView<'a>>,
 }
@@ -103,7 +103,7 @@ pub fn save_stream<W: Write>(
     save_len(w, s.nodes.len() as u64)?;
     for (id, lp) in &s.nodes {
         save_string(w, &id.to_be(), compress)?;
-        save_string(w, lp, compress)?;
+        save_string(w, lp.as_bytes(), compress)?;
     }
     let m = &s.meta;
     for v in [
@@ -151,11 +151,7 @@ impl StreamData {
     /// The saving view of a loaded stream.
     pub fn view(&self) -> StreamView<'_> {
         StreamView {
-            nodes: self
-                .nodes
-                .iter()
-                .map(|(id, lp)| (*id, lp.as_bytes()))
-                .collect(),
+            nodes: self.nodes.iter().map(|(id, lp)| (*id, lp)).collect(),
             meta: self.meta,
             groups: self
                 .groups

@@ -275,7 +275,7 @@ fn type_15_estimates_entries_read() {
     let _ = encoding::save_len(&mut w, v.nodes.len() as u64);
     for (k, lp) in &v.nodes {
         let _ = encoding::save_string(&mut w, &k.to_be(), false);
-        let _ = encoding::save_string(&mut w, lp, false);
+        let _ = encoding::save_string(&mut w, lp.as_bytes(), false);
     }
     for x in [2, 3, 0, 1] {
         let _ = encoding::save_len(&mut w, x);
@@ -293,4 +293,55 @@ fn type_15_estimates_entries_read() {
     assert_eq!(back.meta.max_deleted, id(0, 0));
     // The group's last ID is the first entry: added - length + 1.
     assert_eq!(back.groups[0].entries_read, 1);
+}
+
+/// BGREWRITEAOF (aof-use-rdb-preamble no) of REDIS_DUMP's stream on
+/// redis-server 7.0.15, one command per line.
+const REDIS_AOF: &str = "XADD s 1-1 f v1 g w
+XADD s 3-1 f v3 g w
+XADD s 4-1 f v4 g w
+XADD s 6-1 f v6 g w
+XADD s 7-1 f v7 g w
+XADD s 8-0 other x
+XSETID s 8-0 ENTRIESADDED 8 MAXDELETEDID 5-1
+XGROUP CREATE s g0 6-1 ENTRIESREAD -1
+XGROUP CREATECONSUMER s g0 carol
+XGROUP CREATE s g1 4-1 ENTRIESREAD -1
+XCLAIM s g1 alice 0 1-1 TIME 1795554270710 RETRYCOUNT 1 JUSTID FORCE
+XCLAIM s g1 alice 0 3-1 TIME 1795554270710 RETRYCOUNT 1 JUSTID FORCE
+XCLAIM s g1 bob 0 4-1 TIME 1795554270728 RETRYCOUNT 1 JUSTID FORCE
+XGROUP CREATECONSUMER s g1 dave";
+
+fn commands_of(text: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let argv: Vec<&str> = line.split(' ').collect();
+        crate::persistence::aof::cat_command(&mut out, &argv);
+    }
+    out
+}
+
+#[test]
+fn aof_rewrite_matches_redis() {
+    use crate::persistence::aof::rewrite_stream::stream_commands;
+    let s = stream_of(load(&unhex(REDIS_DUMP), true).unwrap());
+    let mut out = Vec::new();
+    stream_commands(&mut out, b"s", s.view()).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out),
+        String::from_utf8_lossy(&commands_of(REDIS_AOF))
+    );
+    let empty = StreamData {
+        nodes: Vec::new(),
+        meta: StreamMeta {
+            last_id: id(1795554682778, 0),
+            entries_added: 1,
+            ..StreamMeta::default()
+        },
+        groups: Vec::new(),
+    };
+    let mut out = Vec::new();
+    stream_commands(&mut out, b"e", empty.view()).unwrap();
+    let want = "XADD e MAXLEN 0 0-1 x y\nXSETID e 1795554682778-0 ENTRIESADDED 1 MAXDELETEDID 0-0";
+    assert_eq!(out, commands_of(want));
 }
