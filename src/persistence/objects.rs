@@ -53,6 +53,7 @@ pub fn with_saving<R>(v: &Value, f: impl FnOnce(Saving<'_>) -> R) -> R {
                 })
             }
         },
+        Value::Stream(s) => f(Saving::Stream(super::objects_stream::view(s))),
     }
 }
 
@@ -91,10 +92,6 @@ pub fn value_from(l: Loaded, share_ints: bool) -> Result<Value, LoadError> {
             Value::ZSet(Box::new(ZSet::Skiplist(Box::new(big))))
         }
         Loaded::List(ql) => Value::List(Box::new(ql)),
-        Loaded::Stream(_) => {
-            return Err(LoadError::Unsupported(
-                "Stream values are not supported by this server yet".into(),
-            ))
-        }
+        Loaded::Stream(d) => Value::Stream(Box::new(super::objects_stream::stream_from(*d)?)),
     })
 }
