@@ -523,11 +523,14 @@ fn corrupt_stream_payloads_are_refused() {
         for (i, p) in CORRUPT.iter().map(|t| tcl_bytes(t)).enumerate() {
             let mut ours = d.ours.raw();
             let r = restore(&mut ours, "k", &p, &["REPLACE"]);
-            let mut theirs = d.theirs.raw();
-            let t = restore(&mut theirs, "k", &p, &["REPLACE"]);
-            // Whatever Redis refuses we refuse, with the same error.
-            if t != b"+OK\r\n" {
-                assert_eq!(r, t, "payload {} ({})", i, sanitize);
+            // Whatever Redis refuses when sanitizing we refuse, with the
+            // same error (unsanitized, Redis takes some and crashes later).
+            if sanitize == "yes" {
+                let mut theirs = d.theirs.raw();
+                let t = restore(&mut theirs, "k", &p, &["REPLACE"]);
+                if t != b"+OK\r\n" {
+                    assert_eq!(r, t, "payload {}", i);
+                }
             }
             assert!(
                 r == b"+OK\r\n" || r.starts_with(b"-ERR Bad data format"),
