@@ -37,6 +37,7 @@ mod robustness;
 mod sets;
 mod slowlog_redact;
 mod sort;
+mod stream_groups;
 mod strings;
 mod zset_blocking;
 mod zsets;
