@@ -15,7 +15,13 @@ use crate::util::num::string2ll;
 
 /// The XCLAIM that recreates `nack` for `id` on replicas and in the AOF:
 /// `XCLAIM key group consumer 0 id TIME t RETRYCOUNT n FORCE JUSTID LASTID l`.
-pub fn xclaim_argv(key: &[u8], group: &[u8], id: &[u8], nack: &Nack, last: StreamId) -> Vec<Vec<u8>> {
+pub fn xclaim_argv(
+    key: &[u8],
+    group: &[u8],
+    id: &[u8],
+    nack: &Nack,
+    last: StreamId,
+) -> Vec<Vec<u8>> {
     crate::propagate::argv(&[
         b"XCLAIM",
         key,
@@ -93,8 +99,13 @@ fn parse_claim_opts(ctx: &Ctx, mut j: usize, now: i64) -> Result<ClaimOpts, CmdE
 /// XCLAIM key group consumer min-idle-time id [id ...] [IDLE ms] [TIME ms]
 /// [RETRYCOUNT n] [FORCE] [JUSTID] [LASTID id]
 pub fn xclaim_command(ctx: &mut Ctx) -> Result<(), CmdError> {
-    let (db, key, group) = (ctx.client.db, ctx.argv[1].as_slice(), ctx.argv[2].as_slice());
-    let has_group = stream_at(ctx.srv, db, key, false)?.is_some_and(|s| s.cgroups.contains_key(group));
+    let (db, key, group) = (
+        ctx.client.db,
+        ctx.argv[1].as_slice(),
+        ctx.argv[2].as_slice(),
+    );
+    let has_group =
+        stream_at(ctx.srv, db, key, false)?.is_some_and(|s| s.cgroups.contains_key(group));
     if !has_group {
         return Err(no_key_or_group(key, group, ""));
     }
@@ -134,7 +145,8 @@ pub fn xclaim_command(ctx: &mut Ctx) -> Result<(), CmdError> {
                 Claim::Skipped => {}
                 Claim::Dropped(nack) => {
                     // The entry is gone from the stream: its NACK is dropped.
-                    fx.props.push(xclaim_argv(key, group, &argv[arg], &nack, cg.last_id));
+                    fx.props
+                        .push(xclaim_argv(key, group, &argv[arg], &nack, cg.last_id));
                     fx.dirty += 1;
                     propagate_last_id = false;
                 }
@@ -145,7 +157,8 @@ pub fn xclaim_command(ctx: &mut Ctx) -> Result<(), CmdError> {
                         r.null();
                     }
                     n += 1;
-                    fx.props.push(xclaim_argv(key, group, &argv[arg], &nack, cg.last_id));
+                    fx.props
+                        .push(xclaim_argv(key, group, &argv[arg], &nack, cg.last_id));
                     fx.dirty += 1;
                     propagate_last_id = false;
                 }
@@ -264,8 +277,13 @@ fn parse_autoclaim(ctx: &Ctx) -> Result<AutoArgs, CmdError> {
 /// XAUTOCLAIM key group consumer min-idle-time start [COUNT count] [JUSTID]
 pub fn xautoclaim_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     let a = parse_autoclaim(ctx)?;
-    let (db, key, group) = (ctx.client.db, ctx.argv[1].as_slice(), ctx.argv[2].as_slice());
-    let has_group = stream_at(ctx.srv, db, key, false)?.is_some_and(|s| s.cgroups.contains_key(group));
+    let (db, key, group) = (
+        ctx.client.db,
+        ctx.argv[1].as_slice(),
+        ctx.argv[2].as_slice(),
+    );
+    let has_group =
+        stream_at(ctx.srv, db, key, false)?.is_some_and(|s| s.cgroups.contains_key(group));
     if !has_group {
         return Err(no_key_or_group(key, group, ""));
     }
@@ -302,7 +320,8 @@ pub fn xautoclaim_command(ctx: &mut Ctx) -> Result<(), CmdError> {
             pos = id.incr();
             if !entry_exists(s, id) {
                 if let Some(nack) = cg.pel.get(&id) {
-                    fx.props.push(xclaim_argv(key, group, &id.to_bytes(), nack, cg.last_id));
+                    fx.props
+                        .push(xclaim_argv(key, group, &id.to_bytes(), nack, cg.last_id));
                 }
                 cg.ack(id);
                 fx.dirty += 1;
@@ -311,7 +330,10 @@ pub fn xautoclaim_command(ctx: &mut Ctx) -> Result<(), CmdError> {
                 count -= 1;
                 continue;
             }
-            let idle = cg.pel.get(&id).map_or(0, |n| now.wrapping_sub(n.delivery_time));
+            let idle = cg
+                .pel
+                .get(&id)
+                .map_or(0, |n| now.wrapping_sub(n.delivery_time));
             if a.min_idle != 0 && idle < a.min_idle {
                 continue;
             }
@@ -329,7 +351,8 @@ pub fn xautoclaim_command(ctx: &mut Ctx) -> Result<(), CmdError> {
             }
             claimed += 1;
             count -= 1;
-            fx.props.push(xclaim_argv(key, group, &id.to_bytes(), &nack, cg.last_id));
+            fx.props
+                .push(xclaim_argv(key, group, &id.to_bytes(), &nack, cg.last_id));
             fx.dirty += 1;
         }
         let next = if eof {

@@ -84,7 +84,9 @@ pub fn xgroup_help_command(ctx: &mut Ctx) -> Result<(), CmdError> {
 fn parse_entries_read(arg: &[u8]) -> Result<i64, CmdError> {
     let v = crate::util::num::string2ll(arg).ok_or(crate::error::NOT_INTEGER)?;
     if v < 0 && v != INVALID_ENTRIES_READ {
-        return Err(CmdError::err("value for ENTRIESREAD must be positive or -1"));
+        return Err(CmdError::err(
+            "value for ENTRIESREAD must be positive or -1",
+        ));
     }
     Ok(v)
 }
@@ -101,7 +103,11 @@ fn xgroup_lookup<'a>(
     mkstream: bool,
     needs_group: bool,
 ) -> Result<Option<&'a mut Stream>, CmdError> {
-    let (db, key, group) = (ctx.client.db, ctx.argv[2].as_slice(), ctx.argv[3].as_slice());
+    let (db, key, group) = (
+        ctx.client.db,
+        ctx.argv[2].as_slice(),
+        ctx.argv[3].as_slice(),
+    );
     let s = stream_at(ctx.srv, db, key, true)?;
     match s {
         None if mkstream => Ok(None),
@@ -129,7 +135,11 @@ pub fn xgroup_create_command(ctx: &mut Ctx) -> Result<(), CmdError> {
             return Err(crate::introspection::help::subcommand_syntax_error(ctx));
         }
     }
-    let (db, key, group) = (ctx.client.db, ctx.argv[2].as_slice(), ctx.argv[3].as_slice());
+    let (db, key, group) = (
+        ctx.client.db,
+        ctx.argv[2].as_slice(),
+        ctx.argv[3].as_slice(),
+    );
     let exists = xgroup_lookup(ctx, mkstream, false)?.map(|s| s.last_id);
     if ctx.argc() > 8 {
         return Err(crate::introspection::help::subcommand_syntax_error(ctx));
@@ -147,7 +157,9 @@ pub fn xgroup_create_command(ctx: &mut Ctx) -> Result<(), CmdError> {
         return Ok(());
     };
     if s.cgroups.contains_key(group) {
-        return Err(CmdError::raw("BUSYGROUP Consumer Group name already exists"));
+        return Err(CmdError::raw(
+            "BUSYGROUP Consumer Group name already exists",
+        ));
     }
     s.cgroups
         .insert(group.to_vec(), ConsumerGroup::new(gid, entries_read));
@@ -163,7 +175,11 @@ pub fn xgroup_setid_command(ctx: &mut Ctx) -> Result<(), CmdError> {
         xgroup_lookup(ctx, false, true)?;
         return Err(crate::introspection::help::subcommand_syntax_error(ctx));
     }
-    let (db, key, group) = (ctx.client.db, ctx.argv[2].as_slice(), ctx.argv[3].as_slice());
+    let (db, key, group) = (
+        ctx.client.db,
+        ctx.argv[2].as_slice(),
+        ctx.argv[3].as_slice(),
+    );
     let Some(s) = xgroup_lookup(ctx, false, true)? else {
         return Ok(());
     };
@@ -192,7 +208,11 @@ pub fn xgroup_setid_command(ctx: &mut Ctx) -> Result<(), CmdError> {
 
 /// XGROUP DESTROY key group
 pub fn xgroup_destroy_command(ctx: &mut Ctx) -> Result<(), CmdError> {
-    let (db, key, group) = (ctx.client.db, ctx.argv[2].as_slice(), ctx.argv[3].as_slice());
+    let (db, key, group) = (
+        ctx.client.db,
+        ctx.argv[2].as_slice(),
+        ctx.argv[3].as_slice(),
+    );
     let Some(s) = xgroup_lookup(ctx, false, false)? else {
         return Ok(());
     };
@@ -210,7 +230,11 @@ pub fn xgroup_destroy_command(ctx: &mut Ctx) -> Result<(), CmdError> {
 
 /// XGROUP CREATECONSUMER key group consumer
 pub fn xgroup_createconsumer_command(ctx: &mut Ctx) -> Result<(), CmdError> {
-    let (db, key, group) = (ctx.client.db, ctx.argv[2].as_slice(), ctx.argv[3].as_slice());
+    let (db, key, group) = (
+        ctx.client.db,
+        ctx.argv[2].as_slice(),
+        ctx.argv[3].as_slice(),
+    );
     let name = ctx.argv[4].as_slice();
     let now = ctx.srv.time.mstime;
     let Some(s) = xgroup_lookup(ctx, false, true)? else {
@@ -223,30 +247,43 @@ pub fn xgroup_createconsumer_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     ctx.client.reply.int(created as i64);
     if created {
         add_dirty(ctx.srv, 1);
-        ctx.srv.notify(notify::STREAM, "xgroup-createconsumer", key, db);
+        ctx.srv
+            .notify(notify::STREAM, "xgroup-createconsumer", key, db);
     }
     Ok(())
 }
 
 /// XGROUP DELCONSUMER key group consumer
 pub fn xgroup_delconsumer_command(ctx: &mut Ctx) -> Result<(), CmdError> {
-    let (db, key, group) = (ctx.client.db, ctx.argv[2].as_slice(), ctx.argv[3].as_slice());
+    let (db, key, group) = (
+        ctx.client.db,
+        ctx.argv[2].as_slice(),
+        ctx.argv[3].as_slice(),
+    );
     let name = ctx.argv[4].as_slice();
     let Some(s) = xgroup_lookup(ctx, false, true)? else {
         return Ok(());
     };
-    let pending = s.cgroups.get_mut(group).and_then(|cg| cg.del_consumer(name));
+    let pending = s
+        .cgroups
+        .get_mut(group)
+        .and_then(|cg| cg.del_consumer(name));
     ctx.client.reply.int(pending.unwrap_or(0) as i64);
     if pending.is_some() {
         add_dirty(ctx.srv, 1);
-        ctx.srv.notify(notify::STREAM, "xgroup-delconsumer", key, db);
+        ctx.srv
+            .notify(notify::STREAM, "xgroup-delconsumer", key, db);
     }
     Ok(())
 }
 
 /// XACK key group id [id ...]
 pub fn xack_command(ctx: &mut Ctx) -> Result<(), CmdError> {
-    let (db, key, group) = (ctx.client.db, ctx.argv[1].as_slice(), ctx.argv[2].as_slice());
+    let (db, key, group) = (
+        ctx.client.db,
+        ctx.argv[1].as_slice(),
+        ctx.argv[2].as_slice(),
+    );
     let has_group = match stream_at(ctx.srv, db, key, false)? {
         Some(s) => s.cgroups.contains_key(group),
         None => false,

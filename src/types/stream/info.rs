@@ -28,7 +28,11 @@ pub fn xinfo_help_command(ctx: &mut Ctx) -> Result<(), CmdError> {
 }
 
 /// The stream at argv[2], "no such key" if missing.
-fn lookup<'a>(srv: &'a mut crate::server::Server, db: usize, key: &[u8]) -> Result<&'a mut Stream, CmdError> {
+fn lookup<'a>(
+    srv: &'a mut crate::server::Server,
+    db: usize,
+    key: &[u8],
+) -> Result<&'a mut Stream, CmdError> {
     stream_at(srv, db, key, false)?.ok_or(NO_SUCH_KEY)
 }
 
@@ -148,7 +152,11 @@ pub fn xinfo_stream_command(ctx: &mut Ctx) -> Result<(), CmdError> {
 
 /// FULL's entries and groups, each list cut at `count` (0 = all).
 fn reply_full(r: &mut Reply, s: &Stream, count: i64) {
-    let limit = if count == 0 { usize::MAX } else { count as usize };
+    let limit = if count == 0 {
+        usize::MAX
+    } else {
+        count as usize
+    };
     bulk_str(r, "entries");
     let at = r.defer_len();
     let mut n = 0;

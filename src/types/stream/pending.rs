@@ -62,7 +62,11 @@ pub fn xpending_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     } else {
         None
     };
-    let (db, key, group) = (ctx.client.db, ctx.argv[1].as_slice(), ctx.argv[2].as_slice());
+    let (db, key, group) = (
+        ctx.client.db,
+        ctx.argv[1].as_slice(),
+        ctx.argv[2].as_slice(),
+    );
     let now = ctx.srv.time.mstime;
     let s = stream_at(ctx.srv, db, key, false)?;
     let Some(cg) = s.and_then(|s| s.cgroups.get(group)) else {
@@ -87,7 +91,11 @@ fn reply_summary(r: &mut crate::resp::Reply, cg: &ConsumerGroup) {
     };
     r.bulk(&first.to_bytes());
     r.bulk(&last.to_bytes());
-    let owners: Vec<_> = cg.consumers.iter().filter(|(_, c)| !c.pel.is_empty()).collect();
+    let owners: Vec<_> = cg
+        .consumers
+        .iter()
+        .filter(|(_, c)| !c.pel.is_empty())
+        .collect();
     r.array(owners.len());
     for (name, c) in owners {
         r.array(2);

@@ -17,7 +17,7 @@ use super::id;
 use super::{Stream, StreamId};
 use crate::blocking::{self, BlockKind, TimeUnit};
 use crate::cmd::Ctx;
-use crate::error::{CmdError, SYNTAX, WRONGTYPE};
+use crate::error::{CmdError, SYNTAX};
 use crate::keyspace::notify;
 use crate::resp::Reply;
 use crate::types::object::Value;
@@ -53,7 +53,8 @@ impl Effects {
         let db = ctx.client.db;
         add_dirty(ctx.srv, self.dirty);
         if self.created {
-            ctx.srv.notify(notify::STREAM, "xgroup-createconsumer", key, db);
+            ctx.srv
+                .notify(notify::STREAM, "xgroup-createconsumer", key, db);
         }
         for p in self.props {
             ctx.also_propagate(db, p);
@@ -134,7 +135,7 @@ fn parse_args(ctx: &Ctx) -> Result<Args, CmdError> {
             count = ctx.arg_i64(i)?.max(0);
         } else if ctx.arg_is(i, "streams") && more > 0 {
             streams = i + 1;
-            if (ctx.argc() - streams) % 2 != 0 {
+            if !(ctx.argc() - streams).is_multiple_of(2) {
                 return Err(CmdError::err(
                     "Unbalanced XREAD list of streams: for each stream key an ID or '$' must be \
                      specified.",
@@ -256,7 +257,13 @@ pub fn xreadgroup_command(ctx: &mut Ctx) -> Result<(), CmdError> {
 }
 
 /// Serves one key if it has something for this read; true if it replied.
-fn serve_key(ctx: &mut Ctx, a: &Args, key: &[u8], gt: StreamId, count: i64) -> Result<bool, CmdError> {
+fn serve_key(
+    ctx: &mut Ctx,
+    a: &Args,
+    key: &[u8],
+    gt: StreamId,
+    count: i64,
+) -> Result<bool, CmdError> {
     let db = ctx.client.db;
     let now = ctx.srv.time.mstime;
     let mut fx = Effects::default();
@@ -368,7 +375,13 @@ fn reply_new_entries(
             nack.delivery_time = now;
             nack.delivery_count = 1;
             let nack = nack.clone();
-            fx.props.push(xclaim_argv(key, &a.group, &e.id.to_bytes(), &nack, cg.last_id));
+            fx.props.push(xclaim_argv(
+                key,
+                &a.group,
+                &e.id.to_bytes(),
+                &nack,
+                cg.last_id,
+            ));
         }
         n += 1;
         if count > 0 && n as i64 == count {
@@ -387,9 +400,4 @@ pub fn signal_deleted_stream(srv: &mut crate::server::Server, db: usize, old: &V
     if matches!(old, Value::Stream(_)) {
         blocking::signal_deleted_key_as_ready(srv, db, key);
     }
-}
-
-#[allow(dead_code)]
-fn _wrongtype() -> CmdError {
-    WRONGTYPE
 }
