@@ -147,6 +147,14 @@ pub fn block_on_keys(ctx: &mut Ctx, keys: &[&[u8]], deadline: u64, kind: BlockKi
     update_status(ctx.srv);
 }
 
+/// Replaces the argv a blocked client will re-execute, e.g. XREAD with
+/// `$` resolved to the concrete last ID so it does not block again.
+pub fn set_blocked_argv(srv: &mut Server, token: usize, argv: Vec<Vec<u8>>) {
+    if let Some(b) = srv.blocking.clients.get_mut(&token) {
+        b.argv = argv;
+    }
+}
+
 /// A key was added to a database: queue it if clients wait on it (`signalKeyAsReady`).
 pub fn signal_key_as_ready(srv: &mut Server, db: usize, key: &[u8]) {
     let st = &mut srv.blocking;

@@ -132,6 +132,7 @@ pub fn families() -> Vec<&'static [CommandImpl]> {
         crate::types::list::commands::COMMANDS,
         crate::types::list::pop::COMMANDS,
         crate::types::sort::COMMANDS,
+        crate::types::stream::commands::COMMANDS,
         crate::blocking::COMMANDS,
         crate::types::hash::commands::COMMANDS,
         crate::types::set::commands::COMMANDS,

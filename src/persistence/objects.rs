@@ -53,6 +53,7 @@ pub fn with_saving<R>(v: &Value, f: impl FnOnce(Saving<'_>) -> R) -> R {
                 })
             }
         },
+        Value::Stream(s) => f(Saving::Stream(s)),
     }
 }
 

@@ -51,6 +51,8 @@ pub enum Saving<'a> {
         len: usize,
         pairs: &'a mut dyn Iterator<Item = (&'a [u8], &'a [u8])>,
     },
+    /// A stream; its body is written by the xrdb helper's code.
+    Stream(&'a crate::types::stream::Stream),
 }
 
 impl Saving<'_> {
@@ -65,6 +67,7 @@ impl Saving<'_> {
             Saving::ZsetSkiplist { .. } => TYPE_ZSET_2,
             Saving::HashListpack(_) => TYPE_HASH_LISTPACK,
             Saving::HashTable { .. } => TYPE_HASH,
+            Saving::Stream(_) => TYPE_STREAM_LISTPACKS_2,
         }
     }
 }
@@ -102,6 +105,8 @@ pub fn save_value<W: Write>(w: &mut RioWriter<W>, v: Saving<'_>, compress: bool)
             }
             Ok(())
         }
+        // Until the xrdb helper's stream writer lands, a save fails cleanly.
+        Saving::Stream(_) => Err(io::Error::other("saving streams is not supported yet")),
     }
 }
 
