@@ -386,9 +386,16 @@ fn dump_payloads_restore_both_ways() {
                 key
             );
         }
+        // DIGEST-VALUE counts a TTL, which the copy does not get.
+        run(&mut theirs, &["PERSIST", key]);
         let dv = run(&mut theirs, &["DEBUG", "DIGEST-VALUE", key, &copy]);
         let parts: Vec<&[u8]> = dv.split(|&b| b == b'\n').collect();
-        assert_eq!(parts[2], parts[4], "{}", key);
+        assert!(
+            parts.len() == 4 && parts[1] == parts[2],
+            "{}: {}",
+            key,
+            dv.escape_ascii()
+        );
         run(&mut theirs, &["DEL", &copy]);
     }
     // RESTORE errors: busy key, bad payloads.
@@ -647,7 +654,12 @@ fn aof_rewrite_of_streams_reloads_here_and_in_redis() {
     redis1.cmd(&["CONFIG", "SET", "appendonly", "yes"]);
     // Ours: load Redis's file, then turn the AOF on (a rewrite).
     let d1 = TempDir::new("saof-a");
-    let args = ["--aof-use-rdb-preamble", "no"];
+    let args = [
+        "--aof-use-rdb-preamble",
+        "no",
+        "--stream-node-max-entries",
+        "10",
+    ];
     let mut ours = start_with_file(
         Flavor::Ferrodis,
         &redis1.dir.path().join("dump.rdb"),
@@ -676,7 +688,8 @@ fn aof_rewrite_of_streams_reloads_here_and_in_redis() {
     // The same commands as Redis's rewrite (key order aside).
     assert_eq!(base_commands(d1.path()), base_commands(redis1.dir.path()));
     ours.terminate();
-    // Restarted on its AOF.
+    // Restarted on its AOF, and Redis on a copy of it: the same replies
+    // (node boundaries follow the replay, so compare the two replays).
     let d1s = d1.path().to_str().unwrap();
     let ours2 = Server::start(&[
         "--dir",
@@ -685,10 +698,9 @@ fn aof_rewrite_of_streams_reloads_here_and_in_redis() {
         "yes",
         "--enable-debug-command",
         "yes",
+        "--stream-node-max-entries",
+        "10",
     ]);
-    assert_eq!(digest(&ours2), want_digest);
-    assert_same_state(&want, &state(&ours2, false), "ferrodis after its AOF");
-    // Redis on our AOF.
     let d2 = TempDir::new("saof-b");
     let src = d1.path().join("appendonlydir");
     let dst = d2.path().join("appendonlydir");
@@ -705,7 +717,14 @@ fn aof_rewrite_of_streams_reloads_here_and_in_redis() {
         "yes",
         "--enable-debug-command",
         "yes",
+        "--stream-node-max-entries",
+        "10",
     ]);
+    assert_eq!(digest(&ours2), want_digest);
     assert_eq!(digest(&redis2), want_digest);
-    assert_same_state(&want, &state(&redis2, false), "Redis on ferrodis's AOF");
+    assert_same_state(
+        &state(&redis2, false),
+        &state(&ours2, false),
+        "both on ferrodis's AOF",
+    );
 }
