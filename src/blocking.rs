@@ -266,7 +266,9 @@ fn resume(srv: &mut Server, mut c: Box<Client>) {
 /// Serves clients blocked on keys that became ready, until none are left
 /// (`handleClientsBlockedOnKeys`). Runs after every command.
 pub fn handle_ready_keys(srv: &mut Server) {
-    if srv.blocking.handling || srv.blocking.ready.is_empty() {
+    // Inside EXEC the keys wait until the whole transaction ran, as in Redis
+    // (a key pushed and popped in one MULTI serves nobody).
+    if srv.blocking.handling || srv.propagation.in_exec || srv.blocking.ready.is_empty() {
         return;
     }
     srv.blocking.handling = true;

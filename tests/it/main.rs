@@ -38,6 +38,7 @@ mod sets;
 mod slowlog_redact;
 mod sort;
 mod stream_groups;
+mod streams;
 mod strings;
 mod zset_blocking;
 mod zsets;

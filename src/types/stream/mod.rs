@@ -207,8 +207,10 @@ impl Stream {
         let id = match spec {
             AddId::Explicit(id) => id,
             AddId::SeqAuto(ms) if ms == last.ms => {
+                // Redis 7.0.15 returns here without setting errno, and XADD
+                // then reports the (stale) ERANGE text.
                 if last.seq == u64::MAX {
-                    return Err(AppendError::IdTooSmall);
+                    return Err(AppendError::TooLarge);
                 }
                 StreamId::new(ms, last.seq + 1)
             }
