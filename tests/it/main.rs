@@ -39,6 +39,7 @@ mod slowlog_redact;
 mod sort;
 mod stream_groups;
 mod stream_rdb;
+mod streams;
 mod strings;
 mod zset_blocking;
 mod zsets;

@@ -122,57 +122,77 @@ pub fn xclaim_command(ctx: &mut Ctx) -> Result<(), CmdError> {
         j += 1;
     }
     let now = ctx.srv.time.mstime;
-    let opts = parse_claim_opts(ctx, j, now)?;
+    let req = ClaimReq {
+        opts: parse_claim_opts(ctx, j, now)?,
+        ids,
+        min_idle,
+        now,
+    };
     let mut fx = Effects::default();
     let argv = ctx.argv;
     let Some(s) = stream_at(ctx.srv, db, key, false)? else {
         return Ok(());
     };
     let r = &mut ctx.client.reply;
-    with_group(s, group, |s, cg| {
-        let mut propagate_last_id = false;
-        if let Some(l) = opts.last_id {
-            // Applied once every option parsed, before the claims.
-            if l > cg.last_id {
-                cg.last_id = l;
-                propagate_last_id = true;
-            }
-        }
-        let at = r.defer_len();
-        let mut n = 0;
-        for &(id, arg) in &ids {
-            match claim_one(s, cg, id, &opts, min_idle, now, &argv[3], &mut fx) {
-                Claim::Skipped => {}
-                Claim::Dropped(nack) => {
-                    // The entry is gone from the stream: its NACK is dropped.
-                    fx.props
-                        .push(xclaim_argv(key, group, &argv[arg], &nack, cg.last_id));
-                    fx.dirty += 1;
-                    propagate_last_id = false;
-                }
-                Claim::Claimed(nack) => {
-                    if opts.justid {
-                        r.bulk(&id.to_bytes());
-                    } else if !emit_entry(r, s, id) {
-                        r.null();
-                    }
-                    n += 1;
-                    fx.props
-                        .push(xclaim_argv(key, group, &argv[arg], &nack, cg.last_id));
-                    fx.dirty += 1;
-                    propagate_last_id = false;
-                }
-            }
-        }
-        r.set_deferred_array(at, n);
-        if propagate_last_id {
-            fx.props.push(setid_argv(key, group, cg));
-            fx.dirty += 1;
-        }
-    });
+    with_group(s, group, |s, cg| claim_all(s, cg, &req, argv, r, &mut fx));
     fx.apply(ctx, key, group);
     ctx.prevent_propagation();
     Ok(())
+}
+
+/// A parsed XCLAIM: the IDs with their argument index, and the options.
+struct ClaimReq {
+    opts: ClaimOpts,
+    ids: Vec<(StreamId, usize)>,
+    min_idle: i64,
+    now: i64,
+}
+
+/// XCLAIM's work on the group: LASTID, each ID, the reply, what to propagate.
+fn claim_all(
+    s: &Stream,
+    cg: &mut ConsumerGroup,
+    req: &ClaimReq,
+    argv: &[Vec<u8>],
+    r: &mut crate::resp::Reply,
+    fx: &mut Effects,
+) {
+    let (key, group) = (&argv[1][..], &argv[2][..]);
+    let mut propagate_last_id = false;
+    if let Some(l) = req.opts.last_id {
+        // Applied once every option parsed, before the claims.
+        if l > cg.last_id {
+            cg.last_id = l;
+            propagate_last_id = true;
+        }
+    }
+    let at = r.defer_len();
+    let mut n = 0;
+    for &(id, arg) in &req.ids {
+        let nack = match claim_one(s, cg, id, req, &argv[3], fx) {
+            Claim::Skipped => continue,
+            // The entry is gone from the stream: its NACK was dropped.
+            Claim::Dropped(nack) => nack,
+            Claim::Claimed(nack) => {
+                if req.opts.justid {
+                    r.bulk(&id.to_bytes());
+                } else if !emit_entry(r, s, id) {
+                    r.null();
+                }
+                n += 1;
+                nack
+            }
+        };
+        fx.props
+            .push(xclaim_argv(key, group, &argv[arg], &nack, cg.last_id));
+        fx.dirty += 1;
+        propagate_last_id = false;
+    }
+    r.set_deferred_array(at, n);
+    if propagate_last_id {
+        fx.props.push(setid_argv(key, group, cg));
+        fx.dirty += 1;
+    }
 }
 
 /// What XCLAIM did with one ID.
@@ -186,14 +206,11 @@ enum Claim {
 }
 
 /// Claims one ID for XCLAIM.
-#[allow(clippy::too_many_arguments)]
 fn claim_one(
     s: &Stream,
     cg: &mut ConsumerGroup,
     id: StreamId,
-    o: &ClaimOpts,
-    min_idle: i64,
-    now: i64,
+    req: &ClaimReq,
     consumer: &[u8],
     fx: &mut Effects,
 ) -> Claim {
@@ -206,8 +223,9 @@ fn claim_one(
             None => Claim::Skipped,
         };
     }
+    let (o, now) = (&req.opts, req.now);
     let existed = match cg.pel.get(&id) {
-        Some(nack) if min_idle != 0 && now.wrapping_sub(nack.delivery_time) < min_idle => {
+        Some(nack) if req.min_idle != 0 && now.wrapping_sub(nack.delivery_time) < req.min_idle => {
             return Claim::Skipped
         }
         Some(_) => true,
@@ -295,75 +313,21 @@ pub fn xautoclaim_command(ctx: &mut Ctx) -> Result<(), CmdError> {
         ));
     }
     let now = ctx.srv.time.mstime;
-    let consumer = ctx.argv[3].as_slice();
     let mut fx = Effects::default();
+    let argv = ctx.argv;
     let Some(s) = stream_at(ctx.srv, db, key, false)? else {
         return Ok(());
     };
     let r = &mut ctx.client.reply;
     with_group(s, group, |s, cg| {
         r.array(3);
-        let cursor_at = r.defer_len();
-        let list_at = r.defer_len();
-        let mut claimed = 0;
-        let mut count = a.count;
-        let mut attempts = a.count * 10;
-        let mut pos = Some(a.start);
-        let mut eof = false;
-        while attempts > 0 && count > 0 {
-            attempts -= 1;
-            let next = pos.and_then(|p| cg.pel.range(p..).next().map(|(id, _)| *id));
-            let Some(id) = next else {
-                eof = true;
-                break;
-            };
-            pos = id.incr();
-            if !entry_exists(s, id) {
-                if let Some(nack) = cg.pel.get(&id) {
-                    fx.props
-                        .push(xclaim_argv(key, group, &id.to_bytes(), nack, cg.last_id));
-                }
-                cg.ack(id);
-                fx.dirty += 1;
-                deleted.push(id);
-                // Deleted IDs count: the reply has room for `count` of them.
-                count -= 1;
-                continue;
-            }
-            let idle = cg
-                .pel
-                .get(&id)
-                .map_or(0, |n| now.wrapping_sub(n.delivery_time));
-            if a.min_idle != 0 && idle < a.min_idle {
-                continue;
-            }
-            fx.touch_consumer(cg, consumer, now);
-            let nack = cg.assign(id, consumer);
-            nack.delivery_time = now;
-            if !a.justid {
-                nack.delivery_count = nack.delivery_count.wrapping_add(1);
-            }
-            let nack = nack.clone();
-            if a.justid {
-                r.bulk(&id.to_bytes());
-            } else {
-                emit_entry(r, s, id);
-            }
-            claimed += 1;
-            count -= 1;
-            fx.props
-                .push(xclaim_argv(key, group, &id.to_bytes(), &nack, cg.last_id));
-            fx.dirty += 1;
-        }
-        let next = if eof {
-            None
-        } else {
-            pos.and_then(|p| cg.pel.range(p..).next().map(|(id, _)| *id))
-        };
-        r.set_deferred_array(list_at, claimed);
+        let at = r.defer_len();
+        let (claimed, next) = autoclaim_scan(s, cg, &a, argv, now, r, &mut fx, &mut deleted);
+        r.set_deferred_array(at, claimed);
+        // The cursor goes first but is known last.
         let mut cursor = crate::resp::Reply::new(r.resp);
         cursor.bulk(&next.unwrap_or(StreamId::MIN).to_bytes());
-        r.buf.splice(cursor_at..cursor_at, cursor.buf);
+        r.buf.splice(at..at, cursor.buf);
         r.array(deleted.len());
         for id in &deleted {
             r.bulk(&id.to_bytes());
@@ -372,6 +336,71 @@ pub fn xautoclaim_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     fx.apply(ctx, key, group);
     ctx.prevent_propagation();
     Ok(())
+}
+
+/// Walks the group PEL from `a.start` for at most `count * 10` entries,
+/// claiming idle ones for argv[3] and dropping deleted ones (both use up
+/// COUNT). Returns how many were claimed and the next cursor (None at the end).
+#[allow(clippy::too_many_arguments)]
+fn autoclaim_scan(
+    s: &Stream,
+    cg: &mut ConsumerGroup,
+    a: &AutoArgs,
+    argv: &[Vec<u8>],
+    now: i64,
+    r: &mut crate::resp::Reply,
+    fx: &mut Effects,
+    deleted: &mut Vec<StreamId>,
+) -> (usize, Option<StreamId>) {
+    let (key, group, consumer) = (&argv[1][..], &argv[2][..], &argv[3][..]);
+    let (mut claimed, mut count, mut attempts) = (0, a.count, a.count * 10);
+    let mut pos = Some(a.start);
+    let next_at = |cg: &ConsumerGroup, pos: Option<StreamId>| {
+        pos.and_then(|p| cg.pel.range(p..).next().map(|(id, _)| *id))
+    };
+    while attempts > 0 && count > 0 {
+        attempts -= 1;
+        let Some(id) = next_at(cg, pos) else {
+            return (claimed, None);
+        };
+        pos = id.incr();
+        if !entry_exists(s, id) {
+            if let Some(nack) = cg.pel.get(&id) {
+                fx.props
+                    .push(xclaim_argv(key, group, &id.to_bytes(), nack, cg.last_id));
+            }
+            cg.ack(id);
+            fx.dirty += 1;
+            deleted.push(id);
+            count -= 1;
+            continue;
+        }
+        let idle = cg
+            .pel
+            .get(&id)
+            .map_or(0, |n| now.wrapping_sub(n.delivery_time));
+        if a.min_idle != 0 && idle < a.min_idle {
+            continue;
+        }
+        fx.touch_consumer(cg, consumer, now);
+        let nack = cg.assign(id, consumer);
+        nack.delivery_time = now;
+        if !a.justid {
+            nack.delivery_count = nack.delivery_count.wrapping_add(1);
+        }
+        let nack = nack.clone();
+        if a.justid {
+            r.bulk(&id.to_bytes());
+        } else {
+            emit_entry(r, s, id);
+        }
+        claimed += 1;
+        count -= 1;
+        fx.props
+            .push(xclaim_argv(key, group, &id.to_bytes(), &nack, cg.last_id));
+        fx.dirty += 1;
+    }
+    (claimed, next_at(cg, pos))
 }
 
 /// `XGROUP SETID key group <last_id> ENTRIESREAD <n>` (`streamPropagateGroupID`).

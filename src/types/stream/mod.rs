@@ -30,15 +30,21 @@
 //! - remove: [`Stream::delete`] (one entry, XDEL's primitive), [`Stream::trim`].
 
 pub mod add;
+pub mod cgroup;
+pub mod claim;
 pub mod commands;
 pub mod edit;
+pub mod group_cmds;
 pub mod id;
+pub mod info;
 pub mod iter;
 #[cfg(test)]
 mod model_tests;
 pub mod node;
+pub mod pending;
 pub mod range;
 pub mod read;
+pub mod readgroup;
 pub mod trim;
 
 use std::collections::BTreeMap;
@@ -102,6 +108,8 @@ pub struct Stream {
     pub first_id: StreamId,
     pub max_deleted_entry_id: StreamId,
     pub entries_added: u64,
+    /// Consumer groups by name (xgroups helper, see cgroup.rs).
+    pub cgroups: cgroup::Groups,
 }
 
 /// One live entry, read in place from its node.
@@ -199,8 +207,10 @@ impl Stream {
         let id = match spec {
             AddId::Explicit(id) => id,
             AddId::SeqAuto(ms) if ms == last.ms => {
+                // Redis 7.0.15 returns here without setting errno, and XADD
+                // then reports the (stale) ERANGE text.
                 if last.seq == u64::MAX {
-                    return Err(AppendError::IdTooSmall);
+                    return Err(AppendError::TooLarge);
                 }
                 StreamId::new(ms, last.seq + 1)
             }
@@ -360,7 +370,7 @@ impl Stream {
                 size += alloc_size(lp.bytes());
             }
         }
-        size
+        size + cgroup::groups_mem_usage(&self.cgroups)
     }
 
     pub(crate) fn nodes_map(&self) -> &BTreeMap<u128, Listpack> {
