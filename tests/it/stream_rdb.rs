@@ -722,9 +722,20 @@ fn aof_rewrite_of_streams_reloads_here_and_in_redis() {
     ]);
     assert_eq!(digest(&ours2), want_digest);
     assert_eq!(digest(&redis2), want_digest);
+    let replayed = state(&ours2, false);
+    assert_same_state(&state(&redis2, false), &replayed, "both on ferrodis's AOF");
+    // All but XINFO STREAM (node counts follow the replay) match the
+    // original, except s:empty: XCLAIM FORCE does not recreate pending
+    // entries whose entry was deleted, in Redis's replay as in ours.
+    let portable = |st: &[(String, Vec<u8>)]| -> Vec<(String, Vec<u8>)> {
+        st.iter()
+            .filter(|(c, _)| !c.starts_with("XINFO STREAM") && !c.contains("s:empty"))
+            .cloned()
+            .collect()
+    };
     assert_same_state(
-        &state(&redis2, false),
-        &state(&ours2, false),
-        "both on ferrodis's AOF",
+        &portable(&want),
+        &portable(&replayed),
+        "AOF against the original",
     );
 }
