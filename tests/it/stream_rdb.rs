@@ -251,6 +251,12 @@ fn assert_same_state(a: &[(String, Vec<u8>)], b: &[(String, Vec<u8>)], what: &st
     }
 }
 
+/// Waits until the server has loaded its data (-LOADING until then).
+fn wait_loaded(s: &Server) {
+    let loaded = || !s.cmd(&["PING"]).starts_with(b"-LOADING");
+    assert!(poll_until(std::time::Duration::from_secs(20), loaded));
+}
+
 fn digest(s: &Server) -> Vec<u8> {
     s.cmd(&["DEBUG", "DIGEST"])
 }
@@ -260,7 +266,9 @@ fn start_with_file(flavor: Flavor, rdb: &Path, dir: &TempDir, extra: &[&str]) ->
     let d = dir.path().to_str().unwrap();
     let mut args = vec!["--dir", d, "--enable-debug-command", "yes"];
     args.extend_from_slice(extra);
-    Server::spawn(flavor, &args)
+    let s = Server::spawn(flavor, &args);
+    wait_loaded(&s);
+    s
 }
 
 fn check_rdb(file: &Path) {
@@ -720,6 +728,8 @@ fn aof_rewrite_of_streams_reloads_here_and_in_redis() {
         "--stream-node-max-entries",
         "10",
     ]);
+    wait_loaded(&ours2);
+    wait_loaded(&redis2);
     assert_eq!(digest(&ours2), want_digest);
     assert_eq!(digest(&redis2), want_digest);
     let replayed = state(&ours2, false);
