@@ -7,8 +7,8 @@
 //! CREATECONSUMER when it has none.
 
 use super::cat_command;
-use crate::persistence::rdb::stream::StreamView;
-use crate::persistence::rdb::stream_node::walk_node;
+use crate::persistence::rdb::stream::{ConsumerView, StreamView};
+use crate::persistence::rdb::stream_node::{walk_node, EntryId};
 
 /// Appends the commands that rebuild the stream `s` at `key` to `cmd`.
 /// Fails only on a node that is not a stream node (never for a stream
@@ -45,6 +45,12 @@ pub fn stream_commands(
             &[&b"XADD"[..], key, b"MAXLEN", b"0", b"0-1", b"x", b"y"],
         );
     }
+    setid_and_groups(cmd, key, &mut s);
+    Ok(())
+}
+
+/// XSETID, then each group with its consumers and pending entries.
+fn setid_and_groups(cmd: &mut Vec<u8>, key: &[u8], s: &mut StreamView<'_>) {
     let m = &s.meta;
     cat_command(
         cmd,
@@ -75,40 +81,52 @@ pub fn stream_commands(
         );
         g.consumers.sort_by(|a, b| a.name.cmp(b.name));
         for c in &mut g.consumers {
-            if c.pel.is_empty() {
-                cat_command(
-                    cmd,
-                    &[&b"XGROUP"[..], b"CREATECONSUMER", key, g.name, c.name],
-                );
-                continue;
-            }
-            c.pel.sort();
-            for id in &c.pel {
-                // A consumer's entry is always in the group PEL (checked on
-                // load, kept by the group code).
-                let Ok(i) = g.pel.binary_search_by_key(id, |n| n.0) else {
-                    continue;
-                };
-                let (_, time, count) = g.pel[i];
-                cat_command(
-                    cmd,
-                    &[
-                        &b"XCLAIM"[..],
-                        key,
-                        g.name,
-                        c.name,
-                        b"0",
-                        &id.text(),
-                        b"TIME",
-                        time.to_string().as_bytes(),
-                        b"RETRYCOUNT",
-                        count.to_string().as_bytes(),
-                        b"JUSTID",
-                        b"FORCE",
-                    ],
-                );
-            }
+            consumer_commands(cmd, key, g.name, &g.pel, c);
         }
     }
-    Ok(())
+}
+
+/// XCLAIM ... FORCE per pending entry of consumer `c` of `group`, or XGROUP
+/// CREATECONSUMER when it has none (rioWriteStreamPendingEntry,
+/// rioWriteStreamEmptyConsumer). `pel` is the group PEL, ascending.
+fn consumer_commands(
+    cmd: &mut Vec<u8>,
+    key: &[u8],
+    group: &[u8],
+    pel: &[(EntryId, i64, u64)],
+    c: &mut ConsumerView<'_>,
+) {
+    if c.pel.is_empty() {
+        cat_command(
+            cmd,
+            &[&b"XGROUP"[..], b"CREATECONSUMER", key, group, c.name],
+        );
+        return;
+    }
+    c.pel.sort();
+    for id in &c.pel {
+        // A consumer's entry is always in the group PEL (checked on load,
+        // kept by the group code).
+        let Ok(i) = pel.binary_search_by_key(id, |n| n.0) else {
+            continue;
+        };
+        let (_, time, count) = pel[i];
+        cat_command(
+            cmd,
+            &[
+                &b"XCLAIM"[..],
+                key,
+                group,
+                c.name,
+                b"0",
+                &id.text(),
+                b"TIME",
+                time.to_string().as_bytes(),
+                b"RETRYCOUNT",
+                count.to_string().as_bytes(),
+                b"JUSTID",
+                b"FORCE",
+            ],
+        );
+    }
 }

@@ -121,27 +121,37 @@ pub fn save_stream<W: Write>(
     s.groups.sort_by(|a, b| a.name.cmp(b.name));
     save_len(w, s.groups.len() as u64)?;
     for g in &mut s.groups {
-        save_string(w, g.name, compress)?;
-        save_len(w, g.last_id.ms)?;
-        save_len(w, g.last_id.seq)?;
-        save_len(w, g.entries_read as u64)?;
-        g.pel.sort_by_key(|n| n.0);
-        save_len(w, g.pel.len() as u64)?;
-        for (id, time, count) in &g.pel {
+        save_group(w, g, compress)?;
+    }
+    Ok(())
+}
+
+/// One group: name, last ID, entries read, global PEL, consumers.
+fn save_group<W: Write>(
+    w: &mut RioWriter<W>,
+    g: &mut GroupView<'_>,
+    compress: bool,
+) -> io::Result<()> {
+    save_string(w, g.name, compress)?;
+    save_len(w, g.last_id.ms)?;
+    save_len(w, g.last_id.seq)?;
+    save_len(w, g.entries_read as u64)?;
+    g.pel.sort_by_key(|n| n.0);
+    save_len(w, g.pel.len() as u64)?;
+    for (id, time, count) in &g.pel {
+        w.write(&id.to_be())?;
+        save_millis(w, *time)?;
+        save_len(w, *count)?;
+    }
+    g.consumers.sort_by(|a, b| a.name.cmp(b.name));
+    save_len(w, g.consumers.len() as u64)?;
+    for c in &mut g.consumers {
+        save_string(w, c.name, compress)?;
+        save_millis(w, c.seen_time)?;
+        c.pel.sort();
+        save_len(w, c.pel.len() as u64)?;
+        for id in &c.pel {
             w.write(&id.to_be())?;
-            save_millis(w, *time)?;
-            save_len(w, *count)?;
-        }
-        g.consumers.sort_by(|a, b| a.name.cmp(b.name));
-        save_len(w, g.consumers.len() as u64)?;
-        for c in &mut g.consumers {
-            save_string(w, c.name, compress)?;
-            save_millis(w, c.seen_time)?;
-            c.pel.sort();
-            save_len(w, c.pel.len() as u64)?;
-            for id in &c.pel {
-                w.write(&id.to_be())?;
-            }
         }
     }
     Ok(())
@@ -337,6 +347,39 @@ fn load_group<R: Read>(r: &mut RioReader<R>, v2: bool, meta: &StreamMeta) -> Loa
     } else {
         estimate_entries_read(meta, last_id)
     };
+    let mut pel = load_group_pel(r)?;
+    let nconsumers = load_len(r)?;
+    let mut consumers: Vec<ConsumerData> = Vec::new();
+    let mut names: HashSet<Vec<u8>> = HashSet::new();
+    for _ in 0..nconsumers {
+        let cname = load_bytes(r)?;
+        if !names.insert(cname.clone()) {
+            return Err(corrupt("Duplicate stream consumer detected."));
+        }
+        let seen_time = load_millis(r)?;
+        let owned = load_consumer_pel(r, &mut pel, consumers.len())?;
+        consumers.push(ConsumerData {
+            name: cname,
+            seen_time,
+            pel: owned,
+        });
+    }
+    // Redis checks this only when sanitizing deeply; our groups need an
+    // owner for every pending entry.
+    if pel.values().any(|n| n.consumer == usize::MAX) {
+        return Err(corrupt("Stream CG PEL entry without consumer"));
+    }
+    Ok(GroupData {
+        name,
+        last_id,
+        entries_read,
+        pel: pel.into_values().collect(),
+        consumers,
+    })
+}
+
+/// The group PEL, owners not yet known (`usize::MAX`).
+fn load_group_pel<R: Read>(r: &mut RioReader<R>) -> LoadResult<BTreeMap<EntryId, NackData>> {
     let npel = load_len(r)?;
     let mut pel: BTreeMap<EntryId, NackData> = BTreeMap::new();
     for _ in 0..npel {
@@ -355,47 +398,32 @@ fn load_group<R: Read>(r: &mut RioReader<R>, v2: bool, meta: &StreamMeta) -> Loa
             ));
         }
     }
-    let nconsumers = load_len(r)?;
-    let mut consumers: Vec<ConsumerData> = Vec::new();
-    let mut names: HashSet<Vec<u8>> = HashSet::new();
-    for idx in 0..nconsumers {
-        let cname = load_bytes(r)?;
-        if !names.insert(cname.clone()) {
-            return Err(corrupt("Duplicate stream consumer detected."));
+    Ok(pel)
+}
+
+/// A consumer's PEL: IDs of the group PEL, each claimed by one consumer.
+fn load_consumer_pel<R: Read>(
+    r: &mut RioReader<R>,
+    pel: &mut BTreeMap<EntryId, NackData>,
+    idx: usize,
+) -> LoadResult<Vec<EntryId>> {
+    let n = load_len(r)?;
+    let mut owned = Vec::new();
+    for _ in 0..n {
+        let id = load_raw_id(r)?;
+        let nack = pel
+            .get_mut(&id)
+            .ok_or_else(|| corrupt("Consumer entry not found in group global PEL"))?;
+        if nack.consumer != usize::MAX {
+            return Err(corrupt(
+                "Stream consumer PEL entry already has a consumer assigned",
+            ));
         }
-        let seen_time = load_millis(r)?;
-        let n = load_len(r)?;
-        let mut owned = Vec::new();
-        for _ in 0..n {
-            let id = load_raw_id(r)?;
-            let nack = pel
-                .get_mut(&id)
-                .ok_or_else(|| corrupt("Consumer entry not found in group global PEL"))?;
-            if nack.consumer != usize::MAX {
-                return Err(corrupt(
-                    "Stream consumer PEL entry already has a consumer assigned",
-                ));
-            }
-            nack.consumer = idx as usize;
-            owned.push(id);
-        }
-        owned.sort();
-        consumers.push(ConsumerData {
-            name: cname,
-            seen_time,
-            pel: owned,
-        });
+        nack.consumer = idx;
+        owned.push(id);
     }
-    if pel.values().any(|n| n.consumer == usize::MAX) {
-        return Err(corrupt("Stream CG PEL entry without consumer"));
-    }
-    Ok(GroupData {
-        name,
-        last_id,
-        entries_read,
-        pel: pel.into_values().collect(),
-        consumers,
-    })
+    owned.sort();
+    Ok(owned)
 }
 
 /// streamEstimateDistanceFromFirstEverEntry (Redis 7.0), for groups of a
