@@ -38,6 +38,7 @@ mod sets;
 mod slowlog_redact;
 mod sort;
 mod stream_groups;
+mod stream_groups_random;
 mod streams;
 mod strings;
 mod zset_blocking;
