@@ -104,7 +104,7 @@ fn random_command(r: &mut Rng, next_id: &mut (u64, u64), added: &mut Vec<String>
         7 => match r.below(8) {
             0 => v(&["XGROUP", "DESTROY", &key, &g]),
             1..=3 => v(&["XGROUP", "CREATE", &key, &g, "0", "MKSTREAM"]),
-            1 => v(&["XGROUP", "CREATECONSUMER", &key, &g, &c]),
+            4 | 5 => v(&["XGROUP", "CREATECONSUMER", &key, &g, &c]),
             _ => v(&["XGROUP", "DELCONSUMER", &key, &g, &c]),
         },
         8..=11 => {
