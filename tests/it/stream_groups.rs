@@ -1399,6 +1399,18 @@ fn pel_outlives_xdel_and_xtrim() {
         &["DEL", "s"],
         &["XADD", "s", "1-0", "a", "1"],
         &["XINFO", "GROUPS", "s"],
+        // The read counter wraps as a C long long.
+        &[
+            "XGROUP",
+            "CREATE",
+            "s",
+            "gmax",
+            "0",
+            "ENTRIESREAD",
+            "9223372036854775807",
+        ],
+        &["XREADGROUP", "GROUP", "gmax", "c", "STREAMS", "s", ">"],
+        &["XINFO", "GROUPS", "s"],
     ];
     both_protocols("xgroup_pel_deleted", cmds);
 }

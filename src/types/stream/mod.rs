@@ -346,7 +346,7 @@ impl Stream {
     /// Free effort (`lazyfreeGetFreeEffort`: one allocation per rax node),
     /// estimated in O(1) as two rax nodes per key.
     pub fn free_effort(&self) -> usize {
-        1 + self.nodes.len() * 2
+        1 + self.nodes.len() * 2 + cgroup::groups_free_effort(&self.cgroups)
     }
 
     /// MEMORY USAGE (objectComputeSize for streams): the stream and rax

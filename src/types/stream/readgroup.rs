@@ -49,7 +49,8 @@ impl Effects {
         true
     }
 
-    pub fn apply(self, ctx: &mut Ctx, key: &[u8], _group: &[u8]) {
+    /// Adds the dirty count, fires `xgroup-createconsumer`, queues the propagation.
+    pub fn apply(self, ctx: &mut Ctx, key: &[u8]) {
         let db = ctx.client.db;
         add_dirty(ctx.srv, self.dirty);
         if self.created {
@@ -306,7 +307,7 @@ fn serve_key(
         true
     })
     .unwrap_or(false);
-    fx.apply(ctx, key, &a.group);
+    fx.apply(ctx, key);
     Ok(served)
 }
 
