@@ -1048,6 +1048,28 @@ fn xreadgroup_blocking() {
             wait_blocked(s, 1);
             out.push(s.cmd(&["XADD", "s2", "7-7", "k", "v"]));
             out.push(a.read_reply().unwrap_or_default());
+            // Added and deleted in one MULTI: the waiter gets an empty list.
+            s.cmd(&["FLUSHALL"]);
+            s.cmd(&["XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"]);
+            a.send(&enc(&[
+                "XREADGROUP",
+                "GROUP",
+                "g",
+                "c1",
+                "BLOCK",
+                "0",
+                "STREAMS",
+                "s",
+                ">",
+            ]));
+            wait_blocked(s, 1);
+            let mut m = s.raw();
+            m.cmd(&["MULTI"]);
+            m.cmd(&["XADD", "s", "5-0", "a", "1"]);
+            m.cmd(&["XDEL", "s", "5-0"]);
+            out.push(m.cmd(&["EXEC"]));
+            out.push(a.read_reply().unwrap_or_default());
+            out.push(s.cmd(&["XINFO", "GROUPS", "s"]));
             // Inside MULTI, XREADGROUP BLOCK does not block.
             out.push(a.cmd(&["MULTI"]));
             out.push(a.cmd(&[
