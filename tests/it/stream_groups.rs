@@ -1421,6 +1421,15 @@ fn pel_outlives_xdel_and_xtrim() {
         &["DEL", "s"],
         &["XADD", "s", "1-0", "a", "1"],
         &["XINFO", "GROUPS", "s"],
+        // COPY duplicates the groups, their PELs and consumers.
+        &["XADD", "s", "2-0", "b", "2"],
+        &["XGROUP", "CREATE", "s", "g", "0"],
+        &["XREADGROUP", "GROUP", "g", "c", "COUNT", "1", "STREAMS", "s", ">"],
+        &["COPY", "s", "s2"],
+        &["XINFO", "GROUPS", "s2"],
+        &["XPENDING", "s2", "g"],
+        &["XREADGROUP", "GROUP", "g", "c", "STREAMS", "s2", ">"],
+        &["XPENDING", "s", "g"],
         // The read counter wraps as a C long long.
         &[
             "XGROUP",
