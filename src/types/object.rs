@@ -162,7 +162,7 @@ impl Value {
             Value::Hash(h) => Value::Hash(Box::new(h.duplicate())),
             Value::Set(s) => Value::Set(Box::new(s.duplicate())),
             Value::ZSet(z) => Value::ZSet(Box::new(z.duplicate())),
-            Value::Stream(s) => Value::Stream(s.clone()),
+            Value::Stream(s) => Value::Stream(Box::new(s.duplicate())),
         }
     }
 }

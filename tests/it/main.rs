@@ -39,6 +39,7 @@ mod slowlog_redact;
 mod sort;
 mod stream_groups;
 mod stream_rdb;
+mod stream_groups_random;
 mod streams;
 mod strings;
 mod zset_blocking;

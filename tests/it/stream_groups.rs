@@ -1048,6 +1048,28 @@ fn xreadgroup_blocking() {
             wait_blocked(s, 1);
             out.push(s.cmd(&["XADD", "s2", "7-7", "k", "v"]));
             out.push(a.read_reply().unwrap_or_default());
+            // Added and deleted in one MULTI: the waiter gets an empty list.
+            s.cmd(&["FLUSHALL"]);
+            s.cmd(&["XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"]);
+            a.send(&enc(&[
+                "XREADGROUP",
+                "GROUP",
+                "g",
+                "c1",
+                "BLOCK",
+                "0",
+                "STREAMS",
+                "s",
+                ">",
+            ]));
+            wait_blocked(s, 1);
+            let mut m = s.raw();
+            m.cmd(&["MULTI"]);
+            m.cmd(&["XADD", "s", "5-0", "a", "1"]);
+            m.cmd(&["XDEL", "s", "5-0"]);
+            out.push(m.cmd(&["EXEC"]));
+            out.push(a.read_reply().unwrap_or_default());
+            out.push(s.cmd(&["XINFO", "GROUPS", "s"]));
             // Inside MULTI, XREADGROUP BLOCK does not block.
             out.push(a.cmd(&["MULTI"]));
             out.push(a.cmd(&[
@@ -1398,6 +1420,27 @@ fn pel_outlives_xdel_and_xtrim() {
         &["XGROUP", "DESTROY", "s", "\u{e9}t\u{e9} grp"],
         &["DEL", "s"],
         &["XADD", "s", "1-0", "a", "1"],
+        &["XINFO", "GROUPS", "s"],
+        // COPY duplicates the groups, their PELs and consumers.
+        &["XADD", "s", "2-0", "b", "2"],
+        &["XGROUP", "CREATE", "s", "g", "0"],
+        &["XREADGROUP", "GROUP", "g", "c", "COUNT", "1", "STREAMS", "s", ">"],
+        &["COPY", "s", "s2"],
+        &["XINFO", "GROUPS", "s2"],
+        &["XPENDING", "s2", "g"],
+        &["XREADGROUP", "GROUP", "g", "c", "STREAMS", "s2", ">"],
+        &["XPENDING", "s", "g"],
+        // The read counter wraps as a C long long.
+        &[
+            "XGROUP",
+            "CREATE",
+            "s",
+            "gmax",
+            "0",
+            "ENTRIESREAD",
+            "9223372036854775807",
+        ],
+        &["XREADGROUP", "GROUP", "gmax", "c", "STREAMS", "s", ">"],
         &["XINFO", "GROUPS", "s"],
     ];
     both_protocols("xgroup_pel_deleted", cmds);

@@ -564,3 +564,111 @@ fn watch_sees_stream_writes() {
         out
     });
 }
+
+#[test]
+fn blocked_xread_gets_at_most_1000_without_count() {
+    both("streams_block_count", |s| {
+        let mut a = s.raw();
+        let mut b = s.raw();
+        a.send(&enc(&["XREAD", "BLOCK", "0", "STREAMS", "s", "$"]));
+        b.send(&enc(&[
+            "XREAD", "COUNT", "0", "BLOCK", "0", "COUNT", "3", "STREAMS", "s", "0-0",
+        ]));
+        wait_blocked(s, 2);
+        let mut m = s.raw();
+        m.cmd(&["MULTI"]);
+        for i in 1..=1200 {
+            m.cmd(&["XADD", "s", &format!("1-{i}"), "f", "v"]);
+        }
+        m.cmd(&["EXEC"]);
+        let ra = read(&mut a);
+        let rb = read(&mut b);
+        // Only the shape is compared: 1000 entries, then 3.
+        vec![
+            ra.iter()
+                .filter(|&&c| c == b'*')
+                .count()
+                .to_string()
+                .into_bytes(),
+            rb,
+        ]
+    });
+}
+
+/// Random XADD/XDEL/XTRIM/XRANGE with tiny nodes: approximate trims return
+/// how many entries whole nodes held, so equal replies mean equal node
+/// splits (stream-node-max-bytes / -entries) and equal trimming.
+#[test]
+fn random_ops_match_redis_node_for_node() {
+    for (i, (bytes, entries)) in [("0", "3"), ("120", "0"), ("200", "5"), ("4096", "100")]
+        .into_iter()
+        .enumerate()
+    {
+        let args = [
+            "--stream-node-max-bytes",
+            bytes,
+            "--stream-node-max-entries",
+            entries,
+            "--enable-debug-command",
+            "yes",
+        ];
+        let Some(mut d) = Differential::start("streams_random", &args) else {
+            return;
+        };
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d ^ (i as u64 + 1);
+        let mut rnd = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        let mut ms = 1;
+        for _ in 0..400 {
+            match rnd(10) {
+                0..=4 => {
+                    ms += rnd(2);
+                    let id = if rnd(2) == 0 {
+                        format!("{ms}-*")
+                    } else {
+                        format!("{ms}-{}", rnd(50))
+                    };
+                    let fa = if rnd(3) == 0 { "other" } else { "f" };
+                    let val = "v".repeat(rnd(30) as usize);
+                    let num = rnd(100000).to_string();
+                    d.check(&["XADD", "s", &id, fa, &val, "n", &num]);
+                }
+                5 | 6 => {
+                    let id = format!("{}-{}", rnd(ms + 1), rnd(50));
+                    d.check(&["XDEL", "s", &id]);
+                }
+                7 => {
+                    let approx = if rnd(2) == 0 { "~" } else { "=" };
+                    if rnd(2) == 0 {
+                        let n = rnd(40).to_string();
+                        d.check(&["XTRIM", "s", "MAXLEN", approx, &n]);
+                    } else {
+                        let id = format!("{}-{}", rnd(ms + 1), rnd(50));
+                        d.check(&["XTRIM", "s", "MINID", approx, &id]);
+                    }
+                    if approx == "~" && rnd(2) == 0 {
+                        let lim = rnd(8).to_string();
+                        d.check(&["XTRIM", "s", "MAXLEN", "~", "0", "LIMIT", &lim]);
+                    }
+                }
+                8 => {
+                    let a = format!("{}", rnd(ms + 1));
+                    let b = format!("({}", rnd(ms + 2));
+                    d.check(&["XRANGE", "s", &a, &b, "COUNT", "5"]);
+                    d.check(&["XREVRANGE", "s", &b, &a]);
+                }
+                _ => {
+                    d.check(&["XLEN", "s"]);
+                    d.check(&["XREAD", "COUNT", "3", "STREAMS", "s", "0-0"]);
+                }
+            }
+        }
+        d.check(&["XRANGE", "s", "-", "+"]);
+        d.check(&["DEBUG", "DIGEST-VALUE", "s"]);
+        d.check(&["XSETID", "s", "0-1"]);
+    }
+}

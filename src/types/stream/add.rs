@@ -110,30 +110,38 @@ pub fn parse_add_trim_args(ctx: &Ctx, xadd: bool) -> Result<AddTrimArgs, CmdErro
             "syntax error, XTRIM must be called with a trimming strategy",
         ));
     }
-    // The AOF client (as a master would) replays rewritten arguments with no
-    // work limit (`mustObeyClient`).
-    if ctx.client.id == u64::MAX {
-        limit = 0;
-    } else if limit_given {
-        if !approx {
-            return Err(err(
-                "syntax error, LIMIT cannot be used without the special ~ option",
-            ));
-        }
-    } else if approx {
-        limit = 100i64.saturating_mul(ctx.srv.config.stream_node_max_entries);
-        if limit <= 0 || limit > 10000 {
-            limit = 10000;
-        }
-    } else {
-        limit = 0;
-    }
+    let limit = resolve_limit(ctx, approx, limit_given.then_some(limit))?;
     a.trim = strategy.map(|strategy| TrimArgs {
         strategy,
         approx,
         limit,
     });
     Ok(a)
+}
+
+/// The trim work limit: the user's LIMIT (only with `~`), else
+/// `100 * stream-node-max-entries` capped to 10000 for `~`, else none. The
+/// AOF client (as a master would) replays rewritten arguments with no limit
+/// (`mustObeyClient`).
+fn resolve_limit(ctx: &Ctx, approx: bool, given: Option<i64>) -> Result<i64, CmdError> {
+    if ctx.client.id == u64::MAX {
+        return Ok(0);
+    }
+    match given {
+        Some(_) if !approx => Err(err(
+            "syntax error, LIMIT cannot be used without the special ~ option",
+        )),
+        Some(limit) => Ok(limit),
+        None if approx => {
+            let limit = 100i64.saturating_mul(ctx.srv.config.stream_node_max_entries);
+            Ok(if limit <= 0 || limit > 10000 {
+                10000
+            } else {
+                limit
+            })
+        }
+        None => Ok(0),
+    }
 }
 
 /// After an approximate trim, the propagated command carries `=` and the
@@ -148,6 +156,30 @@ pub fn rewrite_trim_args(argv: &mut [Vec<u8>], a: &AddTrimArgs, s: &Stream) {
         TrimStrategy::MaxLen(_) => s.length.to_string().into_bytes(),
         TrimStrategy::MinId(_) => s.edge_id(true, false).to_bytes(),
     };
+}
+
+/// XADD's trim, and the argv to propagate: the concrete ID for `*` and
+/// `ms-*`, the rewritten threshold for `~`. Returns whether it trimmed.
+fn trim_after_add(
+    s: &mut Stream,
+    a: &AddTrimArgs,
+    argv: &[Vec<u8>],
+    id: StreamId,
+) -> (bool, Option<Vec<Vec<u8>>>) {
+    let mut prop: Option<Vec<Vec<u8>>> = None;
+    let mut trimmed = false;
+    if let Some(t) = &a.trim {
+        trimmed = s.trim(t) > 0;
+        if t.approx {
+            let mut v = argv.to_vec();
+            rewrite_trim_args(&mut v, a, s);
+            prop = Some(v);
+        }
+    }
+    if a.id.is_none_or(|p| !p.seq_given) {
+        prop.get_or_insert_with(|| argv.to_vec())[a.id_idx] = id.to_bytes();
+    }
+    (trimmed, prop)
 }
 
 /// XADD key [NOMKSTREAM] [MAXLEN|MINID [=|~] threshold [LIMIT count]] *|id field value [field value ...]
@@ -199,19 +231,7 @@ pub fn xadd_command(ctx: &mut Ctx) -> Result<(), CmdError> {
         }
         Err(AppendError::TooLarge) => return Err(err("Elements are too large to be stored")),
     };
-    let mut prop: Option<Vec<Vec<u8>>> = None;
-    let mut trimmed = false;
-    if let Some(t) = &a.trim {
-        trimmed = s.trim(t) > 0;
-        if t.approx {
-            let mut v = argv.to_vec();
-            rewrite_trim_args(&mut v, &a, s);
-            prop = Some(v);
-        }
-    }
-    if a.id.is_none_or(|p| !p.seq_given) {
-        prop.get_or_insert_with(|| argv.to_vec())[a.id_idx] = id.to_bytes();
-    }
+    let (trimmed, prop) = trim_after_add(s, &a, argv, id);
     ctx.reply().bulk(id.to_string().as_bytes());
     ctx.srv.signal_modified_key(db, key);
     ctx.srv.notify(notify::STREAM, "xadd", key, db);

@@ -179,7 +179,7 @@ pub fn lag(s: &Stream, cg: &ConsumerGroup) -> Option<i64> {
     }
     match estimate_distance(s, cg.last_id) {
         INVALID_ENTRIES_READ => None,
-        read => Some(added - read),
+        read => Some(added.wrapping_sub(read)),
     }
 }
 
@@ -187,7 +187,8 @@ pub fn lag(s: &Stream, cg: &ConsumerGroup) -> Option<i64> {
 /// read counter valid when it can (`streamReplyWithRange` with a group).
 pub fn advance_group(s: &Stream, cg: &mut ConsumerGroup, id: StreamId) {
     if cg.entries_read != INVALID_ENTRIES_READ && !range_has_tombstones(s, Some(id), None) {
-        cg.entries_read += 1;
+        // ENTRIESREAD may have set it anywhere: wraps as Redis's long long does.
+        cg.entries_read = cg.entries_read.wrapping_add(1);
     } else if s.entries_added != 0 {
         cg.entries_read = estimate_distance(s, id);
     }
@@ -221,6 +222,16 @@ pub fn rax_node_count(keys: impl Iterator<Item = [u8; 16]>) -> usize {
         prev = Some(k);
     }
     positions.len()
+}
+
+/// The groups' part of the lazy-free effort (`lazyfreeGetFreeEffort`):
+/// every group and every NACK is an allocation, the first group's PEL
+/// standing for all of them.
+pub fn groups_free_effort(groups: &Groups) -> usize {
+    match groups.values().next() {
+        Some(first) => groups.len() * (1 + first.pel.len()),
+        None => 0,
+    }
 }
 
 /// `streamRadixTreeMemoryUsage` for a rax of `numele` IDs and `numnodes` nodes.

@@ -135,7 +135,7 @@ pub fn xclaim_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     };
     let r = &mut ctx.client.reply;
     with_group(s, group, |s, cg| claim_all(s, cg, &req, argv, r, &mut fx));
-    fx.apply(ctx, key, group);
+    fx.apply(ctx, key);
     ctx.prevent_propagation();
     Ok(())
 }
@@ -333,7 +333,7 @@ pub fn xautoclaim_command(ctx: &mut Ctx) -> Result<(), CmdError> {
             r.bulk(&id.to_bytes());
         }
     });
-    fx.apply(ctx, key, group);
+    fx.apply(ctx, key);
     ctx.prevent_propagation();
     Ok(())
 }

@@ -54,6 +54,9 @@ use node::{Fields, Master, RawEntry};
 
 use crate::ds::listpack::Listpack;
 
+/// STREAM_LISTPACK_MAX_PRE_ALLOCATE: a new node's initial allocation.
+const PREALLOC: usize = 4096;
+
 /// STREAM_LISTPACK_MAX_SIZE: no node grows past 1 GB.
 pub const LISTPACK_MAX_SIZE: usize = 1 << 30;
 
@@ -108,6 +111,10 @@ pub struct Stream {
     pub first_id: StreamId,
     pub max_deleted_entry_id: StreamId,
     pub entries_added: u64,
+    /// The tail node's preallocation (`lpNew(prealloc)` in
+    /// `streamAppendItem`) until the node is shrunk: key and bytes. Only
+    /// MEMORY USAGE reads it.
+    prealloc: Option<(u128, usize)>,
     /// Consumer groups by name (xgroups helper, see cgroup.rs).
     pub cgroups: cgroup::Groups,
 }
@@ -140,6 +147,13 @@ impl<'a> Entry<'a> {
 impl Stream {
     pub fn new() -> Stream {
         Stream::default()
+    }
+
+    /// A copy (COPY; `streamDup` copies each listpack at its exact size).
+    pub fn duplicate(&self) -> Stream {
+        let mut c = self.clone();
+        c.prealloc = None;
+        c
     }
 
     /// Live entries (XLEN).
@@ -244,7 +258,7 @@ impl Stream {
     }
 
     /// XADD's append (`streamAppendItem`): `pairs` is field, value, field,
-    /// value... Returns the new entry's ID.
+    /// value... (an odd last element is ignored). Returns the new entry's ID.
     pub fn append(
         &mut self,
         pairs: &[&[u8]],
@@ -256,7 +270,7 @@ impl Stream {
         if total > LISTPACK_MAX_SIZE {
             return Err(AppendError::TooLarge);
         }
-        let fields: Vec<&[u8]> = pairs.chunks(2).map(|c| c[0]).collect();
+        let fields: Vec<&[u8]> = pairs.chunks_exact(2).map(|c| c[0]).collect();
         let tail = self
             .nodes
             .iter_mut()
@@ -276,6 +290,11 @@ impl Stream {
                 let mut lp = node::new_node(&fields);
                 node::append_entry(&mut lp, id, id, pairs, true);
                 self.nodes.insert(id.to_u128(), lp);
+                let mut pre = PREALLOC;
+                if limits.max_bytes > 0 && (limits.max_bytes as usize) < pre {
+                    pre = limits.max_bytes as usize;
+                }
+                self.prealloc = Some((id.to_u128(), pre));
             }
         }
         self.length += 1;
@@ -306,12 +325,14 @@ impl Stream {
                 return false;
             }
             if e.id == id && !e.deleted() {
+                let before = lp.bytes();
                 if m.count == 1 {
                     self.nodes.remove(&k);
                 } else {
                     node::mark_deleted(lp, q);
                     node::set_counters(lp, m.count - 1, m.deleted + 1);
                 }
+                self.note_shrink(k, before);
                 self.length -= 1;
                 return true;
             }
@@ -323,6 +344,11 @@ impl Stream {
     /// XTRIM / XADD's trimming (`streamTrim`): returns entries removed.
     pub fn trim(&mut self, args: &TrimArgs) -> u64 {
         let deleted = trim::trim_nodes(self, args);
+        if let Some((k, _)) = self.prealloc {
+            if !self.nodes.contains_key(&k) {
+                self.prealloc = None;
+            }
+        }
         self.first_id = if self.length == 0 {
             StreamId::MIN
         } else {
@@ -346,31 +372,49 @@ impl Stream {
     /// Free effort (`lazyfreeGetFreeEffort`: one allocation per rax node),
     /// estimated in O(1) as two rax nodes per key.
     pub fn free_effort(&self) -> usize {
-        1 + self.nodes.len() * 2
+        1 + self.nodes.len() * 2 + cgroup::groups_free_effort(&self.cgroups)
     }
 
     /// MEMORY USAGE (objectComputeSize for streams): the stream and rax
     /// overhead plus the listpacks, averaging the first `samples` nodes.
     pub fn mem_usage(&self, samples: usize) -> usize {
-        use crate::alloc::alloc_size;
         // sizeof(stream) is 80; the rax estimate is streamRadixTreeMemoryUsage's.
         let mut size = 80 + self.nodes.len() * 16 + self.rax_nodes() * (4 + 8 * 30);
         let samples = samples.max(1);
         let mut lpsize = 0;
         let mut n = 0;
-        for lp in self.nodes.values().take(samples) {
-            lpsize += alloc_size(lp.bytes());
+        for (k, lp) in self.nodes.iter().take(samples) {
+            lpsize += self.node_alloc(*k, lp);
             n += 1;
         }
         if self.nodes.len() <= n {
             size += lpsize;
         } else {
             size += lpsize / n * (self.nodes.len() - 1);
-            if let Some(lp) = self.nodes.values().next_back() {
-                size += alloc_size(lp.bytes());
+            if let Some((k, lp)) = self.nodes.iter().next_back() {
+                size += self.node_alloc(*k, lp);
             }
         }
         size + cgroup::groups_mem_usage(&self.cgroups)
+    }
+
+    /// Drops the preallocation of node `k` if it shrank (listpack.c
+    /// reallocates to the exact size when an edit makes it smaller).
+    pub(crate) fn note_shrink(&mut self, k: u128, before: usize) {
+        if self.prealloc.is_some_and(|(p, _)| p == k)
+            && self.nodes.get(&k).is_none_or(|lp| lp.bytes() < before)
+        {
+            self.prealloc = None;
+        }
+    }
+
+    /// The allocation of node `k` as jemalloc sizes it.
+    fn node_alloc(&self, k: u128, lp: &Listpack) -> usize {
+        use crate::alloc::alloc_size;
+        match self.prealloc {
+            Some((p, n)) if p == k => alloc_size(lp.bytes().max(n)),
+            _ => alloc_size(lp.bytes()),
+        }
     }
 
     pub(crate) fn nodes_map(&self) -> &BTreeMap<u128, Listpack> {

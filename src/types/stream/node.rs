@@ -183,7 +183,7 @@ pub fn append_entry(
     if !same {
         lp.append(LpValue::Int(n as i64));
     }
-    for pair in pairs.chunks(2) {
+    for pair in pairs.chunks_exact(2) {
         if !same {
             lp.append(LpValue::Str(pair[0]));
         }

@@ -49,7 +49,8 @@ impl Effects {
         true
     }
 
-    pub fn apply(self, ctx: &mut Ctx, key: &[u8], _group: &[u8]) {
+    /// Adds the dirty count, fires `xgroup-createconsumer`, queues the propagation.
+    pub fn apply(self, ctx: &mut Ctx, key: &[u8]) {
         let db = ctx.client.db;
         add_dirty(ctx.srv, self.dirty);
         if self.created {
@@ -266,6 +267,7 @@ fn serve_key(
 ) -> Result<bool, CmdError> {
     let db = ctx.client.db;
     let now = ctx.srv.time.mstime;
+    let reexec = !blocking::may_block_fresh(ctx);
     let mut fx = Effects::default();
     let Some(s) = stream_at(ctx.srv, db, key, false)? else {
         return Ok(false);
@@ -273,7 +275,15 @@ fn serve_key(
     let r = &mut ctx.client.reply;
     let served = with_group(s, &a.group, |s, cg| {
         let history = gt != StreamId::MAX;
-        let serve = history || (s.length > 0 && s.last_valid_id() > cg.last_id);
+        // A fresh call needs a live entry after the group's last ID; a
+        // served waiter only a newer top ID (blocked.c), so entries added
+        // and deleted in one MULTI still wake it, with an empty list.
+        let serve = history
+            || if reexec {
+                s.last_id > cg.last_id
+            } else {
+                s.length > 0 && s.last_valid_id() > cg.last_id
+            };
         let start = if history { gt } else { cg.last_id };
         if !serve {
             return false;
@@ -306,7 +316,7 @@ fn serve_key(
         true
     })
     .unwrap_or(false);
-    fx.apply(ctx, key, &a.group);
+    fx.apply(ctx, key);
     Ok(served)
 }
 

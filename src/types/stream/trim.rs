@@ -55,7 +55,9 @@ pub(super) fn trim_nodes(s: &mut Stream, args: &TrimArgs) -> u64 {
         if args.approx {
             break;
         }
+        let before = lp.bytes();
         let removed = trim_in_node(lp, &m, master_id, args.strategy, length);
+        s.note_shrink(k, before);
         s.length -= removed;
         deleted += removed;
         break;
