@@ -91,7 +91,7 @@ pub enum LoadError {
     EmptyKey,
     /// The stored and computed checksums differ.
     Checksum { computed: u64, stored: u64 },
-    /// Data this server cannot hold: a module type, a stream (not yet), a function.
+    /// Data this server cannot hold: a module type, a function.
     Unsupported(String),
     /// The file does not start with "REDIS".
     BadSignature,
