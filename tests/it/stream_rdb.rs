@@ -773,3 +773,53 @@ fn aof_rewrite_of_streams_reloads_here_and_in_redis() {
         "AOF against the original",
     );
 }
+
+/// Extracts `name:value` from an INFO or DEBUG OBJECT reply.
+fn field(reply: &[u8], name: &str) -> String {
+    let text = String::from_utf8_lossy(reply);
+    let at = text.find(&format!("{}:", name)).expect("field");
+    text[at + name.len() + 1..]
+        .split(|c: char| c.is_whitespace())
+        .next()
+        .unwrap_or("")
+        .to_string()
+}
+
+#[test]
+fn serializedlength_and_sanitizations_match_redis() {
+    let args = ["--enable-debug-command", "yes", "--rdbcompression", "no"];
+    let Some(d) = Differential::start("serializedlength_and_sanitizations_match_redis", &args)
+    else {
+        return;
+    };
+    fill(&mut d.theirs.raw());
+    let mut theirs = d.theirs.raw();
+    let mut ours = d.ours.raw();
+    run(
+        &mut ours,
+        &["CONFIG", "SET", "sanitize-dump-payload", "yes"],
+    );
+    run(
+        &mut theirs,
+        &["CONFIG", "SET", "sanitize-dump-payload", "yes"],
+    );
+    for (db, key, _) in KEYS {
+        run(&mut theirs, &["SELECT", db]);
+        run(&mut ours, &["SELECT", db]);
+        let p = bulk(&run(&mut theirs, &["DUMP", key]));
+        assert_eq!(restore(&mut ours, key, &p, &[]), b"+OK\r\n");
+        assert_eq!(restore(&mut theirs, key, &p, &["REPLACE"]), b"+OK\r\n");
+        let a = run(&mut theirs, &["DEBUG", "OBJECT", key]);
+        let b = run(&mut ours, &["DEBUG", "OBJECT", key]);
+        assert_eq!(
+            field(&a, "serializedlength"),
+            field(&b, "serializedlength"),
+            "{}",
+            key
+        );
+    }
+    let a = run(&mut theirs, &["INFO", "stats"]);
+    let b = run(&mut ours, &["INFO", "stats"]);
+    let name = "dump_payload_sanitizations";
+    assert_eq!(field(&a, name), field(&b, name));
+}
