@@ -92,7 +92,7 @@ pub fn value_from(l: Loaded, share_ints: bool) -> Result<Value, LoadError> {
             Value::ZSet(Box::new(ZSet::Skiplist(Box::new(big))))
         }
         Loaded::List(ql) => Value::List(Box::new(ql)),
-        Loaded::Stream(d) => Value::Stream(Box::new(super::objects_stream::stream_from(*d)?)),
+        Loaded::Stream(d) => Value::Stream(Box::new(super::objects_stream::stream_from(*d))),
     })
 }
 

@@ -5,7 +5,6 @@
 
 use super::rdb::stream::{ConsumerView, GroupData, GroupView, StreamData, StreamMeta, StreamView};
 use super::rdb::stream_node::EntryId;
-use super::rdb::LoadError;
 use crate::types::stream::cgroup::{Consumer, ConsumerGroup, Nack};
 use crate::types::stream::{Stream, StreamId};
 
@@ -86,7 +85,7 @@ fn group_from(g: GroupData) -> ConsumerGroup {
 }
 
 /// A loaded stream (already checked by the loader) as a `Stream`.
-pub fn stream_from(d: StreamData) -> Result<Stream, LoadError> {
+pub fn stream_from(d: StreamData) -> Stream {
     let mut s = Stream::new();
     for (id, lp) in d.nodes {
         s.insert_node(sid(id), lp);
@@ -99,5 +98,5 @@ pub fn stream_from(d: StreamData) -> Result<Stream, LoadError> {
     for g in d.groups {
         s.cgroups.insert(g.name.clone(), group_from(g));
     }
-    Ok(s)
+    s
 }
