@@ -1424,7 +1424,17 @@ fn pel_outlives_xdel_and_xtrim() {
         // COPY duplicates the groups, their PELs and consumers.
         &["XADD", "s", "2-0", "b", "2"],
         &["XGROUP", "CREATE", "s", "g", "0"],
-        &["XREADGROUP", "GROUP", "g", "c", "COUNT", "1", "STREAMS", "s", ">"],
+        &[
+            "XREADGROUP",
+            "GROUP",
+            "g",
+            "c",
+            "COUNT",
+            "1",
+            "STREAMS",
+            "s",
+            ">",
+        ],
         &["COPY", "s", "s2"],
         &["XINFO", "GROUPS", "s2"],
         &["XPENDING", "s2", "g"],
