@@ -230,8 +230,7 @@ pub fn rax_node_count(keys: impl Iterator<Item = [u8; 16]>) -> usize {
     // Branching prefixes are the distinct LCP intervals (a stack of open
     // intervals); each one's parent is the deeper of its two boundaries.
     let mut stack: Vec<i32> = Vec::new();
-    for i in 1..=n {
-        let cur = if i < n { l[i] } else { -1 };
+    for &cur in l[1..].iter().chain(std::iter::once(&-1)) {
         while let Some(&d) = stack.last() {
             if d <= cur {
                 break;
