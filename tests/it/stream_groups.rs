@@ -1518,3 +1518,39 @@ fn blocked_xreadgroup_propagation() {
     });
     assert!(same, "AOF differs:\n--- ferrodis\n{}\n--- redis\n{}", x, y);
 }
+
+/// Group commands do not touch WATCHed keys, except XGROUP CREATE MKSTREAM
+/// creating the key.
+#[test]
+fn watch_sees_only_mkstream() {
+    let cmds: &[&[&str]] = &[
+        &["XGROUP", "CREATE", "s", "g2", "0"],
+        &["XGROUP", "SETID", "s", "g", "0"],
+        &["XGROUP", "DESTROY", "s", "g"],
+        &["XGROUP", "CREATECONSUMER", "s", "g", "c9"],
+        &["XGROUP", "DELCONSUMER", "s", "g", "c1"],
+        &["XREADGROUP", "GROUP", "g", "c1", "STREAMS", "s", ">"],
+        &["XACK", "s", "g", "1-1"],
+        &["XCLAIM", "s", "g", "c5", "0", "1-1"],
+        &["XAUTOCLAIM", "s", "g", "c5", "0", "0"],
+        &["XGROUP", "CREATE", "new", "g", "0", "MKSTREAM"],
+    ];
+    both("xgroup_watch", |s| {
+        let mut out = Vec::new();
+        for cmd in cmds {
+            s.cmd(&["FLUSHALL"]);
+            s.cmd(&["XADD", "s", "1-1", "a", "1"]);
+            s.cmd(&["XGROUP", "CREATE", "s", "g", "0"]);
+            s.cmd(&["XREADGROUP", "GROUP", "g", "c1", "STREAMS", "s", ">"]);
+            s.cmd(&["XADD", "s", "2-1", "a", "1"]);
+            let mut w = s.raw();
+            let key = if cmd.contains(&"new") { "new" } else { "s" };
+            w.cmd(&["WATCH", key]);
+            out.push(s.cmd(cmd));
+            w.cmd(&["MULTI"]);
+            w.cmd(&["PING"]);
+            out.push(w.cmd(&["EXEC"]));
+        }
+        out
+    });
+}
