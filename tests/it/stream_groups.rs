@@ -1554,3 +1554,69 @@ fn watch_sees_only_mkstream() {
         out
     });
 }
+
+/// Replaying the AOF (DEBUG LOADAOF) rebuilds the groups from the
+/// propagated XCLAIM / XGROUP forms exactly as Redis does (entries-read
+/// included: a plain `>` read does not carry it).
+#[test]
+fn aof_replay_rebuilds_groups() {
+    let Some(mut d) = Differential::start(
+        "xgroup_aof_replay",
+        &[
+            "--appendonly",
+            "yes",
+            "--aof-use-rdb-preamble",
+            "no",
+            "--enable-debug-command",
+            "yes",
+        ],
+    ) else {
+        return;
+    };
+    let cmds: &[&[&str]] = &[
+        &["XADD", "s", "1-1", "a", "1"],
+        &["XADD", "s", "2-1", "b", "2"],
+        &["XADD", "s", "3-1", "c", "3"],
+        &["XADD", "s", "4-1", "d", "4"],
+        &["XGROUP", "CREATE", "s", "g", "0"],
+        &["XGROUP", "CREATE", "s", "g2", "0"],
+        &[
+            "XREADGROUP",
+            "GROUP",
+            "g",
+            "c1",
+            "COUNT",
+            "2",
+            "STREAMS",
+            "s",
+            ">",
+        ],
+        &[
+            "XREADGROUP",
+            "GROUP",
+            "g",
+            "c2",
+            "NOACK",
+            "COUNT",
+            "1",
+            "STREAMS",
+            "s",
+            ">",
+        ],
+        &["XREADGROUP", "GROUP", "g2", "c1", "STREAMS", "s", ">"],
+        &["XCLAIM", "s", "g", "c3", "0", "1-1", "RETRYCOUNT", "5"],
+        &["XDEL", "s", "2-1"],
+        &["XAUTOCLAIM", "s", "g", "c4", "0", "0"],
+        &["XACK", "s", "g2", "3-1"],
+        &["XGROUP", "CREATECONSUMER", "s", "g2", "lonely"],
+        &["XGROUP", "CREATE", "s", "g3", "$", "ENTRIESREAD", "7"],
+        &["XGROUP", "DELCONSUMER", "s", "g", "c2"],
+    ];
+    for c in cmds {
+        check_masked(&mut d, c);
+    }
+    check_masked(&mut d, &["DEBUG", "LOADAOF"]);
+    check_masked(&mut d, &["XINFO", "GROUPS", "s"]);
+    check_masked(&mut d, &["XINFO", "STREAM", "s", "FULL"]);
+    check_masked(&mut d, &["XPENDING", "s", "g2"]);
+}
