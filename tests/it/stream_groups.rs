@@ -896,6 +896,7 @@ fn xreadgroup_blocking() {
                 "s",
                 ">",
             ]));
+            wait_blocked(s, 1);
             b.send(&enc(&[
                 "XREADGROUP",
                 "GROUP",
@@ -910,6 +911,7 @@ fn xreadgroup_blocking() {
                 "s",
                 ">",
             ]));
+            wait_blocked(s, 2);
             c.send(&enc(&[
                 "XREADGROUP",
                 "GROUP",
@@ -1070,6 +1072,44 @@ fn xreadgroup_blocking() {
             out.push(m.cmd(&["EXEC"]));
             out.push(a.read_reply().unwrap_or_default());
             out.push(s.cmd(&["XINFO", "GROUPS", "s"]));
+            // Two waiters of one group, COUNT 1: one entry each, in FIFO
+            // order; CLIENT UNBLOCK ... ERROR ends a third.
+            s.cmd(&["FLUSHALL"]);
+            s.cmd(&["XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"]);
+            let cid = String::from_utf8_lossy(&c.cmd(&["CLIENT", "ID"]))
+                .trim_start_matches(':')
+                .trim()
+                .to_string();
+            for (n, (conn, name)) in [(&mut a, "c1"), (&mut b, "c2"), (&mut c, "c3")]
+                .into_iter()
+                .enumerate()
+            {
+                conn.send(&enc(&[
+                    "XREADGROUP",
+                    "GROUP",
+                    "g",
+                    name,
+                    "COUNT",
+                    "1",
+                    "BLOCK",
+                    "0",
+                    "STREAMS",
+                    "s",
+                    ">",
+                ]));
+                wait_blocked(s, n as i64 + 1);
+            }
+            wait_blocked(s, 3);
+            let mut m = s.raw();
+            m.cmd(&["MULTI"]);
+            m.cmd(&["XADD", "s", "1-0", "a", "1"]);
+            m.cmd(&["XADD", "s", "2-0", "b", "2"]);
+            out.push(m.cmd(&["EXEC"]));
+            out.push(a.read_reply().unwrap_or_default());
+            out.push(b.read_reply().unwrap_or_default());
+            wait_blocked(s, 1);
+            out.push(s.cmd(&["CLIENT", "UNBLOCK", &cid, "ERROR"]));
+            out.push(c.read_reply().unwrap_or_default());
             // Inside MULTI, XREADGROUP BLOCK does not block.
             out.push(a.cmd(&["MULTI"]));
             out.push(a.cmd(&[
@@ -1501,9 +1541,11 @@ fn blocked_xreadgroup_propagation() {
     ] {
         conn.0.send(&enc(cmd));
         conn.1.send(&enc(cmd));
+        // One at a time, so both servers queue them in the same order.
+        let n = if cmd.contains(&"NOACK") { 2 } else { 1 };
+        wait_blocked(&d.ours, n);
+        wait_blocked(&d.theirs, n);
     }
-    wait_blocked(&d.ours, 2);
-    wait_blocked(&d.theirs, 2);
     d.check(&["XADD", "s", "1-1", "a", "1"]);
     assert_eq!(a.0.read_reply(), a.1.read_reply());
     d.check(&["XADD", "s", "2-1", "b", "2"]);
