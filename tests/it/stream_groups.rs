@@ -896,6 +896,7 @@ fn xreadgroup_blocking() {
                 "s",
                 ">",
             ]));
+            wait_blocked(s, 1);
             b.send(&enc(&[
                 "XREADGROUP",
                 "GROUP",
@@ -910,6 +911,7 @@ fn xreadgroup_blocking() {
                 "s",
                 ">",
             ]));
+            wait_blocked(s, 2);
             c.send(&enc(&[
                 "XREADGROUP",
                 "GROUP",
@@ -1070,6 +1072,44 @@ fn xreadgroup_blocking() {
             out.push(m.cmd(&["EXEC"]));
             out.push(a.read_reply().unwrap_or_default());
             out.push(s.cmd(&["XINFO", "GROUPS", "s"]));
+            // Two waiters of one group, COUNT 1: one entry each, in FIFO
+            // order; CLIENT UNBLOCK ... ERROR ends a third.
+            s.cmd(&["FLUSHALL"]);
+            s.cmd(&["XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"]);
+            let cid = String::from_utf8_lossy(&c.cmd(&["CLIENT", "ID"]))
+                .trim_start_matches(':')
+                .trim()
+                .to_string();
+            for (n, (conn, name)) in [(&mut a, "c1"), (&mut b, "c2"), (&mut c, "c3")]
+                .into_iter()
+                .enumerate()
+            {
+                conn.send(&enc(&[
+                    "XREADGROUP",
+                    "GROUP",
+                    "g",
+                    name,
+                    "COUNT",
+                    "1",
+                    "BLOCK",
+                    "0",
+                    "STREAMS",
+                    "s",
+                    ">",
+                ]));
+                wait_blocked(s, n as i64 + 1);
+            }
+            wait_blocked(s, 3);
+            let mut m = s.raw();
+            m.cmd(&["MULTI"]);
+            m.cmd(&["XADD", "s", "1-0", "a", "1"]);
+            m.cmd(&["XADD", "s", "2-0", "b", "2"]);
+            out.push(m.cmd(&["EXEC"]));
+            out.push(a.read_reply().unwrap_or_default());
+            out.push(b.read_reply().unwrap_or_default());
+            wait_blocked(s, 1);
+            out.push(s.cmd(&["CLIENT", "UNBLOCK", &cid, "ERROR"]));
+            out.push(c.read_reply().unwrap_or_default());
             // Inside MULTI, XREADGROUP BLOCK does not block.
             out.push(a.cmd(&["MULTI"]));
             out.push(a.cmd(&[
@@ -1501,9 +1541,11 @@ fn blocked_xreadgroup_propagation() {
     ] {
         conn.0.send(&enc(cmd));
         conn.1.send(&enc(cmd));
+        // One at a time, so both servers queue them in the same order.
+        let n = if cmd.contains(&"NOACK") { 2 } else { 1 };
+        wait_blocked(&d.ours, n);
+        wait_blocked(&d.theirs, n);
     }
-    wait_blocked(&d.ours, 2);
-    wait_blocked(&d.theirs, 2);
     d.check(&["XADD", "s", "1-1", "a", "1"]);
     assert_eq!(a.0.read_reply(), a.1.read_reply());
     d.check(&["XADD", "s", "2-1", "b", "2"]);
@@ -1517,4 +1559,106 @@ fn blocked_xreadgroup_propagation() {
         x == y && x.contains("marker")
     });
     assert!(same, "AOF differs:\n--- ferrodis\n{}\n--- redis\n{}", x, y);
+}
+
+/// Group commands do not touch WATCHed keys, except XGROUP CREATE MKSTREAM
+/// creating the key.
+#[test]
+fn watch_sees_only_mkstream() {
+    let cmds: &[&[&str]] = &[
+        &["XGROUP", "CREATE", "s", "g2", "0"],
+        &["XGROUP", "SETID", "s", "g", "0"],
+        &["XGROUP", "DESTROY", "s", "g"],
+        &["XGROUP", "CREATECONSUMER", "s", "g", "c9"],
+        &["XGROUP", "DELCONSUMER", "s", "g", "c1"],
+        &["XREADGROUP", "GROUP", "g", "c1", "STREAMS", "s", ">"],
+        &["XACK", "s", "g", "1-1"],
+        &["XCLAIM", "s", "g", "c5", "0", "1-1"],
+        &["XAUTOCLAIM", "s", "g", "c5", "0", "0"],
+        &["XGROUP", "CREATE", "new", "g", "0", "MKSTREAM"],
+    ];
+    both("xgroup_watch", |s| {
+        let mut out = Vec::new();
+        for cmd in cmds {
+            s.cmd(&["FLUSHALL"]);
+            s.cmd(&["XADD", "s", "1-1", "a", "1"]);
+            s.cmd(&["XGROUP", "CREATE", "s", "g", "0"]);
+            s.cmd(&["XREADGROUP", "GROUP", "g", "c1", "STREAMS", "s", ">"]);
+            s.cmd(&["XADD", "s", "2-1", "a", "1"]);
+            let mut w = s.raw();
+            let key = if cmd.contains(&"new") { "new" } else { "s" };
+            w.cmd(&["WATCH", key]);
+            out.push(s.cmd(cmd));
+            w.cmd(&["MULTI"]);
+            w.cmd(&["PING"]);
+            out.push(w.cmd(&["EXEC"]));
+        }
+        out
+    });
+}
+
+/// Replaying the AOF (DEBUG LOADAOF) rebuilds the groups from the
+/// propagated XCLAIM / XGROUP forms exactly as Redis does (entries-read
+/// included: a plain `>` read does not carry it).
+#[test]
+fn aof_replay_rebuilds_groups() {
+    let Some(mut d) = Differential::start(
+        "xgroup_aof_replay",
+        &[
+            "--appendonly",
+            "yes",
+            "--aof-use-rdb-preamble",
+            "no",
+            "--enable-debug-command",
+            "yes",
+        ],
+    ) else {
+        return;
+    };
+    let cmds: &[&[&str]] = &[
+        &["XADD", "s", "1-1", "a", "1"],
+        &["XADD", "s", "2-1", "b", "2"],
+        &["XADD", "s", "3-1", "c", "3"],
+        &["XADD", "s", "4-1", "d", "4"],
+        &["XGROUP", "CREATE", "s", "g", "0"],
+        &["XGROUP", "CREATE", "s", "g2", "0"],
+        &[
+            "XREADGROUP",
+            "GROUP",
+            "g",
+            "c1",
+            "COUNT",
+            "2",
+            "STREAMS",
+            "s",
+            ">",
+        ],
+        &[
+            "XREADGROUP",
+            "GROUP",
+            "g",
+            "c2",
+            "NOACK",
+            "COUNT",
+            "1",
+            "STREAMS",
+            "s",
+            ">",
+        ],
+        &["XREADGROUP", "GROUP", "g2", "c1", "STREAMS", "s", ">"],
+        &["XCLAIM", "s", "g", "c3", "0", "1-1", "RETRYCOUNT", "5"],
+        &["XDEL", "s", "2-1"],
+        &["XAUTOCLAIM", "s", "g", "c4", "0", "0"],
+        &["XACK", "s", "g2", "3-1"],
+        &["XGROUP", "CREATECONSUMER", "s", "g2", "lonely"],
+        &["XGROUP", "CREATE", "s", "g3", "$", "ENTRIESREAD", "7"],
+        &["XGROUP", "DELCONSUMER", "s", "g", "c2"],
+    ];
+    for c in cmds {
+        check_masked(&mut d, c);
+    }
+    check_masked(&mut d, &["DEBUG", "LOADAOF"]);
+    check_masked(&mut d, &["XINFO", "GROUPS", "s"]);
+    check_masked(&mut d, &["XINFO", "STREAM", "s", "FULL"]);
+    check_masked(&mut d, &["XPENDING", "s", "g2"]);
 }

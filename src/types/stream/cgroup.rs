@@ -198,30 +198,57 @@ pub fn advance_group(s: &Stream, cg: &mut ConsumerGroup, id: StreamId) {
 /// Number of nodes of a Redis rax holding `keys` (16-byte big-endian IDs,
 /// ascending). A rax of fixed-length keys keeps the compressed form: a node
 /// at the root, at every branching prefix, at every child of a branching
-/// prefix and at every key. Used by MEMORY USAGE and XINFO STREAM.
+/// prefix and at every key. Counted in one pass over the common-prefix
+/// lengths of neighbours: every branching prefix and key is a node, plus
+/// one node when its edge from the parent branch is longer than one byte.
+/// Used by MEMORY USAGE and XINFO STREAM.
 pub fn rax_node_count(keys: impl Iterator<Item = [u8; 16]>) -> usize {
-    use std::collections::HashSet;
-    let mut positions: HashSet<(usize, [u8; 16])> = HashSet::new();
-    let prefix = |k: &[u8; 16], len: usize| {
-        let mut p = [0u8; 16];
-        p[..len].copy_from_slice(&k[..len]);
-        (len, p)
-    };
-    positions.insert((0, [0u8; 16]));
-    let mut prev: Option<[u8; 16]> = None;
-    for k in keys {
-        positions.insert((16, k));
-        if let Some(p) = prev {
-            let l = p.iter().zip(k.iter()).take_while(|(a, b)| a == b).count();
-            if l < 16 {
-                positions.insert(prefix(&p, l));
-                positions.insert(prefix(&p, l + 1));
-                positions.insert(prefix(&k, l + 1));
+    let keys: Vec<[u8; 16]> = keys.collect();
+    let n = keys.len();
+    if n <= 1 {
+        return 1 + n;
+    }
+    let lcp =
+        |a: &[u8; 16], b: &[u8; 16]| a.iter().zip(b).take_while(|(x, y)| x == y).count() as i32;
+    // l[i] is the common prefix of keys i-1 and i (l[0] unused).
+    let l: Vec<i32> = (0..n)
+        .map(|i| {
+            if i == 0 {
+                -1
+            } else {
+                lcp(&keys[i - 1], &keys[i])
+            }
+        })
+        .collect();
+    let mut count = 1 + n;
+    for i in 0..n {
+        let parent = l[i].max(if i + 1 < n { l[i + 1] } else { -1 });
+        if 16 > parent + 1 {
+            count += 1;
+        }
+    }
+    // Branching prefixes are the distinct LCP intervals (a stack of open
+    // intervals); each one's parent is the deeper of its two boundaries.
+    let mut stack: Vec<i32> = Vec::new();
+    for &cur in l[1..].iter().chain(std::iter::once(&-1)) {
+        while let Some(&d) = stack.last() {
+            if d <= cur {
+                break;
+            }
+            stack.pop();
+            let parent = cur.max(stack.last().copied().unwrap_or(-1));
+            if d > 0 {
+                count += 1;
+                if parent >= 0 && d > parent + 1 {
+                    count += 1;
+                }
             }
         }
-        prev = Some(k);
+        if cur >= 0 && stack.last().is_none_or(|&t| t < cur) {
+            stack.push(cur);
+        }
     }
-    positions.len()
+    count
 }
 
 /// The groups' part of the lazy-free effort (`lazyfreeGetFreeEffort`):
@@ -276,6 +303,45 @@ mod tests {
         assert_eq!(keys(&[(1, 1), (1, 2)]), 4);
         // A third child of the same branch adds one leaf.
         assert_eq!(keys(&[(1, 1), (1, 2), (1, 3)]), 5);
+    }
+
+    /// The definition: distinct positions (root, branches, their children, keys).
+    fn by_positions(ks: &[[u8; 16]]) -> usize {
+        let mut pos = std::collections::HashSet::new();
+        pos.insert(Vec::new());
+        for (i, k) in ks.iter().enumerate() {
+            pos.insert(k.to_vec());
+            if i > 0 {
+                let p = &ks[i - 1];
+                let l = p.iter().zip(k).take_while(|(a, b)| a == b).count();
+                pos.insert(p[..l].to_vec());
+                pos.insert(p[..l + 1].to_vec());
+                pos.insert(k[..l + 1].to_vec());
+            }
+        }
+        pos.len()
+    }
+
+    #[test]
+    fn rax_nodes_match_the_definition_on_random_sets() {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for round in 0..200 {
+            let mut ids = std::collections::BTreeSet::new();
+            for _ in 0..(round % 40) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let ms = [x % 7, x % 300, x % 70000, x >> 20][(x % 4) as usize];
+                ids.insert(StreamId::new(ms, (x >> 40) % [1, 3, 300][(x % 3) as usize]));
+            }
+            let ks: Vec<[u8; 16]> = ids.iter().map(|id| id.to_be_bytes()).collect();
+            assert_eq!(
+                rax_node_count(ks.iter().copied()),
+                by_positions(&ks),
+                "{:?}",
+                ids
+            );
+        }
     }
 
     #[test]
