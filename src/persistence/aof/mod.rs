@@ -8,6 +8,7 @@ pub mod bio;
 pub mod load;
 pub mod manifest;
 pub mod rewrite;
+pub mod rewrite_stream;
 pub mod startup;
 #[cfg(test)]
 mod tests;

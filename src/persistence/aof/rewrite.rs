@@ -70,6 +70,11 @@ fn value_commands(cmd: &mut Vec<u8>, key: &[u8], val: &Value) -> std::io::Result
             z.for_each(|m, score| items.push(vec![fmt_g17(score).into_bytes(), m.to_vec()]));
             batches(cmd, b"ZADD", key, &items);
         }
+        Value::Stream(s) => super::rewrite_stream::stream_commands(
+            cmd,
+            key,
+            crate::persistence::objects_stream::view(s),
+        )?,
         v if v.obj_type() == ObjType::String => {
             let mut t = [0u8; 20];
             cat_command(cmd, &[&b"SET"[..], key, v.str_bytes(&mut t)]);
