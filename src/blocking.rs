@@ -24,6 +24,8 @@ pub enum BlockKind {
     List,
     ZSet,
     Stream,
+    /// XREADGROUP: also woken, to get an error, when its key is deleted.
+    StreamGroup,
 }
 
 /// The unit of a timeout argument.
@@ -53,6 +55,9 @@ pub struct State {
     timeouts: BTreeSet<(u64, usize)>,
     ready: VecDeque<(usize, Vec<u8>)>,
     ready_set: HashSet<(usize, Vec<u8>)>,
+    /// Ready keys that were deleted (`signalDeletedKeyAsReady`): their
+    /// XREADGROUP waiters are served even though the key is gone.
+    deleted: HashSet<(usize, Vec<u8>)>,
     /// The client whose blocked command is being re-executed.
     reprocessing: Option<usize>,
     still_blocked: bool,
@@ -100,6 +105,12 @@ pub fn parse_timeout(ctx: &Ctx, arg: &[u8], unit: TimeUnit) -> Result<u64, CmdEr
 /// (it then serves only from keys of the type it waits for).
 pub fn may_block_fresh(ctx: &Ctx) -> bool {
     ctx.srv.blocking.reprocessing != Some(ctx.client.token)
+}
+
+/// True while `token`'s blocked command is being re-executed to serve it:
+/// MONITOR saw it when it was first called and does not see it again.
+pub fn is_reexecuting(srv: &Server, token: usize) -> bool {
+    srv.blocking.reprocessing == Some(token)
 }
 
 /// True when the running command may block (false inside MULTI or scripts).
@@ -167,6 +178,40 @@ pub fn signal_key_as_ready(srv: &mut Server, db: usize, key: &[u8]) {
     }
 }
 
+/// A stream key was deleted or overwritten: queue it for its XREADGROUP
+/// waiters, which then get an error (`signalDeletedKeyAsReady`).
+pub fn signal_deleted_key_as_ready(srv: &mut Server, db: usize, key: &[u8]) {
+    if srv.blocking.clients.is_empty() {
+        return;
+    }
+    let k = (db, key.to_vec());
+    if srv.blocking.by_key.contains_key(&k) {
+        srv.blocking.deleted.insert(k);
+        signal_key_as_ready(srv, db, key);
+    }
+}
+
+/// Every waited-on key of `db` that holds a stream is about to go
+/// (FLUSHDB, FLUSHALL, SWAPDB): signal it deleted.
+pub fn signal_flushed_db(srv: &mut Server, db: usize) {
+    let keys: Vec<Vec<u8>> = srv
+        .blocking
+        .by_key
+        .keys()
+        .filter(|(d, _)| *d == db)
+        .map(|(_, k)| k.clone())
+        .collect();
+    for k in keys {
+        let is_stream = matches!(
+            srv.dbs[db].dict.get(&k[..]),
+            Some(crate::types::object::Value::Stream(_))
+        );
+        if is_stream {
+            signal_deleted_key_as_ready(srv, db, &k);
+        }
+    }
+}
+
 /// Queues every waited-on key of `db` that now exists (`scanDatabaseForReadyKeys`, SWAPDB).
 pub fn scan_db_for_ready_keys(srv: &mut Server, db: usize) {
     let keys: Vec<Vec<u8>> = srv
@@ -212,7 +257,9 @@ fn forget(srv: &mut Server, token: usize) -> Option<Blocked> {
 /// The reply of a blocked command that timed out (`replyToBlockedClientTimedOut`).
 fn reply_timeout(c: &mut Client, kind: BlockKind) {
     match kind {
-        BlockKind::List | BlockKind::ZSet | BlockKind::Stream => c.reply.null_array(),
+        BlockKind::List | BlockKind::ZSet | BlockKind::Stream | BlockKind::StreamGroup => {
+            c.reply.null_array()
+        }
     }
 }
 
@@ -233,15 +280,22 @@ pub fn handle_ready_keys(srv: &mut Server) {
     srv.blocking.handling = true;
     while let Some(k) = srv.blocking.ready.pop_front() {
         srv.blocking.ready_set.remove(&k);
+        let deleted = srv.blocking.deleted.remove(&k);
         let waiters: Vec<usize> = match srv.blocking.by_key.get(&k) {
             Some(q) => q.iter().copied().collect(),
             None => continue,
         };
         for token in waiters {
-            if !srv.dbs[k.0].dict.contains(&k.1[..]) {
+            let gone = !srv.dbs[k.0].dict.contains(&k.1[..]);
+            if gone && !deleted {
                 break;
             }
-            if srv.blocking.clients.contains_key(&token) {
+            // A deleted key only wakes XREADGROUP waiters (for their error).
+            let kind = srv.blocking.clients.get(&token).map(|b| b.kind);
+            if gone && kind != Some(BlockKind::StreamGroup) {
+                continue;
+            }
+            if kind.is_some() {
                 serve(srv, token);
             }
         }

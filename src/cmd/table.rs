@@ -134,6 +134,7 @@ pub fn families() -> Vec<&'static [CommandImpl]> {
         crate::types::list::pop::COMMANDS,
         crate::types::sort::COMMANDS,
         crate::types::stream::commands::COMMANDS,
+        crate::types::stream::group_cmds::COMMANDS,
         crate::blocking::COMMANDS,
         crate::types::hash::commands::COMMANDS,
         crate::types::set::commands::COMMANDS,

@@ -12,6 +12,7 @@ pub mod commands;
 pub mod load;
 pub mod lzf;
 pub mod objects;
+pub mod objects_stream;
 pub mod rdb;
 pub mod rio;
 pub mod save;

@@ -11,6 +11,7 @@ pub mod commands;
 pub mod load;
 pub mod manifest;
 pub mod rewrite;
+pub mod rewrite_stream;
 pub mod startup;
 #[cfg(test)]
 mod tests;

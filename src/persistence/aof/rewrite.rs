@@ -73,13 +73,18 @@ const ITEMS_PER_CMD: usize = 64;
 
 /// The commands that rebuild one value (Redis `rewrite*Object`), one arm
 /// per type: SET, RPUSH, SADD, HMSET and ZADD (scores as %.17g), 64 items
-/// per command. Streams (Redis `rewriteStreamObject`) add their arm here.
+/// per command; streams through `rewrite_stream.rs` (Redis `rewriteStreamObject`).
 fn value_commands(cmd: &mut Vec<u8>, key: &[u8], val: &Value) -> std::io::Result<()> {
     match val {
         Value::List(ql) => rewrite_list(cmd, key, ql),
         Value::Set(s) => rewrite_set(cmd, key, s),
         Value::Hash(h) => rewrite_hash(cmd, key, h),
         Value::ZSet(z) => rewrite_zset(cmd, key, z),
+        Value::Stream(s) => super::rewrite_stream::stream_commands(
+            cmd,
+            key,
+            crate::persistence::objects_stream::view(s),
+        )?,
         v if v.obj_type() == ObjType::String => {
             let mut t = [0u8; 20];
             cat_command(cmd, &[&b"SET"[..], key, v.str_bytes(&mut t)]);

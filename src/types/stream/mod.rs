@@ -30,15 +30,21 @@
 //! - remove: [`Stream::delete`] (one entry, XDEL's primitive), [`Stream::trim`].
 
 pub mod add;
+pub mod cgroup;
+pub mod claim;
 pub mod commands;
 pub mod edit;
+pub mod group_cmds;
 pub mod id;
+pub mod info;
 pub mod iter;
 #[cfg(test)]
 mod model_tests;
 pub mod node;
+pub mod pending;
 pub mod range;
 pub mod read;
+pub mod readgroup;
 pub mod trim;
 
 use std::collections::BTreeMap;
@@ -109,6 +115,8 @@ pub struct Stream {
     /// `streamAppendItem`) until the node is shrunk: key and bytes. Only
     /// MEMORY USAGE reads it.
     prealloc: Option<(u128, usize)>,
+    /// Consumer groups by name (xgroups helper, see cgroup.rs).
+    pub cgroups: cgroup::Groups,
 }
 
 /// One live entry, read in place from its node.
@@ -364,7 +372,7 @@ impl Stream {
     /// Free effort (`lazyfreeGetFreeEffort`: one allocation per rax node),
     /// estimated in O(1) as two rax nodes per key.
     pub fn free_effort(&self) -> usize {
-        1 + self.nodes.len() * 2
+        1 + self.nodes.len() * 2 + cgroup::groups_free_effort(&self.cgroups)
     }
 
     /// MEMORY USAGE (objectComputeSize for streams): the stream and rax
@@ -387,7 +395,7 @@ impl Stream {
                 size += self.node_alloc(*k, lp);
             }
         }
-        size
+        size + cgroup::groups_mem_usage(&self.cgroups)
     }
 
     /// Drops the preallocation of node `k` if it shrank (listpack.c
