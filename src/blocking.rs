@@ -155,6 +155,7 @@ pub fn block_on_keys(ctx: &mut Ctx, keys: &[&[u8]], deadline: u64, kind: BlockKi
             argv: ctx.argv.to_vec(),
         },
     );
+    ctx.client.flags.blocked_on_keys = true;
     update_status(ctx.srv);
 }
 
@@ -265,6 +266,7 @@ fn reply_timeout(c: &mut Client, kind: BlockKind) {
 
 /// Unblocks a client taken out of the slab and resumes its pipeline.
 fn resume(srv: &mut Server, mut c: Box<Client>) {
+    c.flags.blocked_on_keys = false;
     srv.process_input(&mut c);
     srv.return_client(c);
 }

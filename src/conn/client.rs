@@ -77,6 +77,8 @@ pub struct ClientFlags {
     /// Held back by CLIENT PAUSE (Redis BLOCKED_POSTPONE): input is read but
     /// not processed until the pause ends. Shown as 'b' in CLIENT LIST.
     pub postponed: bool,
+    /// Blocked on keys (BLPOP, XREAD BLOCK...) until served or timed out.
+    pub blocked_on_keys: bool,
     /// `argv` holds a parsed command that has not run yet (CLIENT_PENDING_COMMAND).
     pub pending_command: bool,
     /// Blocking commands must not block (Redis CLIENT_DENY_BLOCKING): set
