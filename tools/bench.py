@@ -34,6 +34,7 @@ import datetime
 import json
 import os
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -564,10 +565,28 @@ def section_meta(ctx, name, load_before, elapsed):
             "elapsed_s": elapsed, "quick": a.quick, "description": desc}
 
 
-def write_outputs(ctx, results, machine_rows):
-    md = ctx.args.output
+def load_note(load_text):
+    """A warning when other work ran on the machine (1-minute load over half the CPUs)."""
+    try:
+        peak = max(float(part.split()[0]) for part in load_text.split(","))
+    except (ValueError, IndexError):
+        return ""
+    cpus = os.cpu_count() or 1
+    if peak <= cpus / 2.0:
+        return ""
+    return ("Taken on a loaded machine (1-minute load average up to %.1f on %d CPUs): "
+            "other work competed with both servers, so the ratios are noisy; rerun "
+            "on a quiet machine." % (peak, cpus))
+
+
+def output_paths(md):
     base = os.path.splitext(md)[0]
-    json_path, svg_path = base + ".json", base + ".svg"
+    return md, base + ".json", base + ".svg"
+
+
+def write_outputs(ctx, results, machine_rows):
+    """Merges `results` into the .json beside the report, then renders from it."""
+    md, json_path, _ = output_paths(ctx.args.output)
     doc = {}
     if os.path.exists(json_path):
         with open(json_path) as f:
@@ -575,11 +594,19 @@ def write_outputs(ctx, results, machine_rows):
     doc.setdefault("sections", {}).update(results)
     doc["machine"] = machine_rows
     doc["settings"] = settings_lines(ctx)
-    doc["note"] = ctx.args.note or ""
+    doc["note"] = ctx.args.note or load_note(dict(machine_rows)["load average (1/5/15 min)"])
     doc["svg_note"] = "%s; %s" % (dict(machine_rows).get("date", ""), dict(machine_rows)["CPU"])
     with open(json_path, "w") as f:
         json.dump(doc, f, indent=1, sort_keys=True)
         f.write("\n")
+    render(md)
+
+
+def render(md):
+    """Rewrites the report's generated block and the plot from the .json."""
+    md, json_path, svg_path = output_paths(md)
+    with open(json_path) as f:
+        doc = json.load(f)
     existing = None
     if os.path.exists(md):
         with open(md) as f:
@@ -613,6 +640,8 @@ def parse_args(argv=None):
     ap.add_argument("--output", help="markdown report (default docs/performance.md; "
                                      "its .json and .svg go beside it; '-' for none)")
     ap.add_argument("--note", help="a line of bold text in the report (e.g. machine load)")
+    ap.add_argument("--render", action="store_true",
+                    help="only re-render the report and plot from the existing .json")
     ap.add_argument("--self-test", action="store_true",
                     help="check parsing and rendering on canned output, start nothing")
     args = ap.parse_args(argv)
@@ -648,11 +677,17 @@ def main(argv=None):
     args = parse_args(argv)
     if args.self_test:
         return self_test()
+    if args.render:
+        render(args.output if args.output != "-" else
+               os.path.join(ROOT, "docs", "performance.md"))
+        return 0
     for tool in ("redis-benchmark", "redis-server"):
         if shutil.which(tool) is None:
             sys.exit("%s is not installed (apt-get install redis-server redis-tools)" % tool)
     if not os.path.exists(FERRODIS):
         sys.exit("%s is missing: run `cargo build --release` first" % FERRODIS)
+    # SIGTERM unwinds like Ctrl-C, so the `finally` blocks stop the servers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     ctx = Context(args)
     load_before = load_average()
     results = {}
@@ -661,13 +696,16 @@ def main(argv=None):
         print("== %s" % name, flush=True)
         results[name] = run_section(ctx, name)
         results[name]["meta"] = section_meta(ctx, name, lb, time.time() - t0)
+        if args.output != "-":
+            # After each section, so a run cut short keeps what it measured.
+            write_outputs(ctx, {name: results[name]}, machine(ctx, load_before, load_average()))
     machine_rows = machine(ctx, load_before, load_average())
     doc = {"machine": machine_rows, "settings": settings_lines(ctx), "sections": results,
            "note": args.note or ""}
     print()
     print(bench_report.generated_markdown(doc, "performance.svg"))
     if args.output != "-":
-        write_outputs(ctx, results, machine_rows)
+        write_outputs(ctx, {}, machine_rows)
     return 0
 
 

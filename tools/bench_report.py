@@ -67,6 +67,39 @@ def bench_table(rows):
     return out
 
 
+def geomean(values):
+    product = 1.0
+    for v in values:
+        product *= v
+    return product ** (1.0 / len(values))
+
+
+def bench_summary(rows):
+    """One line per pipeline depth: how many tests are at or above 1.00."""
+    out = []
+    for p in sorted({row["pipeline"] for row in rows}):
+        ratios, p99s, missing = [], [], 0
+        for row in rows:
+            if row["pipeline"] != p:
+                continue
+            f, r = row["ferrodis"], row["redis"]
+            fv, rv = cell_value(f, "rps"), cell_value(r, "rps")
+            if fv is None or rv is None or rv == 0:
+                missing += 1
+                continue
+            ratios.append(fv / rv)
+            if cell_value(f, "p99") is not None and cell_value(r, "p99") is not None:
+                p99s.append(cell_value(f, "p99") <= cell_value(r, "p99"))
+        if not ratios:
+            continue
+        out.append("- `-P %d`: req/s ratio at or above 1.00 on %d of %d tests (geometric "
+                   "mean %.2f, lowest %.2f); p99 no worse than redis on %d of %d%s." % (
+                       p, sum(1 for x in ratios if x >= 1.0), len(ratios), geomean(ratios),
+                       min(ratios), sum(p99s), len(p99s),
+                       "; %d without numbers" % missing if missing else ""))
+    return out + [""] if out else []
+
+
 def mb(v):
     return "n/a" if v is None else "%.1f" % (v / 1048576.0)
 
@@ -135,7 +168,7 @@ def section_lines(name, section):
         out += ["**Smoke run (`--quick`): one round, few requests; not a measurement.**", ""]
     kind = section.get("kind")
     if kind == "bench":
-        out += bench_table(section["rows"])
+        out += bench_summary(section["rows"]) + bench_table(section["rows"])
     elif kind == "memory":
         out += memory_table(section["rows"])
     elif kind == "persistence":

@@ -141,6 +141,15 @@ class ReportTest(unittest.TestCase):
         self.assertIn("| BGSAVE | wall time, command to done (ms) | 50 | 100 | 0.50 |", md)
         self.assertTrue(md.startswith(bench_report.BEGIN) and md.endswith(bench_report.END))
 
+    def test_summary_and_load_note(self):
+        md = bench_report.generated_markdown(sample_doc(), "performance.svg")
+        self.assertIn("- `-P 1`: req/s ratio at or above 1.00 on 1 of 1 tests (geometric "
+                      "mean 1.25, lowest 1.25); p99 no worse than redis on 1 of 1; "
+                      "1 without numbers.", md)
+        self.assertIn("on 0 of 1 tests", md)
+        self.assertEqual(bench.load_note("0.10 0.2 0.3 at start, 0.5 0.1 0.1 at end"), "")
+        self.assertIn("up to 99.0", bench.load_note("1.0 2 3 at start, 99.0 2 3 at end"))
+
     def test_splice_keeps_hand_written_text(self):
         old = "# Perf\n\nintro\n\n" + bench_report.BEGIN + "\nold\n" + bench_report.END + "\n\nplan\n"
         new = bench_report.splice(old, bench_report.BEGIN + "\nnew\n" + bench_report.END)
