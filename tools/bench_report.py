@@ -192,17 +192,27 @@ def generated_markdown(doc, svg_name):
 DEFAULT_INTRO = """# Performance
 
 `make bench` (`python3 tools/bench.py`) measures ferrodis against Debian's
-redis-server 7.0.15 on loopback and writes the block between the
-`bench:begin` / `bench:end` markers below (from docs/performance.json, which
-holds the same numbers); text outside the markers is kept on a rerun.
+redis-server 7.0.15 on loopback, both started with the same settings, and
+writes the block between the `bench:begin` / `bench:end` markers below, the
+plot docs/performance.svg and the numbers behind both, docs/performance.json.
+Text outside the markers is kept on a rerun: explanations and plans for the
+rows below 1.00 go there.
+
 `ratio` is ferrodis / redis: above 1.00 is better for requests per second,
 below 1.00 is better for latency, memory and time. On a shared machine
-wall-clock figures swing with the load; instruction counts per request
+wall-clock figures swing with the load (the report prints the load average
+and warns when it was high); instruction counts per request
 (`tools/callgrind_bench.sh`, docs/profile.md) do not.
 
-Usage: `make bench` (full run, 3 rounds), `BENCH_QUICK=1 make bench` or
-`tools/bench.py --quick` (one-round smoke run, prints only), `tools/bench.py
---only memory` (one section; rewrites only that section of the report).
+- `make bench`: every section, 3 rounds (about 10 minutes on an idle 2-core machine).
+- `BENCH_QUICK=1 make bench` or `tools/bench.py --quick`: one round with few
+  requests and 100k-element data sets; prints the report and writes nothing.
+- `tools/bench.py --only memory,persistence`: those sections only; they replace
+  their own part of the report and the others stay.
+- `tools/bench.py --render`: re-render the report and the plot from the .json.
+- `tools/bench.py --self-test` (run by `make test` as tools/bench_test.py):
+  parsing and rendering checked on canned redis-benchmark output in
+  tools/bench_fixtures/.
 """
 
 
