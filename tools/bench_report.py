@@ -204,7 +204,8 @@ wall-clock figures swing with the load (the report prints the load average
 and warns when it was high); instruction counts per request
 (`tools/callgrind_bench.sh`, docs/profile.md) do not.
 
-- `make bench`: every section, 3 rounds (about 10 minutes on an idle 2-core machine).
+- `make bench`: every section, 3 rounds (52 minutes on this 2-core machine
+  under a load average of 6-17; an idle machine should need about 10).
 - `BENCH_QUICK=1 make bench` or `tools/bench.py --quick`: one round with few
   requests and 100k-element data sets; prints the report and writes nothing.
 - `tools/bench.py --only memory,persistence`: those sections only; they replace
