@@ -625,7 +625,7 @@ def render(md):
 def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true",
-                    default=bool(os.environ.get("BENCH_QUICK")),
+                    default=os.environ.get("BENCH_QUICK", "") not in ("", "0"),
                     help="1 round, 10x fewer requests, smaller data sets; prints only "
                          "unless --output is given (also BENCH_QUICK=1)")
     ap.add_argument("--only", help="comma-separated sections: " + ",".join(SECTIONS))
