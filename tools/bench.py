@@ -42,6 +42,7 @@ import sys
 import tempfile
 import time
 
+sys.dont_write_bytecode = True  # no tools/__pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_report  # noqa: E402
 from bench_data import (Conn, RespError, datasets, fmt_count, load,  # noqa: E402

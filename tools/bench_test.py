@@ -11,6 +11,7 @@ import unittest
 import xml.dom.minidom
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # no tools/__pycache__ in the tree
 sys.path.insert(0, HERE)
 
 import bench  # noqa: E402
