@@ -136,6 +136,8 @@ pub struct Client {
     pub reply_peak: usize,
     /// MULTI/EXEC and WATCH state (src/multi).
     pub mstate: crate::multi::ClientMulti,
+    /// Client-side caching state (src/tracking).
+    pub tracking: crate::tracking::ClientTracking,
 }
 
 impl Client {
@@ -184,6 +186,7 @@ impl Client {
             redacted: Vec::new(),
             reply_peak: 0,
             mstate: Default::default(),
+            tracking: Default::default(),
         }
     }
 
