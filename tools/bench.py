@@ -78,6 +78,13 @@ def title_of(test):
 
 # ---------------------------------------------------------------- servers
 
+def free_port():
+    """Any free loopback port (tools/aof_bench.py and pubsub-style tools use it)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def port_is_free(port):
     with socket.socket() as s:
         try:
@@ -248,16 +255,22 @@ def cases_for(section, n):
     return out
 
 
-def run_benchmark(ctx, port, c):
-    cmd = ctx.bench_pin + ["redis-benchmark", "-h", "127.0.0.1", "-p", str(port),
-                           "-c", str(CLIENTS), "-n", str(c["requests"]),
-                           "-P", str(c["pipeline"]), "-t", c["test"]] + c["options"]
+def run_benchmark(port, test, pipeline, requests, options=(), pin=()):
+    """One redis-benchmark test against 127.0.0.1:port (tools/aof_bench.py uses it too)."""
+    cmd = list(pin) + ["redis-benchmark", "-h", "127.0.0.1", "-p", str(port),
+                       "-c", str(CLIENTS), "-n", str(requests),
+                       "-P", str(pipeline), "-t", test] + list(options)
     try:
         p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                            errors="replace", timeout=RUN_TIMEOUT_S)
     except subprocess.TimeoutExpired:
         return Result(failure="timeout")
-    return parse_run(p.stdout + p.stderr, title_of(c["test"]), p.returncode)
+    return parse_run(p.stdout + p.stderr, title_of(test), p.returncode)
+
+
+def run_case(ctx, port, c):
+    return run_benchmark(port, c["test"], c["pipeline"], c["requests"], c["options"],
+                         ctx.bench_pin)
 
 
 def combine(results):
@@ -302,7 +315,7 @@ def bench_section(ctx, name):
             for i, c in enumerate(cases):
                 for s in order:
                     pair.ensure_alive(s)
-                    res = run_benchmark(ctx, pair[s].port, c)
+                    res = run_case(ctx, pair[s].port, c)
                     if not pair[s].alive():
                         res = Result(failure="server died")
                     results[(i, s)].append(res)
