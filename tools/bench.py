@@ -608,7 +608,11 @@ def write_outputs(ctx, results, machine_rows):
     doc.setdefault("sections", {}).update(results)
     doc["machine"] = machine_rows
     doc["settings"] = settings_lines(ctx)
-    doc["note"] = ctx.args.note or load_note(dict(machine_rows)["load average (1/5/15 min)"])
+    # The warning covers every section kept in the report, not just this run's.
+    loads = [dict(machine_rows)["load average (1/5/15 min)"]] + [
+        "%s, %s" % (sec["meta"].get("load_before", ""), sec["meta"].get("load_after", ""))
+        for sec in doc["sections"].values() if sec.get("meta")]
+    doc["note"] = ctx.args.note or load_note(", ".join(loads))
     doc["svg_note"] = "%s; %s" % (dict(machine_rows).get("date", ""), dict(machine_rows)["CPU"])
     with open(json_path, "w") as f:
         json.dump(doc, f, indent=1, sort_keys=True)
