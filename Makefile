@@ -15,8 +15,9 @@ test:
 	$(CARGO) build --release
 	./tools/test.sh
 
+# BENCH_QUICK=1: one-round smoke run that prints and writes nothing.
 bench: build
-	python3 tools/bench.py
+	python3 tools/bench.py $(if $(BENCH_QUICK),--quick)
 
 fmt:
 	$(CARGO) fmt --all
