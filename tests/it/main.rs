@@ -4,6 +4,7 @@
 mod support;
 
 mod aof;
+mod big_values;
 mod bitmaps;
 mod blocking;
 mod cli;
