@@ -252,8 +252,11 @@ impl Server {
     /// values (GET of 100 KB) are then not copied again by each doubling of
     /// the buffer, and the buffer stays small enough to be reused. A write
     /// error closes the client as a failed write in before-sleep would.
+    /// Not for a client whose class has an output limit: there, what piles
+    /// up during a pipeline counts against the limit, as in Redis.
     fn write_early(&mut self, c: &mut Client) {
-        if c.flags.close_asap {
+        let limit = &self.config.client_output_buffer_limit[c.obuf_class()];
+        if c.flags.close_asap || limit.hard_limit_bytes != 0 || limit.soft_limit_bytes != 0 {
             return;
         }
         if let WriteOutcome::Error = self.write_client(c) {

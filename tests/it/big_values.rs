@@ -66,3 +66,26 @@ fn big_argument_in_pieces() {
     both_get.extend(RawConn::encode(&[b"GET", b"big"]));
     d.check_raw(&both_get, 2);
 }
+
+#[test]
+fn pipeline_over_an_output_limit_gets_no_reply() {
+    let Some(mut d) = Differential::start("pipeline_over_an_output_limit_gets_no_reply", &[])
+    else {
+        return;
+    };
+    // A limit above the early-write threshold: the pipeline's output still
+    // piles up and closes the client before anything is written.
+    d.check(&[
+        "CONFIG",
+        "SET",
+        "client-output-buffer-limit",
+        "normal 200000 0 0",
+    ]);
+    d.check(&["SET", "bigkey", &"x".repeat(10_000)]);
+    let mut req = Vec::new();
+    for _ in 0..30 {
+        req.extend(RawConn::encode(&[b"GET", b"bigkey"]));
+    }
+    let got = d.check_raw(&req, 30);
+    assert!(got.is_empty(), "{} bytes of reply", got.len());
+}
