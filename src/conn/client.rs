@@ -137,6 +137,8 @@ pub struct Client {
     pub reply_peak: usize,
     /// MULTI/EXEC and WATCH state (src/multi).
     pub mstate: crate::multi::ClientMulti,
+    /// Client-side caching state (src/tracking).
+    pub tracking: crate::tracking::ClientTracking,
 }
 
 impl Client {
@@ -185,6 +187,7 @@ impl Client {
             redacted: Vec::new(),
             reply_peak: 0,
             mstate: Default::default(),
+            tracking: Default::default(),
         }
     }
 

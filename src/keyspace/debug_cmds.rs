@@ -89,7 +89,11 @@ fn debug_object(ctx: &mut Ctx) -> Result<(), CmdError> {
         v as *const Value,
         v.refcount(),
         v.encoding(),
-        serialized_len(v),
+        if v.obj_type() == crate::types::object::ObjType::String {
+            serialized_len(v)
+        } else {
+            crate::persistence::objects::serialized_len(v, ctx.srv.config.rdbcompression)
+        },
         meta & evict::LRU_CLOCK_MAX,
         evict::idle_ms(meta, now) / 1000,
         crate::types::list::debug_object_extra(v)

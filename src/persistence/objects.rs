@@ -53,6 +53,7 @@ pub fn with_saving<R>(v: &Value, f: impl FnOnce(Saving<'_>) -> R) -> R {
                 })
             }
         },
+        Value::Stream(s) => f(Saving::Stream(super::objects_stream::view(s))),
     }
 }
 
@@ -91,5 +92,15 @@ pub fn value_from(l: Loaded, share_ints: bool) -> Result<Value, LoadError> {
             Value::ZSet(Box::new(ZSet::Skiplist(Box::new(big))))
         }
         Loaded::List(ql) => Value::List(Box::new(ql)),
+        Loaded::Stream(d) => Value::Stream(Box::new(super::objects_stream::stream_from(*d))),
     })
+}
+
+/// rdbSavedObjectLen: the bytes `v` takes in RDB form (DEBUG OBJECT's
+/// serializedlength), LZF included when `compress`.
+pub fn serialized_len(v: &Value, compress: bool) -> usize {
+    let mut w = super::rio::RioWriter::new(std::io::sink(), false);
+    // Writing to a sink cannot fail.
+    let _ = with_saving(v, |s| super::rdb::value::save_value(&mut w, s, compress));
+    w.processed() as usize
 }

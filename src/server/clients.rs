@@ -359,6 +359,7 @@ impl Server {
         c.sock.shutdown();
         self.clients.release(c.token);
         crate::pubsub::forget_client(self, &mut c);
+        crate::tracking::client_freed(self, &mut c);
     }
 
     /// Closes every client flagged close-asap (CLIENT KILL, output limits).
@@ -384,6 +385,7 @@ impl Server {
         }
         crate::keyspace::expire::before_sleep(self);
         crate::blocking::check_timeouts(self);
+        crate::tracking::broadcast(self);
         crate::persistence::aof::before_sleep(self);
         let more_output = self.flush_pending_writes();
         self.close_flagged_clients();

@@ -568,3 +568,25 @@ fn idletime_is_real() {
         assert!(idle(&mut c) <= 1, "{:?}", reset);
     }
 }
+
+/// FLUSHALL adds the flushed keys to the dirty counter and nothing more; with
+/// save points it saves at once, which leaves the counter at 0.
+#[test]
+fn flushall_dirty_counter_with_and_without_save_points() {
+    let Some(mut d) = diff("flushall_dirty_counter") else {
+        return;
+    };
+    for save in ["", "3600 1"] {
+        d.check(&["CONFIG", "SET", "save", save]);
+        d.check(&["MSET", "a", "1", "b", "2", "c", "3"]);
+        d.check(&["FLUSHALL"]);
+        d.check(&["FLUSHALL"]);
+        let f = "rdb_changes_since_last_save";
+        let ours = info_field(&d.ours, "persistence", f);
+        assert_eq!(
+            ours,
+            info_field(&d.theirs, "persistence", f),
+            "save {save:?}"
+        );
+    }
+}

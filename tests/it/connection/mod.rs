@@ -519,6 +519,25 @@ fn monitor_lines(m: &mut RawConn, end: &str) -> Vec<String> {
     }
 }
 
+/// A blocked command shows once in MONITOR, when it is called, and not
+/// again when a push serves it.
+#[test]
+fn monitor_shows_a_served_blocked_command_once() {
+    differential_scenario("monitor_blocked_once", &[], |s| {
+        let mut m = s.raw();
+        assert_eq!(m.cmd(&["MONITOR"]), b"+OK\r\n");
+        let mut b = s.raw();
+        b.send(&RawConn::encode(&[b"BLPOP", b"l", b"0"]));
+        wait_blocked(s, 1);
+        let mut c = s.raw();
+        c.cmd(&["RPUSH", "l", "x"]);
+        let mut out = vec![mask(&b.read_reply().unwrap())];
+        c.cmd(&["ECHO", "end"]);
+        out.extend(monitor_lines(&mut m, "end"));
+        out
+    });
+}
+
 #[test]
 fn monitor_output_matches_redis() {
     differential_scenario("monitor_output_matches_redis", &[], |s| {
