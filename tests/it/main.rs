@@ -4,8 +4,8 @@
 mod support;
 
 mod aof;
-mod big_values;
 mod aof_rewrite;
+mod big_values;
 mod bitmaps;
 mod blocking;
 mod cli;
