@@ -2,6 +2,7 @@
 
 use std::io::{self, Read, Write};
 
+use crate::resp::parser::PROTO_MBULK_BIG_ARG;
 use crate::resp::{Reply, RequestParser};
 
 /// A client's socket: TCP or Unix domain.
@@ -217,6 +218,19 @@ impl Client {
             self.querybuf.drain(..self.qb_pos);
         }
         self.qb_pos = 0;
+    }
+
+    /// While a big bulk argument (PROTO_MBULK_BIG_ARG or more) is being
+    /// read and the trimmed buffer holds only its start, makes room for
+    /// exactly the rest (Redis's `sdsMakeRoomForNonGreedy`): the reads then
+    /// complete it in place and the parser takes the buffer as the argument.
+    pub fn reserve_big_arg(&mut self) {
+        let Some(n) = self.parser.pending_bulk_len() else {
+            return;
+        };
+        if n >= PROTO_MBULK_BIG_ARG && self.qb_pos == 0 && self.querybuf.len() < n + 2 {
+            self.querybuf.reserve_exact(n + 2 - self.querybuf.len());
+        }
     }
 
     /// Empties `argv` after a request, keeping small argument buffers for

@@ -5,6 +5,7 @@ mod support;
 
 mod aof;
 mod aof_rewrite;
+mod big_values;
 mod bitmaps;
 mod blocking;
 mod cli;
