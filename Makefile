@@ -15,8 +15,9 @@ test:
 	$(CARGO) build --release
 	./tools/test.sh
 
+# BENCH_QUICK=1: one-round smoke run that prints and writes nothing.
 bench: build
-	python3 tools/bench.py
+	python3 tools/bench.py $(if $(BENCH_QUICK),--quick)
 
 # cargo-fuzz targets for the RDB loader and RESTORE payloads (tools/fuzz,
 # nightly + cargo-fuzz): FUZZ_SECS per target, one job each. Not part of

@@ -24,6 +24,7 @@ pub mod propagate;
 pub mod pubsub;
 pub mod resp;
 pub mod server;
+pub mod tracking;
 pub mod types;
 pub mod util;
 

@@ -57,6 +57,7 @@ fn run_checks_and_call(srv: &mut Server, c: &mut Client) {
     // CLIENT PAUSE: hold the command until the pause ends (conn/pause.rs).
     // Replicas, MONITOR clients among them, are never held. Scripts and EXEC
     // will pass their effective flags here.
+    crate::tracking::before_command(srv, c);
     if !c.flags.monitor && srv.pause.holds(crate::multi::effective_flags(srv, c, id)) {
         return srv.postpone_client(c);
     }
@@ -194,6 +195,7 @@ fn reject(srv: &mut Server, c: &mut Client, id: Option<usize>, e: CmdError) {
     }
     srv.stats.count_error(e.code());
     c.reply.error(e.as_bytes());
+    crate::tracking::after_reject(c);
 }
 
 /// Runs the handler and records its statistics (Redis `call`). EXEC calls
@@ -212,6 +214,7 @@ pub(crate) fn call(srv: &mut Server, c: &mut Client, id: usize) {
     let start = srv.mono.now_us();
     let dirty_before = srv.status.persistence.dirty;
     crate::propagate::before_call(srv);
+    crate::tracking::before_call(srv, c);
     let result = {
         let mut ctx = Ctx {
             srv,
@@ -226,6 +229,7 @@ pub(crate) fn call(srv: &mut Server, c: &mut Client, id: usize) {
     c.flags.executing = false;
     // Keyspace notifications the command fired (pushes to itself go before its reply).
     crate::pubsub::notify::deliver(srv, Some((c, reply_start)));
+    crate::tracking::after_handler(srv, c, reply_start);
     let stats = &mut srv.commands.cmds[id].stats;
     stats.calls += 1;
     stats.usec += duration;

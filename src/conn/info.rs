@@ -67,7 +67,7 @@ pub fn client_info_line_with(c: &Client, now_ms: i64, argv: &[Vec<u8>]) -> Strin
         "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} \
          sub={} psub={} ssub={} multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem={} \
          rbs={} rbp={} obl={} oll={} omem={} tot-mem={} events={} cmd={} user={} \
-         redir=-1 resp={}",
+         redir={} resp={}",
         c.id,
         c.addr,
         c.laddr,
@@ -94,6 +94,7 @@ pub fn client_info_line_with(c: &Client, now_ms: i64, argv: &[Vec<u8>]) -> Strin
         events_field(c),
         c.last_cmd,
         c.user,
+        crate::tracking::redir_field(c),
         c.reply.resp
     );
     s
@@ -113,9 +114,10 @@ fn flags_field(c: &Client) -> String {
     if c.mstate.active {
         s.push('x');
     }
-    if f.postponed {
+    if f.postponed || f.blocked_on_keys {
         s.push('b');
     }
+    crate::tracking::push_flags(c, &mut s);
     if c.mstate.dirty_cas {
         s.push('d');
     }

@@ -37,6 +37,7 @@ impl Server {
         self.remove_monitor(c);
         crate::multi::reset_client(self, c);
         crate::pubsub::reset_client(self, c);
+        crate::tracking::disable(self, c);
         c.db = 0;
         c.reply.resp = 2;
         self.set_default_auth(c);

@@ -105,6 +105,7 @@ impl Server {
     /// client-side caching hooks in here when it lands.
     pub fn signal_modified_key(&mut self, db: usize, key: &[u8]) {
         crate::multi::touch_watched_key(self, db, key);
+        crate::tracking::invalidate_key(self, key);
     }
 
     /// True when `key` has an expire time in the past (`keyIsExpired`).
@@ -133,6 +134,7 @@ impl Server {
         self.db_generic_delete(db, key, lazy);
         crate::propagate::propagate_deletion(self, db, key, lazy);
         self.notify(notify::EXPIRED, "expired", key, db);
+        crate::tracking::next_change_by_server(self);
         self.signal_modified_key(db, key);
         self.stats.expired_keys += 1;
     }
@@ -219,6 +221,7 @@ impl Server {
             e.key_meta_mut().set_meta(now_meta);
         }
         let old = std::mem::replace(&mut e.val, val);
+        crate::types::stream::readgroup::signal_deleted_stream(self, db, &old, key);
         if self.config.lazyfree_lazy_server_del {
             self.ks.lazyfree.free_value(old);
         }
@@ -247,6 +250,7 @@ impl Server {
         if !d.expires.is_empty() {
             d.expires.remove(key);
         }
+        crate::types::stream::readgroup::signal_deleted_stream(self, db, &val, key);
         if lazy {
             self.ks.lazyfree.free_value(val);
         }

@@ -57,7 +57,7 @@ fn debug_object(ctx: &mut Ctx) -> Result<(), CmdError> {
         v as *const Value,
         v.refcount(),
         v.encoding(),
-        crate::persistence::objects::saved_object_len(v, ctx.srv.config.rdbcompression),
+        crate::persistence::objects::serialized_len(v, ctx.srv.config.rdbcompression),
         meta & evict::LRU_CLOCK_MAX,
         evict::idle_ms(meta, now) / 1000,
         crate::types::list::debug_object_extra(v)

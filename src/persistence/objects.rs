@@ -25,6 +25,7 @@ pub fn prefetch_value(v: &Value) {
         Value::Hash(b) => prefetch(&**b as *const _),
         Value::Set(b) => prefetch(&**b as *const _),
         Value::ZSet(b) => prefetch(&**b as *const _),
+        Value::Stream(b) => prefetch(&**b as *const _),
         Value::Int { .. } | Value::Inline { .. } => {}
     }
 }
@@ -81,6 +82,7 @@ pub fn with_saving<R>(v: &Value, f: impl FnOnce(Saving<'_>) -> R) -> R {
                 })
             }
         },
+        Value::Stream(s) => f(Saving::Stream(super::objects_stream::view(s))),
     }
 }
 
@@ -124,13 +126,14 @@ pub fn value_from(l: Loaded, share_ints: bool) -> Result<Value, LoadError> {
             Value::ZSet(Box::new(ZSet::Skiplist(Box::new(big))))
         }
         Loaded::List(ql) => Value::List(Box::new(ql)),
+        Loaded::Stream(d) => Value::Stream(Box::new(super::objects_stream::stream_from(*d))),
     })
 }
 
-/// rdbSavedObjectLen: the bytes `v` takes in RDB form (without the type
-/// byte and key), counted by running the writer into a sink, LZF included
-/// when `compress` (rdbcompression) is on.
-pub fn saved_object_len(v: &Value, compress: bool) -> usize {
+/// rdbSavedObjectLen (DEBUG OBJECT's serializedlength): the bytes `v`
+/// takes in RDB form (without the type byte and key), counted by running
+/// the writer into a sink, LZF included when `compress` (rdbcompression).
+pub fn serialized_len(v: &Value, compress: bool) -> usize {
     let mut w = super::rio::RioWriter::new(std::io::sink(), false);
     // Writing to a sink cannot fail.
     let _ = with_saving(v, |s| super::rdb::value::save_value(&mut w, s, compress));
@@ -170,8 +173,8 @@ mod tests {
     fn saved_len_counts_the_writer_output() {
         let v = Value::str_encoded(&b"a".repeat(30), false);
         // LZF: 1 encoding byte, clen 9, len 30, 9 bytes of blob.
-        assert_eq!(saved_object_len(&v, true), 12);
-        assert_eq!(saved_object_len(&v, false), 31);
-        assert_eq!(saved_object_len(&Value::from_i64(100, false), true), 2);
+        assert_eq!(serialized_len(&v, true), 12);
+        assert_eq!(serialized_len(&v, false), 31);
+        assert_eq!(serialized_len(&Value::from_i64(100, false), true), 2);
     }
 }

@@ -35,8 +35,9 @@ pub fn temp_path(srv: &Server, pid: u32) -> PathBuf {
     Path::new(&srv.config.dir).join(format!("temp-{}.rdb", pid))
 }
 
-/// The aux fields Redis 7.0 writes (no replication info without a backlog).
-fn aux_fields() -> Vec<(&'static str, String)> {
+/// The aux fields Redis 7.0 writes (no replication info without a backlog);
+/// `aof-base` is 1 in an AOF base file.
+fn aux_fields(aof_base: bool) -> Vec<(&'static str, String)> {
     vec![
         ("redis-ver", crate::REDIS_VERSION.to_string()),
         ("redis-bits", (usize::BITS).to_string()),
@@ -45,7 +46,7 @@ fn aux_fields() -> Vec<(&'static str, String)> {
             (crate::event_loop::clock::unix_ms() / 1000).to_string(),
         ),
         ("used-mem", crate::alloc::used_memory().to_string()),
-        ("aof-base", "0".to_string()),
+        ("aof-base", u8::from(aof_base).to_string()),
     ]
 }
 
@@ -95,10 +96,28 @@ fn save_entry<W: io::Write>(
 pub fn write_dataset<W: io::Write>(
     srv: &Server,
     w: &mut RioWriter<W>,
+    progress: impl FnMut(u64),
+) -> io::Result<()> {
+    write_dataset_as(srv, w, false, progress)
+}
+
+/// rdbSaveRio with RDBFLAGS_AOF_PREAMBLE: the RDB base of an AOF.
+pub fn write_dataset_aof_base<W: io::Write>(
+    srv: &Server,
+    w: &mut RioWriter<W>,
+    progress: impl FnMut(u64),
+) -> io::Result<()> {
+    write_dataset_as(srv, w, true, progress)
+}
+
+fn write_dataset_as<W: io::Write>(
+    srv: &Server,
+    w: &mut RioWriter<W>,
+    aof_base: bool,
     mut progress: impl FnMut(u64),
 ) -> io::Result<()> {
     let now = crate::event_loop::clock::unix_ms();
-    file::save_header(w, &aux_fields())?;
+    file::save_header(w, &aux_fields(aof_base))?;
     let mut keys = 0u64;
     let mut last_info = now;
     for db in &srv.dbs {
@@ -296,7 +315,7 @@ impl Server {
     }
 
     /// Fork statistics (redisFork's parent side).
-    fn record_fork(&mut self, start_us: u64) {
+    pub(super) fn record_fork(&mut self, start_us: u64) {
         let took = self.mono.now_us().saturating_sub(start_us).max(1);
         self.stats.total_forks += 1;
         self.stats.latest_fork_usec = took;
@@ -309,7 +328,7 @@ impl Server {
     }
 
     /// Raw descriptors of the listening sockets (closed in children).
-    fn listener_fds(&self) -> Vec<std::os::fd::RawFd> {
+    pub(super) fn listener_fds(&self) -> Vec<std::os::fd::RawFd> {
         use std::os::fd::AsRawFd;
         self.listeners
             .iter()

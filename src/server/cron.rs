@@ -56,6 +56,7 @@ impl Server {
         crate::keyspace::expire::databases_cron(self);
         crate::persistence::aof::cron(self, self.run_with_period(1000));
         self.check_pause_timeout();
+        crate::tracking::cron(self);
         crate::introspection::cron(self);
         crate::conn::obuf_limits::cron(self);
         self.persistence_cron();

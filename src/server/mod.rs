@@ -104,6 +104,8 @@ pub struct Server {
     // (src/persistence/aof): commands to propagate and the AOF state.
     pub propagation: crate::propagate::Propagation,
     pub aof: crate::persistence::aof::Aof,
+    // Client-side caching (src/tracking): the key and prefix tables.
+    pub tracking: crate::tracking::Tracking,
 }
 
 impl Server {
@@ -149,6 +151,7 @@ impl Server {
             multi: Default::default(),
             propagation: Default::default(),
             aof: Default::default(),
+            tracking: Default::default(),
         };
         config_apply::apply_renames(&mut srv.commands, &srv.config);
         crate::introspection::apply_latency_config(&mut srv);
@@ -172,9 +175,12 @@ impl Server {
     ) {
         crate::introspection::after_call(self, c, argv, meta, cmd_id, duration_us);
         crate::conn::obuf_limits::after_command(self, c);
-        self.feed_monitors(c, argv, meta);
+        if !crate::blocking::is_reexecuting(self, c.token) {
+            self.feed_monitors(c, argv, meta);
+        }
         crate::multi::after_call(self, c);
         crate::blocking::handle_ready_keys(self);
+        crate::tracking::after_call(self, c, argv, meta);
     }
 }
 

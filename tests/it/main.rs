@@ -4,6 +4,8 @@
 mod support;
 
 mod aof;
+mod aof_rewrite;
+mod big_values;
 mod bitmaps;
 mod blocking;
 mod cli;
@@ -38,6 +40,11 @@ mod robustness;
 mod sets;
 mod slowlog_redact;
 mod sort;
+mod stream_groups;
+mod stream_groups_random;
+mod stream_rdb;
+mod streams;
 mod strings;
+mod tracking;
 mod zset_blocking;
 mod zsets;
