@@ -169,6 +169,11 @@ def populate(s):
     r("HSET", "h-lp", "f1", "v1", "f2", "2")
     for i in range(600):
         r("HSET", "h-table", "field%d" % i, "value%d" % i)
+    for i in range(1, 120):
+        r("XADD", "stream", "%d-%d" % (i, i % 3), "f", "v%d" % i, "n", i)
+    r("XGROUP", "CREATE", "stream", "g1", "0")
+    r("XREADGROUP", "GROUP", "g1", "alice", "COUNT", 5, "STREAMS", "stream", ">")
+    r("XDEL", "stream", "3-0")
     r("SELECT", 3)
     r("SET", "db3", "x")
     r("SELECT", 0)
