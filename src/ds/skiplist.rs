@@ -13,6 +13,9 @@
 mod range;
 #[cfg(test)]
 mod tests;
+mod uppers;
+
+use uppers::{level_of, Uppers};
 
 pub use range::{LexBound, LexRange, ScoreRange};
 
@@ -32,19 +35,24 @@ struct Level {
     span: u32,
 }
 
+/// 40 bytes plus the element's own allocation: level 0 is inline, the
+/// levels above it (one node in four has any) live in `Uppers`.
 #[derive(Clone, Debug)]
 struct Node<E> {
     /// `None` for the header and for free slots.
     ele: Option<E>,
     score: f64,
     backward: u32,
-    levels: Box<[Level]>,
+    level0: Level,
+    /// The node's level count and its links above level 0 (`Uppers`).
+    uppers: u32,
 }
 
 /// A Redis skiplist of elements `E` (anything that is bytes).
 #[derive(Clone, Debug)]
 pub struct Skiplist<E> {
     nodes: Vec<Node<E>>,
+    uppers: Uppers,
     free: Vec<u32>,
     tail: u32,
     level: usize,
@@ -68,21 +76,20 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
 
     /// A skiplist whose level draws come from `seed` (for reproducible tests).
     pub fn with_seed(seed: u64) -> Skiplist<E> {
+        let mut uppers = Uppers::new();
         let header = Node {
             ele: None,
             score: 0.0,
             backward: NIL,
-            levels: vec![
-                Level {
-                    forward: NIL,
-                    span: 0
-                };
-                MAX_LEVEL
-            ]
-            .into_boxed_slice(),
+            level0: Level {
+                forward: NIL,
+                span: 0,
+            },
+            uppers: uppers.alloc(MAX_LEVEL),
         };
         Skiplist {
             nodes: vec![header],
+            uppers,
             free: Vec::new(),
             tail: NIL,
             level: 1,
@@ -123,12 +130,36 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
         level
     }
 
+    /// Link `i` of node `x`.
+    fn link_at(&self, x: u32, i: usize) -> &Level {
+        let n = &self.nodes[x as usize];
+        if i == 0 {
+            &n.level0
+        } else {
+            self.uppers.get(n.uppers, i)
+        }
+    }
+
+    fn link_at_mut(&mut self, x: u32, i: usize) -> &mut Level {
+        let n = &mut self.nodes[x as usize];
+        if i == 0 {
+            &mut n.level0
+        } else {
+            self.uppers.get_mut(n.uppers, i)
+        }
+    }
+
+    /// The number of levels of node `x`.
+    fn node_level(&self, x: u32) -> usize {
+        level_of(self.nodes[x as usize].uppers)
+    }
+
     fn fwd(&self, x: u32, i: usize) -> u32 {
-        self.nodes[x as usize].levels[i].forward
+        self.link_at(x, i).forward
     }
 
     fn span(&self, x: u32, i: usize) -> u32 {
-        self.nodes[x as usize].levels[i].span
+        self.link_at(x, i).span
     }
 
     fn key(&self, x: u32) -> (f64, &[u8]) {
@@ -206,22 +237,20 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
             for i in self.level..level {
                 rank[i] = 0;
                 update[i] = HEAD;
-                self.nodes[HEAD as usize].levels[i].span = self.length as u32;
+                self.link_at_mut(HEAD, i).span = self.length as u32;
             }
             self.level = level;
         }
-        let levels = vec![
-            Level {
-                forward: NIL,
-                span: 0
-            };
-            level
-        ];
+        let uppers = self.uppers.alloc(level);
         let id = self.alloc(Node {
             ele: Some(ele),
             score,
             backward: NIL,
-            levels: levels.into_boxed_slice(),
+            level0: Level {
+                forward: NIL,
+                span: 0,
+            },
+            uppers,
         });
         self.link(id, &update, &rank);
         id
@@ -230,22 +259,22 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
     /// The second half of zslInsert: splices node `id` in after the path
     /// nodes, fixing spans with the ranks crossed at each level.
     fn link(&mut self, id: u32, update: &Path, rank: &[u32; MAX_LEVEL]) {
-        let level = self.nodes[id as usize].levels.len();
+        let level = self.node_level(id);
         for i in 0..level {
-            let u = update[i] as usize;
-            let ul = self.nodes[u].levels[i];
+            let u = update[i];
+            let ul = *self.link_at(u, i);
             let crossed = rank[0] - rank[i];
-            self.nodes[id as usize].levels[i] = Level {
+            *self.link_at_mut(id, i) = Level {
                 forward: ul.forward,
                 span: ul.span.wrapping_sub(crossed),
             };
-            self.nodes[u].levels[i] = Level {
+            *self.link_at_mut(u, i) = Level {
                 forward: id,
                 span: crossed + 1,
             };
         }
         for (i, &u) in update.iter().enumerate().take(self.level).skip(level) {
-            let l = &mut self.nodes[u as usize].levels[i];
+            let l = self.link_at_mut(u, i);
             l.span = l.span.wrapping_add(1);
         }
         self.nodes[id as usize].backward = if update[0] == HEAD { NIL } else { update[0] };
@@ -258,9 +287,10 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
 
     /// zslDeleteNode: unlinks `x`, given the path to it, and frees its slot.
     fn unlink(&mut self, x: u32, update: &Path) -> (E, f64) {
+        let x_level = self.node_level(x);
         for (i, &u) in update.iter().enumerate().take(self.level) {
-            let xl = self.nodes[x as usize].levels.get(i).copied();
-            let ul = &mut self.nodes[u as usize].levels[i];
+            let xl = (i < x_level).then(|| *self.link_at(x, i));
+            let ul = self.link_at_mut(u, i);
             match xl {
                 Some(xl) if ul.forward == x => {
                     ul.span = ul.span.wrapping_add(xl.span).wrapping_sub(1);
@@ -281,12 +311,14 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
         let node = &mut self.nodes[x as usize];
         let ele = node.ele.take().expect("live node");
         let score = node.score;
-        node.levels = Box::new([]);
+        let uppers = std::mem::replace(&mut node.uppers, 0);
+        self.uppers.release(uppers);
         self.free.push(x);
         if self.length == 0 {
             // Nothing is linked: drop the arena's slack.
             self.nodes.truncate(1);
             self.free.clear();
+            self.uppers.reset_keeping(self.nodes[HEAD as usize].uppers);
         }
         (ele, score)
     }
@@ -380,10 +412,8 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
             let id = cur?;
             cur = self.next(id);
             let node = self.nodes.get(id as usize)?;
-            Some(
-                std::mem::size_of::<Node<E>>()
-                    + crate::alloc::alloc_size(node.levels.len() * std::mem::size_of::<Level>()),
-            )
+            let above = level_of(node.uppers) - 1;
+            Some(std::mem::size_of::<Node<E>>() + above * std::mem::size_of::<Level>())
         })
     }
 

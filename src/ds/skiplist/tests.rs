@@ -172,7 +172,7 @@ fn levels_follow_quarter_probability() {
         sl.insert(i as f64, Vec::new());
     }
     let tall = (0..sl.nodes.len())
-        .filter(|&i| sl.nodes[i].levels.len() >= 2)
+        .filter(|&i| sl.node_level(i as u32) >= 2)
         .count();
     // One node in four reaches level 2 (the header counts too).
     assert!((4500..5500).contains(&tall), "{}", tall);
