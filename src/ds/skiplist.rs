@@ -10,11 +10,13 @@
 //!
 //! Ranks are 1-based, as in Redis's zsl API. Scores must not be NaN.
 
+mod arena;
 mod range;
 #[cfg(test)]
 mod tests;
 mod uppers;
 
+use arena::Arena;
 use uppers::{level_of, Uppers};
 
 pub use range::{LexBound, LexRange, ScoreRange};
@@ -51,7 +53,7 @@ struct Node<E> {
 /// A Redis skiplist of elements `E` (anything that is bytes).
 #[derive(Clone, Debug)]
 pub struct Skiplist<E> {
-    nodes: Vec<Node<E>>,
+    nodes: Arena<Node<E>>,
     uppers: Uppers,
     free: Vec<u32>,
     tail: u32,
@@ -88,7 +90,7 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
             uppers: uppers.alloc(MAX_LEVEL),
         };
         Skiplist {
-            nodes: vec![header],
+            nodes: Arena::new(header),
             uppers,
             free: Vec::new(),
             tail: NIL,
@@ -131,8 +133,9 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
     }
 
     /// Link `i` of node `x`.
+    #[inline]
     fn link_at(&self, x: u32, i: usize) -> &Level {
-        let n = &self.nodes[x as usize];
+        let n = &self.nodes[x];
         if i == 0 {
             &n.level0
         } else {
@@ -141,7 +144,7 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
     }
 
     fn link_at_mut(&mut self, x: u32, i: usize) -> &mut Level {
-        let n = &mut self.nodes[x as usize];
+        let n = &mut self.nodes[x];
         if i == 0 {
             &mut n.level0
         } else {
@@ -151,7 +154,7 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
 
     /// The number of levels of node `x`.
     fn node_level(&self, x: u32) -> usize {
-        level_of(self.nodes[x as usize].uppers)
+        level_of(self.nodes[x].uppers)
     }
 
     fn fwd(&self, x: u32, i: usize) -> u32 {
@@ -163,7 +166,7 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
     }
 
     fn key(&self, x: u32) -> (f64, &[u8]) {
-        let n = &self.nodes[x as usize];
+        let n = &self.nodes[x];
         (n.score, n.ele.as_ref().expect("live node").as_ref())
     }
 
@@ -200,7 +203,7 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
     fn alloc(&mut self, node: Node<E>) -> u32 {
         match self.free.pop() {
             Some(id) => {
-                self.nodes[id as usize] = node;
+                self.nodes[id] = node;
                 id
             }
             None => {
@@ -222,10 +225,10 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
         for i in (0..self.level).rev() {
             rank[i] = if i == self.level - 1 { 0 } else { rank[i + 1] };
             loop {
-                let f = self.fwd(x, i);
-                if f != NIL && self.before(f, score, ele.as_ref()) {
-                    rank[i] += self.span(x, i);
-                    x = f;
+                let l = *self.link_at(x, i);
+                if l.forward != NIL && self.before(l.forward, score, ele.as_ref()) {
+                    rank[i] += l.span;
+                    x = l.forward;
                 } else {
                     break;
                 }
@@ -277,10 +280,10 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
             let l = self.link_at_mut(u, i);
             l.span = l.span.wrapping_add(1);
         }
-        self.nodes[id as usize].backward = if update[0] == HEAD { NIL } else { update[0] };
+        self.nodes[id].backward = if update[0] == HEAD { NIL } else { update[0] };
         match self.fwd(id, 0) {
             NIL => self.tail = id,
-            f => self.nodes[f as usize].backward = id,
+            f => self.nodes[f].backward = id,
         }
         self.length += 1;
     }
@@ -299,16 +302,16 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
                 _ => ul.span = ul.span.wrapping_sub(1),
             }
         }
-        let back = self.nodes[x as usize].backward;
+        let back = self.nodes[x].backward;
         match self.fwd(x, 0) {
             NIL => self.tail = back,
-            f => self.nodes[f as usize].backward = back,
+            f => self.nodes[f].backward = back,
         }
         while self.level > 1 && self.fwd(HEAD, self.level - 1) == NIL {
             self.level -= 1;
         }
         self.length -= 1;
-        let node = &mut self.nodes[x as usize];
+        let node = &mut self.nodes[x];
         let ele = node.ele.take().expect("live node");
         let score = node.score;
         let uppers = std::mem::replace(&mut node.uppers, 0);
@@ -316,9 +319,9 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
         self.free.push(x);
         if self.length == 0 {
             // Nothing is linked: drop the arena's slack.
-            self.nodes.truncate(1);
+            self.nodes.truncate_small(1);
             self.free.clear();
-            self.uppers.reset_keeping(self.nodes[HEAD as usize].uppers);
+            self.uppers.reset_keeping(self.nodes[HEAD].uppers);
         }
         (ele, score)
     }
@@ -342,12 +345,12 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
         if x == NIL || self.key(x) != (cur, ele) {
             return None;
         }
-        let back = self.nodes[x as usize].backward;
+        let back = self.nodes[x].backward;
         let next = self.fwd(x, 0);
-        if (back == NIL || self.nodes[back as usize].score < new)
-            && (next == NIL || self.nodes[next as usize].score > new)
+        if (back == NIL || self.nodes[back].score < new)
+            && (next == NIL || self.nodes[next].score > new)
         {
-            self.nodes[x as usize].score = new;
+            self.nodes[x].score = new;
             return Some(x);
         }
         let (ele, _) = self.unlink(x, &update);
@@ -411,7 +414,7 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
         std::iter::from_fn(move || {
             let id = cur?;
             cur = self.next(id);
-            let node = self.nodes.get(id as usize)?;
+            let node = self.nodes.get(id)?;
             let above = level_of(node.uppers) - 1;
             Some(std::mem::size_of::<Node<E>>() + above * std::mem::size_of::<Level>())
         })
@@ -433,17 +436,17 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
 
     /// The node before `id` (the backward link).
     pub fn prev(&self, id: NodeId) -> Option<NodeId> {
-        Some(self.nodes[id as usize].backward).filter(|&b| b != NIL)
+        Some(self.nodes[id].backward).filter(|&b| b != NIL)
     }
 
     /// The score of node `id`.
     pub fn score(&self, id: NodeId) -> f64 {
-        self.nodes[id as usize].score
+        self.nodes[id].score
     }
 
     /// The element of node `id`.
     pub fn ele(&self, id: NodeId) -> &E {
-        self.nodes[id as usize].ele.as_ref().expect("live node")
+        self.nodes[id].ele.as_ref().expect("live node")
     }
 
     /// Elements and scores from lowest to highest.

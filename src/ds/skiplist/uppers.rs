@@ -6,14 +6,15 @@
 //! pool for their level: one `Vec` per level count, so a chunk costs exactly
 //! its links (no per-node allocation rounded up to a size class, no fat
 //! pointer in the node). A node refers to its chunk by a packed `u32`: the
-//! level minus one in the low 5 bits, the chunk index above them.
+//! level minus one in the low 5 bits, the chunk's offset in its pool above
+//! them (an offset rather than an index, so a lookup needs no multiply).
 
 use super::{Level, MAX_LEVEL, NIL};
 
 const LEVEL_BITS: u32 = 5;
 const LEVEL_MASK: u32 = (1 << LEVEL_BITS) - 1;
-/// Chunks a pool can hold: the index must fit in the remaining 27 bits.
-const MAX_CHUNKS: usize = 1 << (32 - LEVEL_BITS);
+/// Links a pool can hold: offsets must fit in the remaining 27 bits.
+const MAX_OFFSET: usize = 1 << (32 - LEVEL_BITS);
 
 const EMPTY: Level = Level {
     forward: NIL,
@@ -29,7 +30,7 @@ pub(super) fn level_of(handle: u32) -> usize {
 pub(super) struct Uppers {
     /// `pools[l - 2]` holds chunks of `l - 1` links for nodes of level `l`.
     pools: Vec<Vec<Level>>,
-    /// Freed chunk indexes, per pool.
+    /// Offsets of freed chunks, per pool.
     free: Vec<Vec<u32>>,
 }
 
@@ -48,21 +49,21 @@ impl Uppers {
             return 0;
         }
         let (p, n) = (level - 2, level - 1);
-        let chunk = match self.free[p].pop() {
-            Some(c) => {
-                let at = c as usize * n;
-                self.pools[p][at..at + n].fill(EMPTY);
-                c
+        let at = match self.free[p].pop() {
+            Some(at) => {
+                let a = at as usize;
+                self.pools[p][a..a + n].fill(EMPTY);
+                at
             }
             None => {
                 let pool = &mut self.pools[p];
-                let c = pool.len() / n;
-                assert!(c < MAX_CHUNKS, "skiplist too large");
-                pool.resize(pool.len() + n, EMPTY);
-                c as u32
+                let at = pool.len();
+                assert!(at + n <= MAX_OFFSET, "skiplist too large");
+                pool.resize(at + n, EMPTY);
+                at as u32
             }
         };
-        (chunk << LEVEL_BITS) | (level as u32 - 1)
+        (at << LEVEL_BITS) | (level as u32 - 1)
     }
 
     /// Returns the links of `handle` to its pool.
@@ -84,19 +85,21 @@ impl Uppers {
         self.free.iter_mut().for_each(Vec::clear);
     }
 
+    #[inline]
     fn index(handle: u32, i: usize) -> (usize, usize) {
-        let level = level_of(handle);
-        debug_assert!(i >= 1 && i < level);
-        let n = level - 1;
-        (level - 2, (handle >> LEVEL_BITS) as usize * n + i - 1)
+        debug_assert!(i >= 1 && i < level_of(handle));
+        let pool = (handle & LEVEL_MASK) as usize - 1;
+        (pool, (handle >> LEVEL_BITS) as usize + i - 1)
     }
 
     /// Link `i` (1-based above level 0) of the node owning `handle`.
+    #[inline]
     pub(super) fn get(&self, handle: u32, i: usize) -> &Level {
         let (p, at) = Self::index(handle, i);
         &self.pools[p][at]
     }
 
+    #[inline]
     pub(super) fn get_mut(&mut self, handle: u32, i: usize) -> &mut Level {
         let (p, at) = Self::index(handle, i);
         &mut self.pools[p][at]
