@@ -143,6 +143,7 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
         }
     }
 
+    #[inline]
     fn link_at_mut(&mut self, x: u32, i: usize) -> &mut Level {
         let n = &mut self.nodes[x];
         if i == 0 {
@@ -152,19 +153,43 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
         }
     }
 
+    /// Link `i` of node `x` whose upper-levels handle is `xh` (hot loops
+    /// carry the handle down the levels instead of reloading it).
+    #[inline]
+    fn link_via(&self, x: u32, xh: u32, i: usize) -> Level {
+        if i == 0 {
+            self.nodes[x].level0
+        } else {
+            *self.uppers.get(xh, i)
+        }
+    }
+
+    #[inline]
+    fn link_via_mut(&mut self, x: u32, xh: u32, i: usize) -> &mut Level {
+        if i == 0 {
+            &mut self.nodes[x].level0
+        } else {
+            self.uppers.get_mut(xh, i)
+        }
+    }
+
     /// The number of levels of node `x`.
+    #[cfg(test)]
     fn node_level(&self, x: u32) -> usize {
         level_of(self.nodes[x].uppers)
     }
 
+    #[inline]
     fn fwd(&self, x: u32, i: usize) -> u32 {
         self.link_at(x, i).forward
     }
 
+    #[inline]
     fn span(&self, x: u32, i: usize) -> u32 {
         self.link_at(x, i).span
     }
 
+    #[inline]
     fn key(&self, x: u32) -> (f64, &[u8]) {
         let n = &self.nodes[x];
         (n.score, n.ele.as_ref().expect("live node").as_ref())
@@ -186,11 +211,13 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
     fn path_while(&self, go: impl Fn(&Self, u32) -> bool) -> Path {
         let mut update = [HEAD; MAX_LEVEL];
         let mut x = HEAD;
+        let mut xh = self.nodes[HEAD].uppers;
         for i in (0..self.level).rev() {
             loop {
-                let f = self.fwd(x, i);
+                let f = self.link_via(x, xh, i).forward;
                 if f != NIL && go(self, f) {
                     x = f;
+                    xh = self.nodes[f].uppers;
                 } else {
                     break;
                 }
@@ -221,25 +248,35 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
         debug_assert!(!score.is_nan());
         let mut update = [HEAD; MAX_LEVEL];
         let mut rank = [0u32; MAX_LEVEL];
+        let mut handles = [0u32; MAX_LEVEL];
         let mut x = HEAD;
+        let mut xh = self.nodes[HEAD].uppers;
         for i in (0..self.level).rev() {
             rank[i] = if i == self.level - 1 { 0 } else { rank[i + 1] };
             loop {
-                let l = *self.link_at(x, i);
-                if l.forward != NIL && self.before(l.forward, score, ele.as_ref()) {
+                let l = self.link_via(x, xh, i);
+                if l.forward == NIL {
+                    break;
+                }
+                let n = &self.nodes[l.forward];
+                let e = n.ele.as_ref().expect("live node").as_ref();
+                if n.score < score || (n.score == score && e < ele.as_ref()) {
                     rank[i] += l.span;
                     x = l.forward;
+                    xh = n.uppers;
                 } else {
                     break;
                 }
             }
             update[i] = x;
+            handles[i] = xh;
         }
         let level = self.random_level();
         if level > self.level {
             for i in self.level..level {
                 rank[i] = 0;
                 update[i] = HEAD;
+                handles[i] = self.nodes[HEAD].uppers;
                 self.link_at_mut(HEAD, i).span = self.length as u32;
             }
             self.level = level;
@@ -255,29 +292,32 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
             },
             uppers,
         });
-        self.link(id, &update, &rank);
+        self.link(id, &update, &handles, &rank);
         id
     }
 
     /// The second half of zslInsert: splices node `id` in after the path
     /// nodes, fixing spans with the ranks crossed at each level.
-    fn link(&mut self, id: u32, update: &Path, rank: &[u32; MAX_LEVEL]) {
-        let level = self.node_level(id);
+    /// `handles` are the path nodes' upper-level handles.
+    fn link(&mut self, id: u32, update: &Path, handles: &Path, rank: &[u32; MAX_LEVEL]) {
+        let idh = self.nodes[id].uppers;
+        let level = level_of(idh);
         for i in 0..level {
-            let u = update[i];
-            let ul = *self.link_at(u, i);
+            let (u, uh) = (update[i], handles[i]);
             let crossed = rank[0] - rank[i];
-            *self.link_at_mut(id, i) = Level {
-                forward: ul.forward,
-                span: ul.span.wrapping_sub(crossed),
-            };
-            *self.link_at_mut(u, i) = Level {
+            let ul = self.link_via_mut(u, uh, i);
+            let old = *ul;
+            *ul = Level {
                 forward: id,
                 span: crossed + 1,
             };
+            *self.link_via_mut(id, idh, i) = Level {
+                forward: old.forward,
+                span: old.span.wrapping_sub(crossed),
+            };
         }
-        for (i, &u) in update.iter().enumerate().take(self.level).skip(level) {
-            let l = self.link_at_mut(u, i);
+        for i in level..self.level {
+            let l = self.link_via_mut(update[i], handles[i], i);
             l.span = l.span.wrapping_add(1);
         }
         self.nodes[id].backward = if update[0] == HEAD { NIL } else { update[0] };
@@ -290,9 +330,10 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
 
     /// zslDeleteNode: unlinks `x`, given the path to it, and frees its slot.
     fn unlink(&mut self, x: u32, update: &Path) -> (E, f64) {
-        let x_level = self.node_level(x);
+        let xh = self.nodes[x].uppers;
+        let x_level = level_of(xh);
         for (i, &u) in update.iter().enumerate().take(self.level) {
-            let xl = (i < x_level).then(|| *self.link_at(x, i));
+            let xl = (i < x_level).then(|| self.link_via(x, xh, i));
             let ul = self.link_at_mut(u, i);
             match xl {
                 Some(xl) if ul.forward == x => {

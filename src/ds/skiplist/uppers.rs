@@ -28,17 +28,19 @@ pub(super) fn level_of(handle: u32) -> usize {
 
 #[derive(Clone, Debug)]
 pub(super) struct Uppers {
-    /// `pools[l - 2]` holds chunks of `l - 1` links for nodes of level `l`.
-    pools: Vec<Vec<Level>>,
+    /// `pools[l - 1]` holds chunks of `l - 1` links for nodes of level `l`
+    /// (`pools[0]` stays empty). A fixed array indexed by the handle's
+    /// masked bits, so the pool lookup needs no bounds check.
+    pools: [Vec<Level>; MAX_LEVEL],
     /// Offsets of freed chunks, per pool.
-    free: Vec<Vec<u32>>,
+    free: [Vec<u32>; MAX_LEVEL],
 }
 
 impl Uppers {
     pub(super) fn new() -> Uppers {
         Uppers {
-            pools: vec![Vec::new(); MAX_LEVEL - 1],
-            free: vec![Vec::new(); MAX_LEVEL - 1],
+            pools: std::array::from_fn(|_| Vec::new()),
+            free: std::array::from_fn(|_| Vec::new()),
         }
     }
 
@@ -48,7 +50,7 @@ impl Uppers {
         if level == 1 {
             return 0;
         }
-        let (p, n) = (level - 2, level - 1);
+        let (p, n) = (level - 1, level - 1);
         let at = match self.free[p].pop() {
             Some(at) => {
                 let a = at as usize;
@@ -70,7 +72,7 @@ impl Uppers {
     pub(super) fn release(&mut self, handle: u32) {
         let level = level_of(handle);
         if level > 1 {
-            self.free[level - 2].push(handle >> LEVEL_BITS);
+            self.free[level - 1].push(handle >> LEVEL_BITS);
         }
     }
 
@@ -80,7 +82,7 @@ impl Uppers {
         let level = level_of(keep);
         debug_assert_eq!(keep >> LEVEL_BITS, 0);
         for (p, pool) in self.pools.iter_mut().enumerate() {
-            pool.truncate(if p + 2 == level { level - 1 } else { 0 });
+            pool.truncate(if p + 1 == level { level - 1 } else { 0 });
         }
         self.free.iter_mut().for_each(Vec::clear);
     }
@@ -88,7 +90,7 @@ impl Uppers {
     #[inline]
     fn index(handle: u32, i: usize) -> (usize, usize) {
         debug_assert!(i >= 1 && i < level_of(handle));
-        let pool = (handle & LEVEL_MASK) as usize - 1;
+        let pool = (handle & LEVEL_MASK) as usize;
         (pool, (handle >> LEVEL_BITS) as usize + i - 1)
     }
 
