@@ -10,9 +10,14 @@
 //!
 //! Ranks are 1-based, as in Redis's zsl API. Scores must not be NaN.
 
+mod arena;
 mod range;
 #[cfg(test)]
 mod tests;
+mod uppers;
+
+use arena::Arena;
+use uppers::{level_of, Uppers};
 
 pub use range::{LexBound, LexRange, ScoreRange};
 
@@ -32,19 +37,24 @@ struct Level {
     span: u32,
 }
 
+/// 40 bytes plus the element's own allocation: level 0 is inline, the
+/// levels above it (one node in four has any) live in `Uppers`.
 #[derive(Clone, Debug)]
 struct Node<E> {
     /// `None` for the header and for free slots.
     ele: Option<E>,
     score: f64,
     backward: u32,
-    levels: Box<[Level]>,
+    level0: Level,
+    /// The node's level count and its links above level 0 (`Uppers`).
+    uppers: u32,
 }
 
 /// A Redis skiplist of elements `E` (anything that is bytes).
 #[derive(Clone, Debug)]
 pub struct Skiplist<E> {
-    nodes: Vec<Node<E>>,
+    nodes: Arena<Node<E>>,
+    uppers: Uppers,
     free: Vec<u32>,
     tail: u32,
     level: usize,
@@ -68,21 +78,20 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
 
     /// A skiplist whose level draws come from `seed` (for reproducible tests).
     pub fn with_seed(seed: u64) -> Skiplist<E> {
+        let mut uppers = Uppers::new();
         let header = Node {
             ele: None,
             score: 0.0,
             backward: NIL,
-            levels: vec![
-                Level {
-                    forward: NIL,
-                    span: 0
-                };
-                MAX_LEVEL
-            ]
-            .into_boxed_slice(),
+            level0: Level {
+                forward: NIL,
+                span: 0,
+            },
+            uppers: uppers.alloc(MAX_LEVEL),
         };
         Skiplist {
-            nodes: vec![header],
+            nodes: Arena::new(header),
+            uppers,
             free: Vec::new(),
             tail: NIL,
             level: 1,
@@ -123,16 +132,66 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
         level
     }
 
+    /// Link `i` of node `x`.
+    #[inline]
+    fn link_at(&self, x: u32, i: usize) -> &Level {
+        let n = &self.nodes[x];
+        if i == 0 {
+            &n.level0
+        } else {
+            self.uppers.get(n.uppers, i)
+        }
+    }
+
+    #[inline]
+    fn link_at_mut(&mut self, x: u32, i: usize) -> &mut Level {
+        let n = &mut self.nodes[x];
+        if i == 0 {
+            &mut n.level0
+        } else {
+            self.uppers.get_mut(n.uppers, i)
+        }
+    }
+
+    /// Link `i` of node `x` whose upper-levels handle is `xh` (hot loops
+    /// carry the handle down the levels instead of reloading it).
+    #[inline]
+    fn link_via(&self, x: u32, xh: u32, i: usize) -> Level {
+        if i == 0 {
+            self.nodes[x].level0
+        } else {
+            *self.uppers.get(xh, i)
+        }
+    }
+
+    #[inline]
+    fn link_via_mut(&mut self, x: u32, xh: u32, i: usize) -> &mut Level {
+        if i == 0 {
+            &mut self.nodes[x].level0
+        } else {
+            self.uppers.get_mut(xh, i)
+        }
+    }
+
+    /// The number of levels of node `x`.
+    #[cfg(test)]
+    fn node_level(&self, x: u32) -> usize {
+        level_of(self.nodes[x].uppers)
+    }
+
+    #[inline]
     fn fwd(&self, x: u32, i: usize) -> u32 {
-        self.nodes[x as usize].levels[i].forward
+        self.link_at(x, i).forward
     }
 
+    #[inline]
     fn span(&self, x: u32, i: usize) -> u32 {
-        self.nodes[x as usize].levels[i].span
+        self.link_at(x, i).span
     }
 
+    #[inline]
     fn key(&self, x: u32) -> (f64, &[u8]) {
-        let n = &self.nodes[x as usize];
+        let n = &self.nodes[x];
         (n.score, n.ele.as_ref().expect("live node").as_ref())
     }
 
@@ -152,11 +211,13 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
     fn path_while(&self, go: impl Fn(&Self, u32) -> bool) -> Path {
         let mut update = [HEAD; MAX_LEVEL];
         let mut x = HEAD;
+        let mut xh = self.nodes[HEAD].uppers;
         for i in (0..self.level).rev() {
             loop {
-                let f = self.fwd(x, i);
+                let f = self.link_via(x, xh, i).forward;
                 if f != NIL && go(self, f) {
                     x = f;
+                    xh = self.nodes[f].uppers;
                 } else {
                     break;
                 }
@@ -169,7 +230,7 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
     fn alloc(&mut self, node: Node<E>) -> u32 {
         match self.free.pop() {
             Some(id) => {
-                self.nodes[id as usize] = node;
+                self.nodes[id] = node;
                 id
             }
             None => {
@@ -187,80 +248,93 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
         debug_assert!(!score.is_nan());
         let mut update = [HEAD; MAX_LEVEL];
         let mut rank = [0u32; MAX_LEVEL];
+        let mut handles = [0u32; MAX_LEVEL];
         let mut x = HEAD;
+        let mut xh = self.nodes[HEAD].uppers;
         for i in (0..self.level).rev() {
             rank[i] = if i == self.level - 1 { 0 } else { rank[i + 1] };
             loop {
-                let f = self.fwd(x, i);
-                if f != NIL && self.before(f, score, ele.as_ref()) {
-                    rank[i] += self.span(x, i);
-                    x = f;
+                let l = self.link_via(x, xh, i);
+                if l.forward == NIL {
+                    break;
+                }
+                let n = &self.nodes[l.forward];
+                let e = n.ele.as_ref().expect("live node").as_ref();
+                if n.score < score || (n.score == score && e < ele.as_ref()) {
+                    rank[i] += l.span;
+                    x = l.forward;
+                    xh = n.uppers;
                 } else {
                     break;
                 }
             }
             update[i] = x;
+            handles[i] = xh;
         }
         let level = self.random_level();
         if level > self.level {
             for i in self.level..level {
                 rank[i] = 0;
                 update[i] = HEAD;
-                self.nodes[HEAD as usize].levels[i].span = self.length as u32;
+                handles[i] = self.nodes[HEAD].uppers;
+                self.link_at_mut(HEAD, i).span = self.length as u32;
             }
             self.level = level;
         }
-        let levels = vec![
-            Level {
-                forward: NIL,
-                span: 0
-            };
-            level
-        ];
+        let uppers = self.uppers.alloc(level);
         let id = self.alloc(Node {
             ele: Some(ele),
             score,
             backward: NIL,
-            levels: levels.into_boxed_slice(),
+            level0: Level {
+                forward: NIL,
+                span: 0,
+            },
+            uppers,
         });
-        self.link(id, &update, &rank);
+        self.link(id, &update, &handles, &rank);
         id
     }
 
     /// The second half of zslInsert: splices node `id` in after the path
     /// nodes, fixing spans with the ranks crossed at each level.
-    fn link(&mut self, id: u32, update: &Path, rank: &[u32; MAX_LEVEL]) {
-        let level = self.nodes[id as usize].levels.len();
+    /// `handles` are the path nodes' upper-level handles.
+    fn link(&mut self, id: u32, update: &Path, handles: &Path, rank: &[u32; MAX_LEVEL]) {
+        let idh = self.nodes[id].uppers;
+        let level = level_of(idh);
         for i in 0..level {
-            let u = update[i] as usize;
-            let ul = self.nodes[u].levels[i];
+            let (u, uh) = (update[i], handles[i]);
             let crossed = rank[0] - rank[i];
-            self.nodes[id as usize].levels[i] = Level {
-                forward: ul.forward,
-                span: ul.span.wrapping_sub(crossed),
-            };
-            self.nodes[u].levels[i] = Level {
+            let ul = self.link_via_mut(u, uh, i);
+            let old = *ul;
+            *ul = Level {
                 forward: id,
                 span: crossed + 1,
             };
+            *self.link_via_mut(id, idh, i) = Level {
+                forward: old.forward,
+                span: old.span.wrapping_sub(crossed),
+            };
         }
-        for (i, &u) in update.iter().enumerate().take(self.level).skip(level) {
-            let l = &mut self.nodes[u as usize].levels[i];
+        for i in level..self.level {
+            let l = self.link_via_mut(update[i], handles[i], i);
             l.span = l.span.wrapping_add(1);
         }
-        self.nodes[id as usize].backward = if update[0] == HEAD { NIL } else { update[0] };
+        self.nodes[id].backward = if update[0] == HEAD { NIL } else { update[0] };
         match self.fwd(id, 0) {
             NIL => self.tail = id,
-            f => self.nodes[f as usize].backward = id,
+            f => self.nodes[f].backward = id,
         }
         self.length += 1;
     }
 
     /// zslDeleteNode: unlinks `x`, given the path to it, and frees its slot.
     fn unlink(&mut self, x: u32, update: &Path) -> (E, f64) {
+        let xh = self.nodes[x].uppers;
+        let x_level = level_of(xh);
         for (i, &u) in update.iter().enumerate().take(self.level) {
-            let xl = self.nodes[x as usize].levels.get(i).copied();
-            let ul = &mut self.nodes[u as usize].levels[i];
+            let xl = (i < x_level).then(|| self.link_via(x, xh, i));
+            let ul = self.link_at_mut(u, i);
             match xl {
                 Some(xl) if ul.forward == x => {
                     ul.span = ul.span.wrapping_add(xl.span).wrapping_sub(1);
@@ -269,24 +343,26 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
                 _ => ul.span = ul.span.wrapping_sub(1),
             }
         }
-        let back = self.nodes[x as usize].backward;
+        let back = self.nodes[x].backward;
         match self.fwd(x, 0) {
             NIL => self.tail = back,
-            f => self.nodes[f as usize].backward = back,
+            f => self.nodes[f].backward = back,
         }
         while self.level > 1 && self.fwd(HEAD, self.level - 1) == NIL {
             self.level -= 1;
         }
         self.length -= 1;
-        let node = &mut self.nodes[x as usize];
+        let node = &mut self.nodes[x];
         let ele = node.ele.take().expect("live node");
         let score = node.score;
-        node.levels = Box::new([]);
+        let uppers = std::mem::replace(&mut node.uppers, 0);
+        self.uppers.release(uppers);
         self.free.push(x);
         if self.length == 0 {
             // Nothing is linked: drop the arena's slack.
-            self.nodes.truncate(1);
+            self.nodes.truncate_small(1);
             self.free.clear();
+            self.uppers.reset_keeping(self.nodes[HEAD].uppers);
         }
         (ele, score)
     }
@@ -310,12 +386,12 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
         if x == NIL || self.key(x) != (cur, ele) {
             return None;
         }
-        let back = self.nodes[x as usize].backward;
+        let back = self.nodes[x].backward;
         let next = self.fwd(x, 0);
-        if (back == NIL || self.nodes[back as usize].score < new)
-            && (next == NIL || self.nodes[next as usize].score > new)
+        if (back == NIL || self.nodes[back].score < new)
+            && (next == NIL || self.nodes[next].score > new)
         {
-            self.nodes[x as usize].score = new;
+            self.nodes[x].score = new;
             return Some(x);
         }
         let (ele, _) = self.unlink(x, &update);
@@ -379,11 +455,9 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
         std::iter::from_fn(move || {
             let id = cur?;
             cur = self.next(id);
-            let node = self.nodes.get(id as usize)?;
-            Some(
-                std::mem::size_of::<Node<E>>()
-                    + crate::alloc::alloc_size(node.levels.len() * std::mem::size_of::<Level>()),
-            )
+            let node = self.nodes.get(id)?;
+            let above = level_of(node.uppers) - 1;
+            Some(std::mem::size_of::<Node<E>>() + above * std::mem::size_of::<Level>())
         })
     }
 
@@ -403,17 +477,17 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
 
     /// The node before `id` (the backward link).
     pub fn prev(&self, id: NodeId) -> Option<NodeId> {
-        Some(self.nodes[id as usize].backward).filter(|&b| b != NIL)
+        Some(self.nodes[id].backward).filter(|&b| b != NIL)
     }
 
     /// The score of node `id`.
     pub fn score(&self, id: NodeId) -> f64 {
-        self.nodes[id as usize].score
+        self.nodes[id].score
     }
 
     /// The element of node `id`.
     pub fn ele(&self, id: NodeId) -> &E {
-        self.nodes[id as usize].ele.as_ref().expect("live node")
+        self.nodes[id].ele.as_ref().expect("live node")
     }
 
     /// Elements and scores from lowest to highest.

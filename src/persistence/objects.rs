@@ -113,7 +113,7 @@ pub fn value_from(l: Loaded, share_ints: bool) -> Result<Value, LoadError> {
             for (k, v) in pairs {
                 t.insert_new(k.into_boxed_slice(), v.into_boxed_slice());
             }
-            Value::Hash(Box::new(Hash::Table(t)))
+            Value::Hash(Box::new(Hash::Table(Box::new(t))))
         }
         Loaded::ZsetListpack(lp) => Value::ZSet(Box::new(ZSet::Listpack(lp))),
         Loaded::ZsetSkiplist(items) => {

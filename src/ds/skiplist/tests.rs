@@ -172,7 +172,7 @@ fn levels_follow_quarter_probability() {
         sl.insert(i as f64, Vec::new());
     }
     let tall = (0..sl.nodes.len())
-        .filter(|&i| sl.nodes[i].levels.len() >= 2)
+        .filter(|&i| sl.node_level(i as u32) >= 2)
         .count();
     // One node in four reaches level 2 (the header counts too).
     assert!((4500..5500).contains(&tall), "{}", tall);
@@ -329,4 +329,29 @@ proptest! {
         prop_assert_eq!(gone.iter().collect::<Vec<_>>(), inr);
         check(&sl);
     }
+}
+
+#[test]
+fn chunks_and_pools_survive_emptying_and_reuse() {
+    // Past one arena chunk (1024 nodes), deleting everything, then refilling
+    // and deleting half: slots and upper-level chunks are reused.
+    let mut sl = Sl::with_seed(7);
+    for round in 0..2 {
+        for i in 0..3000u32 {
+            sl.insert(f64::from(i % 97), format!("m{i}").into_bytes());
+        }
+        check(&sl);
+        for i in (0..3000u32).filter(|i| round == 0 || i % 2 == 0) {
+            assert!(sl
+                .delete(f64::from(i % 97), format!("m{i}").as_bytes())
+                .is_some());
+        }
+        check(&sl);
+    }
+    assert_eq!(sl.len(), 1500);
+    for i in 0..500u32 {
+        sl.insert(1000.0 + f64::from(i), format!("n{i}").into_bytes());
+    }
+    check(&sl);
+    assert_eq!(sl.rank(1499.0, b"n499"), 2000);
 }

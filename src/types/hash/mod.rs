@@ -10,10 +10,11 @@ use crate::ds::listpack::{Listpack, LpValue};
 /// Field -> value table of a "hashtable" hash.
 pub type HashTable = Dict<Box<[u8]>, Box<[u8]>>;
 
-/// A hash value in one of its two encodings.
+/// A hash value in one of its two encodings. The table is boxed so that a
+/// small hash (the common case) allocates 32 bytes, not the size of a dict.
 pub enum Hash {
     Listpack(Listpack),
-    Table(HashTable),
+    Table(Box<HashTable>),
 }
 
 /// The conversion thresholds (hash-max-listpack-entries / -value).
@@ -68,7 +69,7 @@ impl Hash {
                 for e in d.iter() {
                     n.insert_new(e.key().clone(), e.val.clone());
                 }
-                Hash::Table(n)
+                Hash::Table(Box::new(n))
             }
         }
     }
@@ -116,7 +117,7 @@ impl Hash {
         while let (Some(f), Some(v)) = (it.next(), it.next()) {
             d.insert_new(f.to_vec().into(), v.to_vec().into());
         }
-        *self = Hash::Table(d);
+        *self = Hash::Table(Box::new(d));
     }
 
     /// Converts when any of `args` is longer than the value limit or the
@@ -217,7 +218,8 @@ impl Hash {
         match self {
             Hash::Listpack(lp) => own + alloc_size(lp.bytes()),
             Hash::Table(d) => {
-                own + d.sampled_bytes(samples, |k, v| alloc_size(k.len()) + alloc_size(v.len()))
+                own + std::mem::size_of::<HashTable>()
+                    + d.sampled_bytes(samples, |k, v| alloc_size(k.len()) + alloc_size(v.len()))
             }
         }
     }
