@@ -14,7 +14,30 @@ use tikv_jemallocator::Jemalloc;
 /// Bytes currently allocated through [`CountingJemalloc`] (Redis `used_memory`).
 static USED: AtomicUsize = AtomicUsize::new(0);
 
-/// The global allocator: jemalloc, counting requested bytes.
+/// The size jemalloc really hands out for `layout` (its size class), which
+/// is what Redis counts (`zmalloc_size` is `malloc_usable_size`). Small and
+/// large classes are spaced 4 per doubling above 128 bytes and every 16
+/// bytes below (8 is a class of its own); over-aligned layouts ask jemalloc.
+#[inline]
+fn usable_size(layout: Layout) -> usize {
+    let size = layout.size();
+    if layout.align() > 16 || size > 1 << 40 {
+        let flags = layout.align().trailing_zeros() as std::os::raw::c_int;
+        // SAFETY: nallocx only computes a size class; it touches no memory.
+        return unsafe { tikv_jemalloc_sys::nallocx(size.max(1), flags) };
+    }
+    if size <= 8 {
+        return 8;
+    }
+    if size <= 128 {
+        return (size + 15) & !15;
+    }
+    let lg = usize::BITS - 1 - (size - 1).leading_zeros();
+    let delta = 1usize << (lg - 2);
+    (size + delta - 1) & !(delta - 1)
+}
+
+/// The global allocator: jemalloc, counting allocated bytes by size class.
 pub struct CountingJemalloc;
 
 // SAFETY: every method forwards to jemalloc with the caller's arguments
@@ -24,7 +47,7 @@ unsafe impl GlobalAlloc for CountingJemalloc {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let p = Jemalloc.alloc(layout);
         if !p.is_null() {
-            USED.fetch_add(layout.size(), Ordering::Relaxed);
+            USED.fetch_add(usable_size(layout), Ordering::Relaxed);
         }
         p
     }
@@ -33,7 +56,7 @@ unsafe impl GlobalAlloc for CountingJemalloc {
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         let p = Jemalloc.alloc_zeroed(layout);
         if !p.is_null() {
-            USED.fetch_add(layout.size(), Ordering::Relaxed);
+            USED.fetch_add(usable_size(layout), Ordering::Relaxed);
         }
         p
     }
@@ -41,17 +64,22 @@ unsafe impl GlobalAlloc for CountingJemalloc {
     #[inline]
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         Jemalloc.dealloc(ptr, layout);
-        USED.fetch_sub(layout.size(), Ordering::Relaxed);
+        USED.fetch_sub(usable_size(layout), Ordering::Relaxed);
     }
 
     #[inline]
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         let p = Jemalloc.realloc(ptr, layout, new_size);
         if !p.is_null() {
-            if new_size >= layout.size() {
-                USED.fetch_add(new_size - layout.size(), Ordering::Relaxed);
+            let old = usable_size(layout);
+            // SAFETY: the new layout is valid: realloc's contract keeps the
+            // alignment and bounds `new_size`.
+            let new =
+                usable_size(unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) });
+            if new >= old {
+                USED.fetch_add(new - old, Ordering::Relaxed);
             } else {
-                USED.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
+                USED.fetch_sub(old - new, Ordering::Relaxed);
             }
         }
         p
@@ -260,6 +288,17 @@ pub fn mallctl_str(name: &str, value: Option<&[u8]>) -> Result<Option<Vec<u8>>, 
 
 #[cfg(test)]
 mod tests {
+    /// Our size classes are jemalloc's for every size up to 1 MB.
+    #[test]
+    fn usable_size_matches_jemalloc() {
+        for size in 1..(1 << 20) {
+            let l = std::alloc::Layout::from_size_align(size, 8).unwrap();
+            // SAFETY: nallocx only computes a size class.
+            let je = unsafe { tikv_jemalloc_sys::nallocx(size, 0) };
+            assert_eq!(super::usable_size(l), je, "size {size}");
+        }
+    }
+
     use super::*;
 
     #[test]
