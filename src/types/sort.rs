@@ -222,11 +222,16 @@ fn sort_ro_command(ctx: &mut Ctx) -> Result<(), CmdError> {
 fn sort_generic(ctx: &mut Ctx, readonly: bool) -> Result<(), CmdError> {
     let o = parse_opts(ctx, readonly)?;
     let db = ctx.client.db;
-    let val = ctx.srv.lookup_read(db, ctx.arg(1));
+    let mut val = ctx.srv.lookup_read(db, ctx.arg(1));
     if let Some(v) = &val {
         if !matches!(v.obj_type(), ObjType::List | ObjType::Set | ObjType::ZSet) {
             return Err(WRONGTYPE);
         }
+    }
+    // Redis sorts a sorted set through its skiplist, converting it first
+    // (so OBJECT ENCODING reports skiplist afterwards, even for SORT_RO).
+    if let Some(Value::ZSet(z)) = val.as_deref_mut() {
+        z.convert();
     }
     let len = match val.as_deref() {
         Some(Value::List(ql)) => ql.len(),
