@@ -427,7 +427,7 @@ class Side:
     """One server (ferrodis or redis) and its two client connections."""
 
     def __init__(self, label, binary, port, tmp):
-        self.label, self.binary, self.port = label, binary, port
+        self.label, self.binary, self.port = label, os.path.abspath(binary) if os.sep in binary else binary, port
         self.dir = os.path.join(tmp, label)
         os.makedirs(self.dir, exist_ok=True)
         self.proc = None
@@ -546,6 +546,11 @@ class Runner:
             return None
         raw_a, tree_a = self.ours.call(conn, args)
         raw_b, tree_b = self.theirs.call(conn, args)
+        if tree_a[0] == "closed" and tree_b[0] != "closed":
+            try:  # a dying server closes its sockets before it is reaped
+                self.ours.proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                pass
         if not self.ours.alive():
             return "ferrodis died"
         name = cmd_name(args)
@@ -619,12 +624,23 @@ def shrink(runner, cmds, budget=120.0):
     return body + [last]
 
 
+def free_ports(n):
+    """n ports the kernel has just handed out (and that are free again)."""
+    socks = [socket.socket() for _ in range(n)]
+    for s in socks:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in socks]
+    for s in socks:
+        s.close()
+    return ports
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--count", type=int, default=2000)
-    ap.add_argument("--port", type=int, default=7500,
-                    help="ferrodis port; redis-server gets the next one")
+    ap.add_argument("--port", type=int, default=0,
+                    help="ferrodis port, redis-server gets the next one (0: two free ports)")
     ap.add_argument("--ferrodis", default=os.path.join(ROOT, "target/release/ferrodis-server"))
     ap.add_argument("--redis", default=shutil.which("redis-server") or "redis-server")
     ap.add_argument("--keep-going", action="store_true",
@@ -636,8 +652,9 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     tmp = tempfile.mkdtemp(prefix="diff_fuzz.")
-    ours = Side("ferrodis", opts.ferrodis, opts.port, tmp)
-    theirs = Side("redis", opts.redis, opts.port + 1, tmp)
+    ports = [opts.port, opts.port + 1] if opts.port else free_ports(2)
+    ours = Side("ferrodis", opts.ferrodis, ports[0], tmp)
+    theirs = Side("redis", opts.redis, ports[1], tmp)
     try:
         theirs.start()
         ours.start()
