@@ -2,6 +2,7 @@
 //! (tools/diff_fuzz.py), each pinned against the real redis-server.
 
 use crate::support::*;
+use std::time::Duration;
 
 /// SORT's numeric sort runs C `strtod` on the value's C string: it stops at
 /// a NUL byte (so "\0x" sorts as 0), accepts hex and rejects ERANGE and all
@@ -117,4 +118,44 @@ fn scan_cursor_stops_at_nul() {
         &["HSCAN", "h", "0\0 1"],
     ];
     d.check_all(cmds);
+}
+
+/// A score range end is read as a C string: a NUL byte ends it, so "\0x"
+/// is 0 (diff_fuzz seed 63: `ZCOUNT sorted-set:1 "\x00\xfe" 2.5`).
+#[test]
+fn score_range_stops_at_nul() {
+    let Some(mut d) = Differential::start("fuzz_score_range_nul", &[]) else {
+        return;
+    };
+    let cmds: &[&[&str]] = &[
+        &["ZCOUNT", "z", "\0x", "2.5"],
+        &["ZADD", "z", "0", "a", "1", "b", "3", "c"],
+        &["ZCOUNT", "z", "\0x", "2.5"],
+        &["ZCOUNT", "z", "(\0", "+inf"],
+        &["ZRANGEBYSCORE", "z", "", "1\0junk"],
+        &["ZREVRANGEBYSCORE", "z", "5\0", "(0"],
+        &["ZCOUNT", "z", "x\0", "1"],
+        &["ZREMRANGEBYSCORE", "z", "3\0", "3"],
+        &["ZCARD", "z"],
+    ];
+    d.check_all(cmds);
+}
+
+/// Active expiry sums the TTLs it samples; expires near i64::MAX overflowed
+/// that sum and panicked a debug build (diff_fuzz seed 56, debug binary).
+#[test]
+fn active_expiry_of_huge_expires_does_not_overflow() {
+    let mut s = Server::start(&["--hz", "100"]);
+    for k in ["a", "b", "c"] {
+        s.cmd(&["SET", k, "v"]);
+        s.cmd(&["PEXPIREAT", k, "9223372036854775807"]);
+    }
+    // avg_ttl in INFO keyspace is set by the active expire cycle.
+    let sampled = poll_until(Duration::from_secs(10), || {
+        let info = String::from_utf8_lossy(&s.cmd(&["INFO", "keyspace"])).to_string();
+        !info.contains("avg_ttl=0")
+    });
+    assert!(sampled, "the active expire cycle never sampled the keys");
+    assert!(s.is_alive());
+    assert_eq!(s.cmd(&["DBSIZE"]), b":3\r\n");
 }
