@@ -159,3 +159,30 @@ fn active_expiry_of_huge_expires_does_not_overflow() {
     assert!(s.is_alive());
     assert_eq!(s.cmd(&["DBSIZE"]), b":3\r\n");
 }
+
+/// ZINTER/ZUNION/ZDIFF order results as the skiplist does: -0 equals 0 and
+/// the member breaks the tie (diff_fuzz seed 74: `ZADD s -inf 1 -2.5 3.5`,
+/// `ZINTER 1 s WEIGHTS 0 AGGREGATE MIN WITHSCORES`).
+#[test]
+fn set_algebra_orders_negative_zero_as_zero() {
+    let Some(mut d) = Differential::start("fuzz_zalgebra_neg_zero", &[]) else {
+        return;
+    };
+    let cmds: &[&[&str]] = &[
+        &["ZADD", "s", "-inf", "1", "-2.5", "3.5", "0", "2"],
+        &[
+            "ZINTER",
+            "1",
+            "s",
+            "WEIGHTS",
+            "0",
+            "AGGREGATE",
+            "MIN",
+            "WITHSCORES",
+        ],
+        &["ZUNION", "1", "s", "WEIGHTS", "-0", "WITHSCORES"],
+        &["ZUNIONSTORE", "d", "1", "s", "WEIGHTS", "0"],
+        &["ZRANGE", "d", "0", "-1", "WITHSCORES"],
+    ];
+    d.check_all(cmds);
+}
