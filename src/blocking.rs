@@ -24,6 +24,8 @@ pub enum BlockKind {
     List,
     ZSet,
     Stream,
+    /// XREADGROUP: also woken, to get an error, when its key is deleted.
+    StreamGroup,
 }
 
 /// The unit of a timeout argument.
@@ -53,6 +55,9 @@ pub struct State {
     timeouts: BTreeSet<(u64, usize)>,
     ready: VecDeque<(usize, Vec<u8>)>,
     ready_set: HashSet<(usize, Vec<u8>)>,
+    /// Ready keys that were deleted (`signalDeletedKeyAsReady`): their
+    /// XREADGROUP waiters are served even though the key is gone.
+    deleted: HashSet<(usize, Vec<u8>)>,
     /// The client whose blocked command is being re-executed.
     reprocessing: Option<usize>,
     still_blocked: bool,
@@ -102,6 +107,12 @@ pub fn may_block_fresh(ctx: &Ctx) -> bool {
     ctx.srv.blocking.reprocessing != Some(ctx.client.token)
 }
 
+/// True while `token`'s blocked command is being re-executed to serve it:
+/// MONITOR saw it when it was first called and does not see it again.
+pub fn is_reexecuting(srv: &Server, token: usize) -> bool {
+    srv.blocking.reprocessing == Some(token)
+}
+
 /// True when the running command may block (false inside MULTI or scripts).
 pub fn may_block(ctx: &Ctx) -> bool {
     !(ctx.srv.blocking.deny_blocking || ctx.client.flags.deny_blocking)
@@ -144,7 +155,16 @@ pub fn block_on_keys(ctx: &mut Ctx, keys: &[&[u8]], deadline: u64, kind: BlockKi
             argv: ctx.argv.to_vec(),
         },
     );
+    ctx.client.flags.blocked_on_keys = true;
     update_status(ctx.srv);
+}
+
+/// Replaces the argv a blocked client will re-execute, e.g. XREAD with
+/// `$` resolved to the concrete last ID so it does not block again.
+pub fn set_blocked_argv(srv: &mut Server, token: usize, argv: Vec<Vec<u8>>) {
+    if let Some(b) = srv.blocking.clients.get_mut(&token) {
+        b.argv = argv;
+    }
 }
 
 /// A key was added to a database: queue it if clients wait on it (`signalKeyAsReady`).
@@ -156,6 +176,40 @@ pub fn signal_key_as_ready(srv: &mut Server, db: usize, key: &[u8]) {
     let k = (db, key.to_vec());
     if st.by_key.contains_key(&k) && st.ready_set.insert(k.clone()) {
         st.ready.push_back(k);
+    }
+}
+
+/// A stream key was deleted or overwritten: queue it for its XREADGROUP
+/// waiters, which then get an error (`signalDeletedKeyAsReady`).
+pub fn signal_deleted_key_as_ready(srv: &mut Server, db: usize, key: &[u8]) {
+    if srv.blocking.clients.is_empty() {
+        return;
+    }
+    let k = (db, key.to_vec());
+    if srv.blocking.by_key.contains_key(&k) {
+        srv.blocking.deleted.insert(k);
+        signal_key_as_ready(srv, db, key);
+    }
+}
+
+/// Every waited-on key of `db` that holds a stream is about to go
+/// (FLUSHDB, FLUSHALL, SWAPDB): signal it deleted.
+pub fn signal_flushed_db(srv: &mut Server, db: usize) {
+    let keys: Vec<Vec<u8>> = srv
+        .blocking
+        .by_key
+        .keys()
+        .filter(|(d, _)| *d == db)
+        .map(|(_, k)| k.clone())
+        .collect();
+    for k in keys {
+        let is_stream = matches!(
+            srv.dbs[db].dict.get(&k[..]),
+            Some(crate::types::object::Value::Stream(_))
+        );
+        if is_stream {
+            signal_deleted_key_as_ready(srv, db, &k);
+        }
     }
 }
 
@@ -204,12 +258,15 @@ fn forget(srv: &mut Server, token: usize) -> Option<Blocked> {
 /// The reply of a blocked command that timed out (`replyToBlockedClientTimedOut`).
 fn reply_timeout(c: &mut Client, kind: BlockKind) {
     match kind {
-        BlockKind::List | BlockKind::ZSet | BlockKind::Stream => c.reply.null_array(),
+        BlockKind::List | BlockKind::ZSet | BlockKind::Stream | BlockKind::StreamGroup => {
+            c.reply.null_array()
+        }
     }
 }
 
 /// Unblocks a client taken out of the slab and resumes its pipeline.
 fn resume(srv: &mut Server, mut c: Box<Client>) {
+    c.flags.blocked_on_keys = false;
     srv.process_input(&mut c);
     srv.return_client(c);
 }
@@ -217,21 +274,30 @@ fn resume(srv: &mut Server, mut c: Box<Client>) {
 /// Serves clients blocked on keys that became ready, until none are left
 /// (`handleClientsBlockedOnKeys`). Runs after every command.
 pub fn handle_ready_keys(srv: &mut Server) {
-    if srv.blocking.handling || srv.blocking.ready.is_empty() {
+    // Inside EXEC the keys wait until the whole transaction ran, as in Redis
+    // (a key pushed and popped in one MULTI serves nobody).
+    if srv.blocking.handling || srv.propagation.in_exec || srv.blocking.ready.is_empty() {
         return;
     }
     srv.blocking.handling = true;
     while let Some(k) = srv.blocking.ready.pop_front() {
         srv.blocking.ready_set.remove(&k);
+        let deleted = srv.blocking.deleted.remove(&k);
         let waiters: Vec<usize> = match srv.blocking.by_key.get(&k) {
             Some(q) => q.iter().copied().collect(),
             None => continue,
         };
         for token in waiters {
-            if !srv.dbs[k.0].dict.contains(&k.1[..]) {
+            let gone = !srv.dbs[k.0].dict.contains(&k.1[..]);
+            if gone && !deleted {
                 break;
             }
-            if srv.blocking.clients.contains_key(&token) {
+            // A deleted key only wakes XREADGROUP waiters (for their error).
+            let kind = srv.blocking.clients.get(&token).map(|b| b.kind);
+            if gone && kind != Some(BlockKind::StreamGroup) {
+                continue;
+            }
+            if kind.is_some() {
                 serve(srv, token);
             }
         }

@@ -11,7 +11,11 @@
 #
 # Usage: tools/callgrind_bench.sh [-n requests] [-P pipeline] [-c clients]
 #            [-t test,test,...] [-s ferrodis|redis|both] [-p port-base] [-k dir]
+#            [-d value-size] [-r keyspace] [-C]
 #   -k dir  keep the callgrind dumps in dir (for callgrind_annotate)
+#   -d, -r  passed to redis-benchmark (value size, random keyspace size)
+#   -C      simulate the caches too (--cache-sim=yes): the dumps then also
+#           hold D1/LL read and write misses (callgrind_annotate shows them)
 # Needs valgrind, redis-server, redis-benchmark, redis-cli and a release build.
 set -euo pipefail
 
@@ -24,8 +28,10 @@ TESTS="ping_mbulk,set,get,incr,sadd,hset,spop,zadd,zpopmin,mset"
 WHICH=both
 PORT_BASE=7850
 KEEP=""
+BENCH_EXTRA=()
+VG_EXTRA=()
 
-while getopts "n:P:c:t:s:p:k:h" opt; do
+while getopts "n:P:c:t:s:p:k:d:r:Ch" opt; do
     case $opt in
         n) N=$OPTARG ;;
         P) P=$OPTARG ;;
@@ -34,7 +40,10 @@ while getopts "n:P:c:t:s:p:k:h" opt; do
         s) WHICH=$OPTARG ;;
         p) PORT_BASE=$OPTARG ;;
         k) KEEP=$OPTARG ;;
-        *) sed -n '2,16p' "$0"; exit 2 ;;
+        d) BENCH_EXTRA+=(-d "$OPTARG") ;;
+        r) BENCH_EXTRA+=(-r "$OPTARG") ;;
+        C) VG_EXTRA+=(--cache-sim=yes) ;;
+        *) sed -n '2,20p' "$0"; exit 2 ;;
     esac
 done
 
@@ -51,7 +60,7 @@ run_server() {
     local name=$1 bin=$2 port=$3
     local dir
     dir=$(mktemp -d "/tmp/cgbench-$name-XXXXXX")
-    valgrind --tool=callgrind --callgrind-out-file="$dir/cg.out" \
+    valgrind --tool=callgrind ${VG_EXTRA[@]+"${VG_EXTRA[@]}"} --callgrind-out-file="$dir/cg.out" \
         "$bin" --port "$port" --bind 127.0.0.1 --save "" --appendonly no \
         --dir "$dir" --logfile "$dir/server.log" >"$dir/valgrind.txt" 2>&1 &
     local pid=$!
@@ -67,7 +76,7 @@ run_server() {
     for t in ${TESTS//,/ }; do
         callgrind_control -z "$pid" >/dev/null 2>&1
         local out
-        out=$(redis-benchmark -h 127.0.0.1 -p "$port" -c "$C" -n "$N" -P "$P" -t "$t" -q 2>&1 || true)
+        out=$(redis-benchmark -h 127.0.0.1 -p "$port" -c "$C" -n "$N" -P "$P" -t "$t" ${BENCH_EXTRA[@]+"${BENCH_EXTRA[@]}"} -q 2>&1 || true)
         callgrind_control -d "$pid" >/dev/null 2>&1
         dumps=$((dumps + 1))
         local f="$dir/cg.out.$dumps"
@@ -102,7 +111,7 @@ case $WHICH in
     *) echo "-s takes ferrodis, redis or both" >&2; exit 2 ;;
 esac
 
-echo "callgrind Ir per request: redis-benchmark -n $N -P $P -c $C"
+echo "callgrind Ir per request: redis-benchmark -n $N -P $P -c $C ${BENCH_EXTRA[*]+${BENCH_EXTRA[*]}}"
 printf "| %-10s | %16s | %16s | %7s |\n" test "ferrodis Ir/req" "redis Ir/req" ratio
 printf "|%s|%s|%s|%s|\n" "------------" "----------------:" "----------------:" "-------:"
 for t in ${TESTS//,/ }; do

@@ -6,6 +6,13 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+# tools/bench.py's parsing and rendering on canned redis-benchmark output.
+if command -v python3 >/dev/null; then
+  python3 tools/bench_test.py || exit 1
+else
+  echo "python3 missing: skipping tools/bench_test.py"
+fi
+
 cargo test --release --lib --bins -- --test-threads=4 || exit 1
 
 # The differential command fuzzer, one fixed seed (about a second); skipped

@@ -133,12 +133,15 @@ pub fn families() -> Vec<&'static [CommandImpl]> {
         crate::types::list::commands::COMMANDS,
         crate::types::list::pop::COMMANDS,
         crate::types::sort::COMMANDS,
+        crate::types::stream::commands::COMMANDS,
+        crate::types::stream::group_cmds::COMMANDS,
         crate::blocking::COMMANDS,
         crate::types::hash::commands::COMMANDS,
         crate::types::set::commands::COMMANDS,
         crate::types::zset::commands::COMMANDS,
         crate::types::geo::commands::COMMANDS,
         crate::persistence::commands::COMMANDS,
+        crate::persistence::aof::commands::COMMANDS,
     ]
 }
 

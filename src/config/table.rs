@@ -54,6 +54,8 @@ pub enum Apply {
     Latency,
     /// Turn the AOF on or off (Redis `updateAppendonly`).
     AppendOnly,
+    /// aof-disable-auto-gc no removes history files at once (persistence/aof).
+    AofAutoGc,
 }
 
 /// The C type behind a numeric config: it decides how bounds are compared

@@ -200,7 +200,7 @@ pub static ENTRIES: &[ConfigEntry] = &[
     boolean! {"cluster-allow-replica-migration", N, M, cluster_allow_replica_migration, true},
     boolean! {"replica-announced", N, M, replica_announced, true},
     boolean! {"latency-tracking", N, M, latency_tracking, true, apply = Latency},
-    boolean! {"aof-disable-auto-gc", N, M, aof_disable_auto_gc, false},
+    boolean! {"aof-disable-auto-gc", N, M, aof_disable_auto_gc, false, apply = AofAutoGc},
     boolean! {"replica-ignore-disk-write-errors", N, M, replica_ignore_disk_write_errors, false},
     // String configs.
     string! {"aclfile", N, IMMUTABLE, EMP, aclfile, Some("")},

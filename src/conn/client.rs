@@ -2,6 +2,7 @@
 
 use std::io::{self, Read, Write};
 
+use crate::resp::parser::PROTO_MBULK_BIG_ARG;
 use crate::resp::{Reply, RequestParser};
 
 /// A client's socket: TCP or Unix domain.
@@ -77,6 +78,8 @@ pub struct ClientFlags {
     /// Held back by CLIENT PAUSE (Redis BLOCKED_POSTPONE): input is read but
     /// not processed until the pause ends. Shown as 'b' in CLIENT LIST.
     pub postponed: bool,
+    /// Blocked on keys (BLPOP, XREAD BLOCK...) until served or timed out.
+    pub blocked_on_keys: bool,
     /// `argv` holds a parsed command that has not run yet (CLIENT_PENDING_COMMAND).
     pub pending_command: bool,
     /// Blocking commands must not block (Redis CLIENT_DENY_BLOCKING): set
@@ -215,6 +218,19 @@ impl Client {
             self.querybuf.drain(..self.qb_pos);
         }
         self.qb_pos = 0;
+    }
+
+    /// While a big bulk argument (PROTO_MBULK_BIG_ARG or more) is being
+    /// read and the trimmed buffer holds only its start, makes room for
+    /// exactly the rest (Redis's `sdsMakeRoomForNonGreedy`): the reads then
+    /// complete it in place and the parser takes the buffer as the argument.
+    pub fn reserve_big_arg(&mut self) {
+        let Some(n) = self.parser.pending_bulk_len() else {
+            return;
+        };
+        if n >= PROTO_MBULK_BIG_ARG && self.qb_pos == 0 && self.querybuf.len() < n + 2 {
+            self.querybuf.reserve_exact(n + 2 - self.querybuf.len());
+        }
     }
 
     /// Empties `argv` after a request, keeping small argument buffers for

@@ -114,7 +114,7 @@ fn flags_field(c: &Client) -> String {
     if c.mstate.active {
         s.push('x');
     }
-    if f.postponed {
+    if f.postponed || f.blocked_on_keys {
         s.push('b');
     }
     crate::tracking::push_flags(c, &mut s);

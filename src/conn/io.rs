@@ -34,8 +34,10 @@ pub fn read_once(c: &mut Client) -> ReadOutcome {
         if bulk >= PROTO_MBULK_BIG_ARG {
             let have = c.querybuf_len();
             let remaining = (bulk + 2).saturating_sub(have);
+            // Exactly up to the argument's end (as Redis reads), so that the
+            // buffer holds just the argument and can become it uncopied.
             if remaining > 0 {
-                want = remaining.clamp(IOBUF_LEN, 1024 * 1024);
+                want = remaining.min(1024 * 1024);
             }
         }
     }

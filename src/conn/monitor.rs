@@ -3,7 +3,7 @@
 //! `+<unixtime>.<micros> [<db> <addr>] "cmd" "arg" ...`.
 
 use crate::cmd::meta::{flags, CommandMeta};
-use crate::conn::{Client, ReplyMode};
+use crate::conn::{obuf_limits, Client, ReplyMode};
 use crate::event_loop::clock;
 use crate::server::Server;
 use crate::util::args::repr;
@@ -25,6 +25,8 @@ impl Server {
             argv,
             &c.redacted,
         );
+        let limits = self.config.client_output_buffer_limit;
+        let mut over = Vec::new();
         for i in 0..self.monitors.len() {
             let (token, id) = self.monitors[i];
             if token == c.token && id == c.id {
@@ -45,6 +47,13 @@ impl Server {
                 m.pending_write = true;
                 self.pending_writes.push(token);
             }
+            // A monitor that does not read is held to the normal class limit.
+            if obuf_limits::over_limit(m, &limits, self.time.mstime) {
+                over.push(token);
+            }
+        }
+        for token in over {
+            obuf_limits::close_async(self, token);
         }
     }
 

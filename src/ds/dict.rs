@@ -167,6 +167,16 @@ impl<K: DictKey, V> Dict<K, V> {
         siphash12(self.seed[0], self.seed[1], key)
     }
 
+    /// Hints the cache to fetch the bucket `key` hashes to, for a caller
+    /// that will add or look it up shortly (the RDB loader, while it
+    /// parses the key's value).
+    pub fn prefetch_bucket(&self, key: &[u8]) {
+        let t = &self.ht[usize::from(self.is_rehashing())];
+        if let Some(b) = t.buckets.get(self.hash(key) as usize & t.mask()) {
+            crate::util::prefetch::prefetch(b as *const Option<Box<Entry<K, V>>>);
+        }
+    }
+
     /// A small xorshift generator for random sampling (no global state).
     pub fn next_random(&mut self) -> u64 {
         let mut x = self.rng;
@@ -716,12 +726,20 @@ fn unlink_from<K: DictKey, V>(slot: &mut Chain<K, V>, key: &[u8]) -> Option<Box<
     }
 }
 
+/// Buckets between prefetching an entry and visiting it when walking the
+/// whole dict (iteration, drop).
+const PREFETCH_AHEAD: usize = 16;
+
 impl<K, V> Drop for Dict<K, V> {
     /// Drops chains iteratively so long chains cannot overflow the stack.
     fn drop(&mut self) {
         for t in self.ht.iter_mut() {
-            for b in t.buckets.iter_mut() {
-                let mut chain = b.take();
+            for i in 0..t.buckets.len() {
+                // As in Iter::next: the entry a few buckets ahead.
+                if let Some(e) = t.buckets.get(i + PREFETCH_AHEAD).and_then(|b| b.as_deref()) {
+                    crate::util::prefetch::prefetch(e as *const Entry<K, V>);
+                }
+                let mut chain = t.buckets[i].take();
                 while let Some(mut e) = chain {
                     chain = e.next.take();
                 }
@@ -754,6 +772,15 @@ impl<'a, K, V> Iterator for Iter<'a, K, V> {
                 continue;
             }
             self.cur = t.buckets[self.bucket].as_deref();
+            // Hint the entry a few buckets ahead: walking a big dict is
+            // otherwise one dependent cache miss per entry.
+            if let Some(e) = t
+                .buckets
+                .get(self.bucket + PREFETCH_AHEAD)
+                .and_then(|b| b.as_deref())
+            {
+                crate::util::prefetch::prefetch(e as *const Entry<K, V>);
+            }
             self.bucket += 1;
         }
     }

@@ -30,6 +30,9 @@ use encoding::{
 /// lpSafeToAdd's limit: callers convert to a bigger encoding rather than grow
 /// a listpack past 1 GB.
 pub const MAX_SAFETY_SIZE: usize = 1 << 30;
+/// Tails up to this long are set aside on the stack when an entry is
+/// inserted before them (see `splice`).
+const SMALL_TAIL: usize = 16;
 
 /// Where `insert` puts the new entry relative to the given position.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -239,9 +242,23 @@ impl Listpack {
     }
 
     /// Replaces `remove` bytes at `at` with the encoded entry (or nothing).
+    /// Keeps the capacity exact, as the listpack's allocation in Redis.
     fn splice(&mut self, at: usize, remove: usize, enc: Option<&Encoded<'_>>) {
         let add = enc.map_or(0, |e| e.len());
         let old = self.buf.len();
+        let tail_len = old - at - remove;
+        if let (Some(e), true) = (enc, add > remove && tail_len <= SMALL_TAIL) {
+            // Near the end (a new node, an append): set the short tail
+            // aside and append entry and tail, rather than zero-filling a
+            // gap first, which for a big value is one more pass over it.
+            let mut tail = [0u8; SMALL_TAIL];
+            tail[..tail_len].copy_from_slice(&self.buf[at + remove..]);
+            self.buf.truncate(at);
+            self.buf.reserve_exact(add + tail_len);
+            e.append_to(&mut self.buf);
+            self.buf.extend_from_slice(&tail[..tail_len]);
+            return;
+        }
         if add > remove {
             self.buf.reserve_exact(add - remove);
             self.buf.resize(old + add - remove, 0);

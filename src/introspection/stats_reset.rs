@@ -16,7 +16,7 @@ impl Server {
         }
         self.latency.reset_histograms();
         self.status.persistence.aof_delayed_fsync = 0;
-        self.status.lazyfreed_objects = 0;
+        self.ks.lazyfree.take_freed();
     }
 }
 

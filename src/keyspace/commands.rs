@@ -152,6 +152,7 @@ fn move_key(srv: &mut Server, src: usize, key: &[u8], dst: usize, dst_key: &[u8]
     if expire != -1 {
         srv.dbs[src].expires.remove(key);
     }
+    crate::types::stream::readgroup::signal_deleted_stream(srv, src, &v, key);
     srv.dbs[dst].dict.insert_new(Key::new(dst_key, k.meta()), v);
     srv.notify(notify::NEW, "new", dst_key, dst);
     crate::blocking::signal_key_as_ready(srv, dst, dst_key);
@@ -333,6 +334,9 @@ fn swapdb_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     if a != b {
         crate::multi::touch_all_in_db(ctx.srv, a, Some(b));
         crate::multi::touch_all_in_db(ctx.srv, b, Some(a));
+        // XREADGROUP waiters on a stream re-check their key after the swap.
+        crate::blocking::signal_flushed_db(ctx.srv, a);
+        crate::blocking::signal_flushed_db(ctx.srv, b);
         ctx.srv.dbs.swap(a, b);
         // Each Db keeps its index: only the contents move.
         ctx.srv.dbs[a].id = a;
@@ -365,6 +369,7 @@ pub fn empty_data(srv: &mut Server, db: Option<usize>, lazy: bool) -> u64 {
     let mut old = Vec::new();
     for i in ids {
         crate::multi::touch_all_in_db(srv, i, None);
+        crate::blocking::signal_flushed_db(srv, i);
         removed += srv.dbs[i].len() as u64;
         let fresh = super::Db::new(i);
         old.push(std::mem::replace(&mut srv.dbs[i], fresh));
@@ -391,8 +396,11 @@ fn flushdb_command(ctx: &mut Ctx) -> Result<(), CmdError> {
 fn flushall_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     let lazy = flush_async(ctx)?;
     ctx.srv.status.persistence.dirty += empty_data(ctx.srv, None, lazy);
+    // With save points the flushed dataset is saved at once, which resets
+    // the dirty counter (rdb_changes_since_last_save 0, as in Redis 7.0).
     ctx.srv.flushall_persistence();
-    ctx.srv.status.persistence.dirty += 1;
+    // Replicas and the AOF get it even when the dataset was already empty.
+    ctx.force_propagation();
     ctx.client.reply.ok();
     Ok(())
 }

@@ -221,6 +221,7 @@ impl Server {
             e.key_meta_mut().set_meta(now_meta);
         }
         let old = std::mem::replace(&mut e.val, val);
+        crate::types::stream::readgroup::signal_deleted_stream(self, db, &old, key);
         if self.config.lazyfree_lazy_server_del {
             self.ks.lazyfree.free_value(old);
         }
@@ -249,6 +250,7 @@ impl Server {
         if !d.expires.is_empty() {
             d.expires.remove(key);
         }
+        crate::types::stream::readgroup::signal_deleted_stream(self, db, &val, key);
         if lazy {
             self.ks.lazyfree.free_value(val);
         }

@@ -40,38 +40,6 @@ const fn row(
     }
 }
 
-/// `rdbSavedObjectLen` for strings: integer encodings when the string is a
-/// small integer, else a length prefix and the bytes (LZF compression of
-/// strings over 20 bytes is not estimated).
-fn serialized_len(v: &Value) -> usize {
-    let mut t = [0u8; 20];
-    let s = v.str_bytes(&mut t);
-    if s.len() <= 11 {
-        if let Some(n) = string2ll(s) {
-            return if (-(1 << 7)..(1 << 7)).contains(&n) {
-                2
-            } else if (-(1 << 15)..(1 << 15)).contains(&n) {
-                3
-            } else if (-(1i64 << 31)..(1i64 << 31)).contains(&n) {
-                5
-            } else {
-                len_prefix(s.len()) + s.len()
-            };
-        }
-    }
-    len_prefix(s.len()) + s.len()
-}
-
-/// Bytes of an RDB length prefix (`rdbSaveLen`).
-fn len_prefix(n: usize) -> usize {
-    match n {
-        0..=63 => 1,
-        64..=16383 => 2,
-        _ if n as u64 <= u32::MAX as u64 => 5,
-        _ => 9,
-    }
-}
-
 /// DEBUG OBJECT key
 fn debug_object(ctx: &mut Ctx) -> Result<(), CmdError> {
     if ctx.argc() != 3 {
@@ -89,7 +57,7 @@ fn debug_object(ctx: &mut Ctx) -> Result<(), CmdError> {
         v as *const Value,
         v.refcount(),
         v.encoding(),
-        serialized_len(v),
+        crate::persistence::objects::serialized_len(v, ctx.srv.config.rdbcompression),
         meta & evict::LRU_CLOCK_MAX,
         evict::idle_ms(meta, now) / 1000,
         crate::types::list::debug_object_extra(v)

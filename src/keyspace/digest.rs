@@ -51,6 +51,9 @@ pub fn object_digest(digest: &mut Digest, v: &Value, has_expire: bool) {
             mix_digest(digest, &e.into_bytes());
         }
     }
+    if let Value::Stream(s) = v {
+        crate::types::stream::digest_into(digest, s);
+    }
     if has_expire {
         xor_digest(digest, b"!!expire!!");
     }

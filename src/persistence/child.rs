@@ -20,13 +20,15 @@ use std::os::fd::RawFd;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ChildKind {
     Rdb,
+    /// An AOF rewrite (persistence/aof/bgrewrite.rs).
+    Aof,
 }
 
 /// A report from the child (Redis childInfoData): periodic progress, or
 /// the final copy-on-write size.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ChildInfo {
-    /// 0: current info; 1: final RDB COW size.
+    /// 0: current info; 1: final RDB COW size; 2: final AOF rewrite COW size.
     pub kind: u64,
     pub keys: u64,
     pub cow: u64,
@@ -35,6 +37,8 @@ pub struct ChildInfo {
 
 pub const INFO_CURRENT: u64 = 0;
 pub const INFO_RDB_COW: u64 = 1;
+/// Final AOF rewrite COW size (CHILD_INFO_TYPE_AOF_COW_SIZE).
+pub const INFO_AOF_COW: u64 = 2;
 const INFO_LEN: usize = 32;
 
 impl ChildInfo {

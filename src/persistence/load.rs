@@ -105,6 +105,10 @@ impl Sink for ServerSink<'_, '_> {
         let _ = d.expires.try_expand(cap(expires_size));
     }
 
+    fn key_read(&mut self, key: &[u8]) {
+        self.srv.dbs[self.db].dict.prefetch_bucket(key);
+    }
+
     fn key(&mut self, key: Vec<u8>, val: Loaded, meta: KeyMeta) -> LoadResult<()> {
         // Expired keys are dropped by a master (no replication yet: always),
         // except in an AOF preamble.

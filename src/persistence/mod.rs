@@ -10,8 +10,8 @@ pub mod aof;
 pub mod child;
 pub mod commands;
 pub mod load;
-pub mod lzf;
 pub mod objects;
+pub mod objects_stream;
 pub mod rdb;
 pub mod rio;
 pub mod save;
@@ -70,7 +70,7 @@ impl Server {
         if self.rdb.child.is_some() {
             self.receive_child_info();
             self.check_child_done();
-        } else {
+        } else if !self.status.persistence.has_child() {
             self.check_save_points();
         }
         let p = &self.status.persistence;
@@ -174,7 +174,7 @@ impl Server {
     /// updateDictResizePolicy: while a child shares our pages, dicts grow
     /// only past the forced ratio, so rehashing does not copy every page.
     pub fn update_dict_resize_policy(&mut self) {
-        let allowed = self.rdb.child.is_none();
+        let allowed = self.rdb.child.is_none() && self.aof.child.is_none();
         for db in &mut self.dbs {
             db.dict.resize_allowed = allowed;
             db.expires.resize_allowed = allowed;
@@ -257,9 +257,7 @@ impl Server {
         // old snapshot over the save below.
         self.kill_rdb_child(true);
         if !self.config.save.is_empty() {
-            let saved = self.status.persistence.dirty;
             let _ = self.rdb_save();
-            self.status.persistence.dirty = saved;
         }
     }
 }

@@ -10,9 +10,11 @@ use std::path::{Path, PathBuf};
 use super::child::{self, ChildInfo, ChildKind, CowTracker, Forked, InfoWriter};
 use super::rdb::file::{self, KeyMeta};
 use super::rio::RioWriter;
-use crate::keyspace::evict;
+use crate::ds::dict::Entry;
+use crate::keyspace::{evict, Db, Key};
 use crate::log::Logger;
 use crate::server::Server;
+use crate::types::Value;
 
 /// A save that failed; the reason is already in the log.
 #[derive(Debug)]
@@ -33,8 +35,9 @@ pub fn temp_path(srv: &Server, pid: u32) -> PathBuf {
     Path::new(&srv.config.dir).join(format!("temp-{}.rdb", pid))
 }
 
-/// The aux fields Redis 7.0 writes (no replication info without a backlog).
-fn aux_fields() -> Vec<(&'static str, String)> {
+/// The aux fields Redis 7.0 writes (no replication info without a backlog);
+/// `aof-base` is 1 in an AOF base file.
+fn aux_fields(aof_base: bool) -> Vec<(&'static str, String)> {
     vec![
         ("redis-ver", crate::REDIS_VERSION.to_string()),
         ("redis-bits", (usize::BITS).to_string()),
@@ -43,7 +46,7 @@ fn aux_fields() -> Vec<(&'static str, String)> {
             (crate::event_loop::clock::unix_ms() / 1000).to_string(),
         ),
         ("used-mem", crate::alloc::used_memory().to_string()),
-        ("aof-base", "0".to_string()),
+        ("aof-base", u8::from(aof_base).to_string()),
     ]
 }
 
@@ -60,17 +63,61 @@ pub fn key_delay(usec: i64, n: u64) {
     }
 }
 
+/// Keys between prefetching an entry's value box and writing it.
+const AHEAD: usize = 8;
+
+/// rdbSaveKeyValuePair for one dict entry, with its expire and its LRU or
+/// LFU data as the maxmemory policy wants.
+fn save_entry<W: io::Write>(
+    srv: &Server,
+    db: &Db,
+    e: &Entry<Key, Value>,
+    now: i64,
+    w: &mut RioWriter<W>,
+) -> io::Result<()> {
+    let key = e.key().bytes();
+    let policy = srv.config.maxmemory_policy;
+    let mut meta = KeyMeta {
+        expire_ms: db.expire_of(key),
+        ..KeyMeta::NONE
+    };
+    if policy & evict::FLAG_LRU != 0 {
+        meta.lru_idle_secs = (evict::idle_ms(e.key().meta(), now) / 1000) as i64;
+    } else if evict::is_lfu(policy) {
+        meta.lfu_freq =
+            evict::lfu_decr_and_return(e.key().meta(), now, srv.config.lfu_decay_time) as i64;
+    }
+    let compress = srv.config.rdbcompression;
+    super::objects::with_saving(&e.val, |val| file::save_key(w, key, val, meta, compress))
+}
+
 /// rdbSaveRio: the whole dataset to `w`. `progress` is called about once a
 /// second with the number of keys written.
 pub fn write_dataset<W: io::Write>(
     srv: &Server,
     w: &mut RioWriter<W>,
+    progress: impl FnMut(u64),
+) -> io::Result<()> {
+    write_dataset_as(srv, w, false, progress)
+}
+
+/// rdbSaveRio with RDBFLAGS_AOF_PREAMBLE: the RDB base of an AOF.
+pub fn write_dataset_aof_base<W: io::Write>(
+    srv: &Server,
+    w: &mut RioWriter<W>,
+    progress: impl FnMut(u64),
+) -> io::Result<()> {
+    write_dataset_as(srv, w, true, progress)
+}
+
+fn write_dataset_as<W: io::Write>(
+    srv: &Server,
+    w: &mut RioWriter<W>,
+    aof_base: bool,
     mut progress: impl FnMut(u64),
 ) -> io::Result<()> {
-    let compress = srv.config.rdbcompression;
-    let policy = srv.config.maxmemory_policy;
     let now = crate::event_loop::clock::unix_ms();
-    file::save_header(w, &aux_fields())?;
+    file::save_header(w, &aux_fields(aof_base))?;
     let mut keys = 0u64;
     let mut last_info = now;
     for db in &srv.dbs {
@@ -78,20 +125,25 @@ pub fn write_dataset<W: io::Write>(
             continue;
         }
         file::save_db_header(w, db.id, db.dict.len(), db.expires.len())?;
-        for e in db.dict.iter() {
-            let key = e.key().bytes();
-            let mut meta = KeyMeta {
-                expire_ms: db.expire_of(key),
-                ..KeyMeta::NONE
-            };
-            if policy & evict::FLAG_LRU != 0 {
-                meta.lru_idle_secs = (evict::idle_ms(e.key().meta(), now) / 1000) as i64;
-            } else if evict::is_lfu(policy) {
-                meta.lfu_freq =
-                    evict::lfu_decr_and_return(e.key().meta(), now, srv.config.lfu_decay_time)
-                        as i64;
+        // A window of entries: the one `AHEAD` from the front gets its
+        // value's bytes prefetched, each new one its value box, so the
+        // cache misses of several keys overlap.
+        let mut window = std::collections::VecDeque::with_capacity(2 * AHEAD);
+        let mut it = db.dict.iter();
+        loop {
+            while window.len() < 2 * AHEAD {
+                let Some(e) = it.next() else { break };
+                super::objects::prefetch_value(&e.val);
+                window.push_back(e);
             }
-            super::objects::with_saving(&e.val, |val| file::save_key(w, key, val, meta, compress))?;
+            let Some(e) = window.pop_front() else { break };
+            if let Some(m) = window.get(AHEAD - 1) {
+                super::objects::prefetch_value_data(&m.val);
+                if let Key::Heap { bytes, .. } = m.key() {
+                    crate::util::prefetch::prefetch(bytes.as_ptr());
+                }
+            }
+            save_entry(srv, db, e, now, w)?;
             if srv.config.rdb_key_save_delay != 0 {
                 key_delay(srv.config.rdb_key_save_delay, keys);
             }
@@ -263,7 +315,7 @@ impl Server {
     }
 
     /// Fork statistics (redisFork's parent side).
-    fn record_fork(&mut self, start_us: u64) {
+    pub(super) fn record_fork(&mut self, start_us: u64) {
         let took = self.mono.now_us().saturating_sub(start_us).max(1);
         self.stats.total_forks += 1;
         self.stats.latest_fork_usec = took;
@@ -276,7 +328,7 @@ impl Server {
     }
 
     /// Raw descriptors of the listening sockets (closed in children).
-    fn listener_fds(&self) -> Vec<std::os::fd::RawFd> {
+    pub(super) fn listener_fds(&self) -> Vec<std::os::fd::RawFd> {
         use std::os::fd::AsRawFd;
         self.listeners
             .iter()

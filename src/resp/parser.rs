@@ -232,6 +232,34 @@ impl RequestParser {
         Ok(Parsed::Request)
     }
 
+    /// Redis's big-argument optimisation (networking.c, "if the buffer
+    /// contains JUST our bulk element"): when `buf` holds exactly the pending
+    /// bulk of PROTO_MBULK_BIG_ARG bytes or more plus its CRLF, from offset
+    /// 0, the buffer itself becomes the argument instead of being copied,
+    /// and `buf` is left empty. `None` when that does not apply; the caller
+    /// then calls `parse`.
+    pub fn take_big_arg(
+        &mut self,
+        buf: &mut Vec<u8>,
+        pos: usize,
+        argv: &mut Vec<Vec<u8>>,
+    ) -> Option<Parsed> {
+        let need = self.pending_bulk_len()?;
+        if need < PROTO_MBULK_BIG_ARG || pos != 0 || buf.len() != need + 2 {
+            return None;
+        }
+        let mut arg = std::mem::take(buf);
+        arg.truncate(need);
+        argv.push(arg);
+        self.bulk_len = -1;
+        self.multibulk_left -= 1;
+        if self.multibulk_left > 0 {
+            return Some(Parsed::Incomplete);
+        }
+        self.in_multibulk = false;
+        Some(Parsed::Request)
+    }
+
     /// Bytes the current bulk still needs, so the reader can size its buffer
     /// for big arguments (Redis's PROTO_MBULK_BIG_ARG optimisation).
     pub fn pending_bulk_len(&self) -> Option<usize> {
@@ -490,6 +518,35 @@ mod tests {
 
     /// Regression (unauthenticated_limit_error_text): Redis 7.0 names these
     /// errors "unauthenticated ... length", not "invalid ... length".
+    #[test]
+    fn big_argument_buffer_is_taken_without_copy() {
+        let mut p = RequestParser::new();
+        let big = PROTO_MBULK_BIG_ARG;
+        let mut buf = format!("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n${}\r\n", big).into_bytes();
+        let (mut pos, mut argv) = (0, Vec::new());
+        let parsed = p.parse(&buf, &mut pos, &mut argv, LIMITS).unwrap();
+        assert!(matches!(parsed, Parsed::Incomplete));
+        assert_eq!(p.pending_bulk_len(), Some(big));
+        // Not applicable while the bulk does not start the buffer.
+        buf.extend(std::iter::repeat_n(b'v', big));
+        buf.extend_from_slice(b"\r\n");
+        assert!(p.take_big_arg(&mut buf, pos, &mut argv).is_none());
+        buf.drain(..pos);
+        let ptr = buf.as_ptr();
+        let parsed = p.take_big_arg(&mut buf, 0, &mut argv).unwrap();
+        assert!(matches!(parsed, Parsed::Request));
+        assert!(buf.is_empty());
+        assert_eq!(argv.len(), 3);
+        assert_eq!(argv[2].len(), big);
+        assert_eq!(argv[2].as_ptr(), ptr);
+        assert!(!p.mid_request());
+        // Too small an argument is left to the copying path.
+        let mut small = b"*1\r\n$4\r\nPING\r\n".to_vec();
+        let (mut pos, mut argv) = (0, Vec::new());
+        p.parse(&small[..8], &mut pos, &mut argv, LIMITS).unwrap();
+        assert!(p.take_big_arg(&mut small, 0, &mut argv).is_none());
+    }
+
     #[test]
     fn unauthenticated_limits() {
         let lim = ParseLimits {

@@ -1,7 +1,7 @@
 //! Reply encoders (networking.c `addReply*`). One buffer per client; the
 //! encoders pick the RESP2 or RESP3 form from the client's protocol version.
 
-use crate::util::num::{fmt_g17, push_i64};
+use crate::util::num::{fmt_g17, fmt_i64, push_i64};
 
 /// A client's pending output plus the protocol version it speaks.
 #[derive(Debug)]
@@ -73,9 +73,8 @@ impl Reply {
 
     /// A bulk string holding the decimal form of `v`.
     pub fn bulk_i64(&mut self, v: i64) {
-        let mut tmp = Vec::with_capacity(20);
-        push_i64(&mut tmp, v);
-        self.bulk(&tmp);
+        let mut tmp = [0u8; 20];
+        self.bulk(fmt_i64(&mut tmp, v));
     }
 
     /// The null bulk string: `$-1` in RESP2, `_` in RESP3.
@@ -244,5 +243,16 @@ mod tests {
         r.bulk(b"x");
         r.set_deferred_array(at, 1);
         assert_eq!(r.buf, b":1\r\n*1\r\n$1\r\nx\r\n");
+    }
+
+    #[test]
+    fn bulk_integers() {
+        let mut r = Reply::new(2);
+        for v in [0, 7, -7, 1234567890, i64::MIN, i64::MAX] {
+            r.buf.clear();
+            r.bulk_i64(v);
+            let s = v.to_string();
+            assert_eq!(r.buf, format!("${}\r\n{}\r\n", s.len(), s).into_bytes());
+        }
     }
 }

@@ -15,6 +15,10 @@ use crate::util::args::repr;
 /// Reads per readable event before yielding to other clients.
 const READS_PER_EVENT: usize = 16;
 
+/// Pending output from which a client's replies are written between two
+/// pipelined commands (see `write_early`).
+const EARLY_WRITE_BYTES: usize = 2 * MAX_WRITE_PER_EVENT;
+
 const MAXCLIENTS_ERR: &[u8] = b"-ERR max number of clients reached\r\n";
 
 const PROTECTED_MODE_ERR: &[u8] = b"-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
@@ -205,9 +209,12 @@ impl Server {
                 unauthenticated: self.auth_required(c),
             };
             let mut argv = std::mem::take(&mut c.argv);
-            let parsed = c
-                .parser
-                .parse(&c.querybuf, &mut c.qb_pos, &mut argv, limits);
+            let parsed = match c.parser.take_big_arg(&mut c.querybuf, c.qb_pos, &mut argv) {
+                Some(p) => Ok(p),
+                None => c
+                    .parser
+                    .parse(&c.querybuf, &mut c.qb_pos, &mut argv, limits),
+            };
             c.argv = argv;
             match parsed {
                 Ok(Parsed::Request) => {
@@ -218,6 +225,9 @@ impl Server {
                         break;
                     }
                     c.recycle_argv();
+                    if c.pending_output() >= EARLY_WRITE_BYTES {
+                        self.write_early(c);
+                    }
                 }
                 Ok(Parsed::Incomplete) => break,
                 Err(e) => {
@@ -234,6 +244,24 @@ impl Server {
             }
         }
         c.trim_querybuf();
+        c.reserve_big_arg();
+    }
+
+    /// Writes a big pending output between two pipelined commands instead
+    /// of letting the reply buffer grow through the whole pipeline: big
+    /// values (GET of 100 KB) are then not copied again by each doubling of
+    /// the buffer, and the buffer stays small enough to be reused. A write
+    /// error closes the client as a failed write in before-sleep would.
+    /// Not for a client whose class has an output limit: there, what piles
+    /// up during a pipeline counts against the limit, as in Redis.
+    fn write_early(&mut self, c: &mut Client) {
+        let limit = &self.config.client_output_buffer_limit[c.obuf_class()];
+        if c.flags.close_asap || limit.hard_limit_bytes != 0 || limit.soft_limit_bytes != 0 {
+            return;
+        }
+        if let WriteOutcome::Error = self.write_client(c) {
+            c.flags.close_asap = true;
+        }
     }
 
     /// Puts a client back in the slab, queueing its replies for before-sleep.
@@ -288,7 +316,13 @@ impl Server {
                 self.clients.put(c);
                 continue;
             }
-            match self.write_client(&mut c) {
+            // An early write (`write_early`) may have sent everything already.
+            let outcome = if c.has_pending_output() {
+                self.write_client(&mut c)
+            } else {
+                WriteOutcome::Done
+            };
+            match outcome {
                 WriteOutcome::Error => {
                     self.free_client(c);
                     continue;

@@ -63,6 +63,7 @@ impl Server {
                 Ok(())
             }
             Apply::AppendOnly => crate::persistence::aof::update_appendonly(self),
+            Apply::AofAutoGc => crate::persistence::aof::update_auto_gc(self),
         }
     }
 

@@ -175,7 +175,9 @@ impl Server {
     ) {
         crate::introspection::after_call(self, c, argv, meta, cmd_id, duration_us);
         crate::conn::obuf_limits::after_command(self, c);
-        self.feed_monitors(c, argv, meta);
+        if !crate::blocking::is_reexecuting(self, c.token) {
+            self.feed_monitors(c, argv, meta);
+        }
         crate::multi::after_call(self, c);
         crate::blocking::handle_ready_keys(self);
         crate::tracking::after_call(self, c, argv, meta);

@@ -29,8 +29,8 @@ impl Server {
         // Redis's order: kill the RDB child, flush and fsync the AOF, then
         // the final RDB save.
         self.kill_rdb_child_for_shutdown();
-        crate::persistence::aof::shutdown(self);
-        if self.shutdown_save(req.save, req.nosave, req.force).is_err() {
+        let aof_ok = crate::persistence::aof::shutdown(self, req.force).is_ok();
+        if !aof_ok || self.shutdown_save(req.save, req.nosave, req.force).is_err() {
             self.log.warning(
                 "Errors trying to shut down the server. Check the logs for more information.",
             );

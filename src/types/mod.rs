@@ -12,6 +12,7 @@ pub mod list;
 pub mod object;
 pub mod set;
 pub mod sort;
+pub mod stream;
 pub mod string;
 pub mod zset;
 

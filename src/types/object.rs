@@ -31,6 +31,8 @@ pub enum Value {
     Hash(Box<crate::types::hash::Hash>),
     Set(Box<crate::types::set::Set>),
     ZSet(Box<crate::types::zset::ZSet>),
+    /// A stream (streams helper): nodes of listpacks, see types/stream.
+    Stream(Box<crate::types::stream::Stream>),
 }
 
 /// The type of a value as TYPE and SCAN TYPE name it (Redis OBJ_*).
@@ -81,6 +83,7 @@ impl Value {
             Value::Hash(_) => ObjType::Hash,
             Value::Set(_) => ObjType::Set,
             Value::ZSet(_) => ObjType::ZSet,
+            Value::Stream(_) => ObjType::Stream,
         }
     }
 
@@ -95,6 +98,7 @@ impl Value {
             Value::Hash(h) => h.encoding(),
             Value::Set(s) => s.encoding(),
             Value::ZSet(z) => z.encoding(),
+            Value::Stream(_) => "stream",
         }
     }
 
@@ -114,6 +118,7 @@ impl Value {
             Value::Hash(h) => h.free_effort(),
             Value::Set(s) => s.free_effort(),
             Value::ZSet(z) => z.free_effort(),
+            Value::Stream(s) => s.free_effort(),
             _ => 1,
         }
     }
@@ -135,6 +140,7 @@ impl Value {
             Value::Hash(h) => own + h.mem_usage(samples),
             Value::Set(s) => own + s.mem_usage(samples),
             Value::ZSet(z) => own + z.mem_usage(samples),
+            Value::Stream(s) => own + s.mem_usage(samples),
         }
     }
 
@@ -156,6 +162,7 @@ impl Value {
             Value::Hash(h) => Value::Hash(Box::new(h.duplicate())),
             Value::Set(s) => Value::Set(Box::new(s.duplicate())),
             Value::ZSet(z) => Value::ZSet(Box::new(z.duplicate())),
+            Value::Stream(s) => Value::Stream(Box::new(s.duplicate())),
         }
     }
 }

@@ -3,5 +3,7 @@
 pub mod args;
 pub mod glob;
 pub mod ld;
+pub mod lzf;
 pub mod num;
+pub mod prefetch;
 pub mod sha256;

@@ -54,6 +54,12 @@ pub fn string2ull(s: &[u8]) -> Option<u64> {
 /// Writes the decimal form of `v` to `out` without allocating.
 pub fn push_i64(out: &mut Vec<u8>, v: i64) {
     let mut buf = [0u8; 20];
+    out.extend_from_slice(fmt_i64(&mut buf, v));
+}
+
+/// Formats `v` in decimal at the end of `buf` and returns that slice
+/// (an i64 takes at most 20 characters with its sign).
+pub fn fmt_i64(buf: &mut [u8; 20], v: i64) -> &[u8] {
     let mut n = v.unsigned_abs();
     let mut i = buf.len();
     loop {
@@ -65,9 +71,10 @@ pub fn push_i64(out: &mut Vec<u8>, v: i64) {
         }
     }
     if v < 0 {
-        out.push(b'-');
+        i -= 1;
+        buf[i] = b'-';
     }
-    out.extend_from_slice(&buf[i..]);
+    &buf[i..]
 }
 
 /// Formats a double as C's `printf("%.17g")` does, which is how Redis replies

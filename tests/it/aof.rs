@@ -13,14 +13,14 @@ use crate::support::{ferrodis_bin, free_port, have_redis, poll_until, RawConn, T
 
 /// A server process running in a directory the test owns, so that it can
 /// be restarted on the same files.
-struct Proc {
-    child: Child,
-    port: u16,
+pub(crate) struct Proc {
+    pub(crate) child: Child,
+    pub(crate) port: u16,
     log: std::path::PathBuf,
 }
 
 impl Proc {
-    fn spawn(bin: &str, dir: &Path, args: &[&str]) -> (Proc, bool) {
+    pub(crate) fn spawn(bin: &str, dir: &Path, args: &[&str]) -> (Proc, bool) {
         let port = free_port();
         let log = dir.join(format!("{}.log", port));
         let child = Command::new(bin)
@@ -53,32 +53,32 @@ impl Proc {
         (p, up)
     }
 
-    fn ferrodis(dir: &Path, args: &[&str]) -> Proc {
+    pub(crate) fn ferrodis(dir: &Path, args: &[&str]) -> Proc {
         let (p, up) = Proc::spawn(ferrodis_bin(), dir, args);
         assert!(up, "ferrodis did not start:\n{}", p.log());
         p
     }
 
-    fn redis(dir: &Path, args: &[&str]) -> Proc {
+    pub(crate) fn redis(dir: &Path, args: &[&str]) -> Proc {
         let (p, up) = Proc::spawn("redis-server", dir, args);
         assert!(up, "redis did not start:\n{}", p.log());
         p
     }
 
-    fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
-    fn conn(&self) -> RawConn {
+    pub(crate) fn conn(&self) -> RawConn {
         RawConn::connect(self.port)
     }
 
-    fn cmd(&self, args: &[&str]) -> Vec<u8> {
+    pub(crate) fn cmd(&self, args: &[&str]) -> Vec<u8> {
         self.conn().cmd(args)
     }
 
     /// SHUTDOWN and wait for the exit.
-    fn shutdown(mut self) {
+    pub(crate) fn shutdown(mut self) {
         let mut c = self.conn();
         c.send(&RawConn::encode(&[b"SHUTDOWN"]));
         let _ = c.read_reply();
@@ -88,7 +88,7 @@ impl Proc {
         )));
     }
 
-    fn wait_exit(&mut self) -> bool {
+    pub(crate) fn wait_exit(&mut self) -> bool {
         poll_until(Duration::from_secs(10), || {
             matches!(self.child.try_wait(), Ok(Some(_)))
         })
@@ -106,7 +106,7 @@ impl Drop for Proc {
 }
 
 /// A workload touching the rewritten commands and several dbs.
-fn workload(p: &Proc) {
+pub(crate) fn workload(p: &Proc) {
     let mut c = p.conn();
     let cmds: &[&[&str]] = &[
         &["SET", "a", "1", "EX", "1000", "NX"],
@@ -167,11 +167,11 @@ fn workload(p: &Proc) {
     c.cmd(&["INCR", "c"]);
 }
 
-fn digest(p: &Proc) -> Vec<u8> {
+pub(crate) fn digest(p: &Proc) -> Vec<u8> {
     p.cmd(&["DEBUG", "DIGEST"])
 }
 
-fn manifest_path(dir: &Path) -> std::path::PathBuf {
+pub(crate) fn manifest_path(dir: &Path) -> std::path::PathBuf {
     dir.join("appendonlydir/appendonly.aof.manifest")
 }
 
@@ -197,7 +197,7 @@ fn ferrodis_aof_passes_check_aof_and_loads_in_redis() {
     f.shutdown();
     assert_eq!(
         std::fs::read(manifest_path(dir.path())).unwrap(),
-        b"file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n"
+        b"file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n"
     );
     let out = Command::new("redis-check-aof")
         .arg(manifest_path(dir.path()))
@@ -339,7 +339,7 @@ fn restart_keeps_data_and_debug_loadaof() {
     let f = Proc::ferrodis(dir.path(), &["--appendonly", "yes"]);
     assert!(f
         .log()
-        .contains("Creating AOF base file appendonly.aof.1.base.aof on server start"));
+        .contains("Creating AOF base file appendonly.aof.1.base.rdb on server start"));
     assert!(f
         .log()
         .contains("Creating AOF incr file appendonly.aof.1.incr.aof on server start"));
@@ -350,7 +350,9 @@ fn restart_keeps_data_and_debug_loadaof() {
     let info = String::from_utf8_lossy(&f.cmd(&["INFO", "persistence"])).into_owned();
     assert!(info.contains("aof_enabled:1"), "{}", info);
     assert!(info.contains("aof_last_write_status:ok"), "{}", info);
-    let size = std::fs::metadata(incr_path(dir.path())).unwrap().len();
+    let base = dir.path().join("appendonlydir/appendonly.aof.1.base.rdb");
+    let size = std::fs::metadata(incr_path(dir.path())).unwrap().len()
+        + std::fs::metadata(base).unwrap().len();
     assert!(
         info.contains(&format!("aof_current_size:{}\r\n", size)),
         "{}",
@@ -690,74 +692,6 @@ fn huge_length_in_tail_is_truncated() {
     assert_eq!(f.cmd(&["GET", "k"]), b"$1\r\nv\r\n");
 }
 
-/// CONFIG SET appendonly yes at runtime writes the dataset as a new base and
-/// opens a new incremental file; files of an earlier AOF become history
-/// and are deleted; redis-server loads the result.
-#[test]
-fn config_set_appendonly_yes_rewrites_the_dataset() {
-    let dir = TempDir::new("aof-cfgyes");
-    let f = Proc::ferrodis(dir.path(), &["--appendonly", "yes"]);
-    f.cmd(&["SET", "old", "1"]);
-    f.shutdown();
-    let f = Proc::ferrodis(dir.path(), &[]);
-    let mut c = f.conn();
-    for args in [
-        &["SET", "k", "v"][..],
-        &["SET", "t", "1", "EX", "1000"],
-        &["HSET", "h", "a", "1", "b", "2"],
-        &["ZADD", "z", "1.5", "a", "-inf", "b", "0.1", "c"],
-        &["SADD", "small", "1", "2", "3"],
-        &["EXPIRE", "h", "5000"],
-        &["SELECT", "5"],
-        &["SET", "n", "12345"],
-    ] {
-        c.cmd(args);
-    }
-    // More than 64 members: several SADD/HMSET/ZADD commands.
-    for i in 0..150 {
-        let (m, s) = (format!("m{}", i), format!("{}", i));
-        c.cmd(&["SADD", "big", &m]);
-        c.cmd(&["HSET", "bigh", &m, &s]);
-        c.cmd(&["ZADD", "bigz", &s, &m]);
-    }
-    assert_eq!(c.cmd(&["CONFIG", "SET", "appendonly", "yes"]), b"+OK\r\n");
-    c.cmd(&["INCR", "n"]);
-    let d = c.cmd(&["DEBUG", "DIGEST"]);
-    let info = String::from_utf8_lossy(&c.cmd(&["INFO", "persistence"])).into_owned();
-    assert!(
-        info.contains("aof_enabled:1") && info.contains("aof_rewrites:1"),
-        "{}",
-        info
-    );
-    assert_eq!(
-        std::fs::read(manifest_path(dir.path())).unwrap(),
-        b"file appendonly.aof.2.base.aof seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n"
-    );
-    let ad = dir.path().join("appendonlydir");
-    assert!(!ad.join("appendonly.aof.1.base.aof").exists());
-    assert!(!ad.join("appendonly.aof.1.incr.aof").exists());
-    f.shutdown();
-    if let Ok(out) = Command::new("redis-check-aof")
-        .arg(manifest_path(dir.path()))
-        .output()
-    {
-        let text = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            text.contains("All AOF files and manifest are valid"),
-            "{}",
-            text
-        );
-    }
-    let f = Proc::ferrodis(dir.path(), &["--appendonly", "yes"]);
-    assert_eq!(f.cmd(&["DEBUG", "DIGEST"]), d);
-    assert_eq!(f.cmd(&["GET", "old"]), b"$-1\r\n");
-    drop(f);
-    if have_redis("config_set_appendonly_yes_rewrites_the_dataset") {
-        let r = Proc::redis(dir.path(), &["--appendonly", "yes"]);
-        assert_eq!(r.cmd(&["DEBUG", "DIGEST"]), d);
-    }
-}
-
 /// The active expire cycle propagates DEL (UNLINK under lazyfree-lazy-expire).
 #[test]
 fn active_expiry_propagates_del_or_unlink() {
@@ -779,24 +713,6 @@ fn active_expiry_propagates_del_or_unlink() {
             String::from_utf8_lossy(&std::fs::read(incr_path(dir.path())).unwrap())
         );
     }
-}
-
-/// A base in RDB format (Redis's default aof-use-rdb-preamble) needs the RDB
-/// loader: until it exists ferrodis refuses to start with Redis's message.
-#[test]
-fn rdb_base_is_refused_until_the_rdb_loader_exists() {
-    if !have_redis("rdb_base_is_refused_until_the_rdb_loader_exists") {
-        return;
-    }
-    let dir = TempDir::new("aof-rdbbase");
-    let r = Proc::redis(dir.path(), &["--appendonly", "yes"]);
-    r.cmd(&["SET", "k", "v"]);
-    r.shutdown();
-    let (mut p, up) = Proc::spawn(ferrodis_bin(), dir.path(), &["--appendonly", "yes"]);
-    assert!(!up && p.wait_exit());
-    assert!(p.log().contains(
-        "Error reading the RDB base file appendonly.aof.1.base.rdb, AOF loading aborted"
-    ));
 }
 
 /// History files named by the manifest are deleted at startup and dropped

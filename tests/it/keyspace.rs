@@ -568,3 +568,58 @@ fn idletime_is_real() {
         assert!(idle(&mut c) <= 1, "{:?}", reset);
     }
 }
+
+/// FLUSHALL adds the flushed keys to the dirty counter and nothing more; with
+/// save points it saves at once, which leaves the counter at 0.
+#[test]
+fn flushall_dirty_counter_with_and_without_save_points() {
+    let Some(mut d) = diff("flushall_dirty_counter") else {
+        return;
+    };
+    for save in ["", "3600 1"] {
+        d.check(&["CONFIG", "SET", "save", save]);
+        d.check(&["MSET", "a", "1", "b", "2", "c", "3"]);
+        d.check(&["FLUSHALL"]);
+        d.check(&["FLUSHALL"]);
+        let f = "rdb_changes_since_last_save";
+        let ours = info_field(&d.ours, "persistence", f);
+        assert_eq!(
+            ours,
+            info_field(&d.theirs, "persistence", f),
+            "save {save:?}"
+        );
+    }
+}
+
+/// UNLINK of a big value frees it in the background and counts it in INFO
+/// lazyfreed_objects; CONFIG RESETSTAT clears the count.
+#[test]
+fn lazyfreed_objects_counts_background_frees() {
+    let Some(mut d) = diff("lazyfreed_objects") else {
+        return;
+    };
+    let mut args = vec!["HSET".to_string(), "h".to_string()];
+    // Past hash-max-listpack-entries (512), so a hashtable worth freeing lazily.
+    for i in 0..1000 {
+        args.push(format!("f{i}"));
+        args.push("v".to_string());
+    }
+    let args: Vec<&str> = args.iter().map(|a| a.as_str()).collect();
+    d.check(&args);
+    d.check(&["UNLINK", "h"]);
+    for s in [&d.ours, &d.theirs] {
+        assert!(
+            poll_until(Duration::from_secs(10), || info_field(
+                s,
+                "memory",
+                "lazyfreed_objects"
+            ) == "1"),
+            "lazyfreed_objects never reached 1"
+        );
+        assert_eq!(info_field(s, "memory", "lazyfree_pending_objects"), "0");
+    }
+    d.check(&["CONFIG", "RESETSTAT"]);
+    let f = "lazyfreed_objects";
+    assert_eq!(info_field(&d.ours, "memory", f), "0");
+    assert_eq!(info_field(&d.theirs, "memory", f), "0");
+}

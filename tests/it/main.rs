@@ -4,6 +4,8 @@
 mod support;
 
 mod aof;
+mod aof_rewrite;
+mod big_values;
 mod bitmaps;
 mod blocking;
 mod cli;
@@ -34,10 +36,15 @@ mod protocol;
 mod pubsub;
 mod rdb;
 mod rdb_format;
+mod rdb_serialized;
 mod robustness;
 mod sets;
 mod slowlog_redact;
 mod sort;
+mod stream_groups;
+mod stream_groups_random;
+mod stream_rdb;
+mod streams;
 mod strings;
 mod tracking;
 mod zset_blocking;

@@ -151,6 +151,13 @@ impl<'a> Encoded<'a> {
         self.head_len + self.payload.len() + self.back_len
     }
 
+    /// Appends the entry to `out`.
+    pub fn append_to(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.head[..self.head_len]);
+        out.extend_from_slice(self.payload);
+        out.extend_from_slice(&self.back[..self.back_len]);
+    }
+
     /// Writes the entry into `dst`, which must be exactly `len()` bytes.
     pub fn write(&self, dst: &mut [u8]) {
         let (h, rest) = dst.split_at_mut(self.head_len);

@@ -119,12 +119,11 @@ impl Node {
             return false;
         }
         let raw = self.raw_bytes();
-        let mut out = vec![0u8; raw.len()];
-        let n = match lzf_rust::compress(&raw, &mut out) {
-            Ok(n) if n > 0 && n + MIN_COMPRESS_IMPROVE < raw.len() => n,
+        // The node's size is the cap, as Redis gives lzf_compress.
+        let mut out = match crate::util::lzf::compress(&raw, raw.len()) {
+            Some(out) if out.len() + MIN_COMPRESS_IMPROVE < raw.len() => out,
             _ => return false,
         };
-        out.truncate(n);
         out.shrink_to_fit();
         self.data = Data::Lzf(out);
         true
@@ -147,9 +146,5 @@ impl Node {
 /// Decompresses data this process compressed; the length must come back
 /// exactly (liblzf may return short without an error).
 fn lzf_decompress(z: &[u8], sz: usize) -> Vec<u8> {
-    let mut out = vec![0u8; sz];
-    match lzf_rust::decompress(z, &mut out) {
-        Ok(n) if n == sz => out,
-        _ => panic!("quicklist: corrupt LZF node"),
-    }
+    crate::util::lzf::decompress_exact(z, sz).expect("quicklist: corrupt LZF node")
 }

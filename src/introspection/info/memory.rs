@@ -96,9 +96,9 @@ pub(super) fn memory(out: &mut String, srv: &Server, current: Option<&Client>) {
     field(
         out,
         "lazyfree_pending_objects",
-        srv.status.lazyfree_pending_objects,
+        srv.ks.lazyfree.pending_objects(),
     );
-    field(out, "lazyfreed_objects", srv.status.lazyfreed_objects);
+    field(out, "lazyfreed_objects", srv.ks.lazyfree.freed_objects());
 }
 
 fn fragmentation(out: &mut String, mh: &crate::introspection::mem_overhead::MemOverhead) {

@@ -170,51 +170,85 @@ pub fn load_single(srv: &mut Server, c: &mut Client, dir: &Path, name: &str) -> 
         pos: 0,
         line: Vec::new(),
     };
-    if rd
-        .r
-        .fill_buf()
-        .map(|b| b.starts_with(b"REDIS"))
-        .unwrap_or(false)
-    {
-        return load_rdb_base(srv, name);
+    let rdb =
+        rd.r.fill_buf()
+            .map(|b| b.starts_with(b"REDIS"))
+            .unwrap_or(false);
+    if rdb && load_rdb_base(srv, &mut rd, name).is_err() {
+        return LoadStatus::Failed;
     }
     c.db = 0;
     let (stop, valid_up_to) = run_commands(srv, c, &mut rd, name);
     match stop {
         None => LoadStatus::Ok,
         Some(Stop::Eof) => truncated_end(srv, &path, name, valid_up_to),
-        Some(Stop::Io(e)) => {
-            srv.log.warning(&format!(
-                "Unrecoverable error reading the append only file {}: {}",
-                name,
-                strerror(&e)
-            ));
-            LoadStatus::Failed
-        }
-        Some(Stop::Unknown(cmd)) => {
-            srv.log.warning(&format!(
-                "Unknown command '{}' reading the append only file {}",
-                String::from_utf8_lossy(&cmd),
-                name
-            ));
-            LoadStatus::Failed
-        }
-        Some(Stop::Format) => {
-            srv.log.warning(&format!("Bad file format reading the append only file {}: make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>", name));
+        Some(stop) => {
+            report_stop(srv, stop, name);
             LoadStatus::Failed
         }
     }
 }
 
-/// A base file in RDB format: loading it needs the RDB loader (rdb branch),
-/// which plugs in here (Redis `rdbLoadRio` with RDBFLAGS_AOF_PREAMBLE).
-fn load_rdb_base(srv: &mut Server, name: &str) -> LoadStatus {
-    srv.log.notice("Reading RDB base file on AOF loading...");
-    srv.log.warning(&format!(
-        "Error reading the RDB base file {}, AOF loading aborted",
-        name
-    ));
-    LoadStatus::Failed
+/// The log line for a file that cannot be loaded.
+fn report_stop(srv: &Server, stop: Stop, name: &str) {
+    match stop {
+        Stop::Eof => {}
+        Stop::Io(e) => {
+            srv.log.warning(&format!(
+                "Unrecoverable error reading the append only file {}: {}",
+                name,
+                strerror(&e)
+            ));
+        }
+        Stop::Unknown(cmd) => {
+            srv.log.warning(&format!(
+                "Unknown command '{}' reading the append only file {}",
+                String::from_utf8_lossy(&cmd),
+                name
+            ));
+        }
+        Stop::Format => {
+            srv.log.warning(&format!("Bad file format reading the append only file {}: make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>", name));
+        }
+    }
+}
+
+/// A base file in RDB format, or the RDB preamble of an old-style AOF
+/// (Redis `rdbLoadRio` with RDBFLAGS_AOF_PREAMBLE: expired keys are kept,
+/// the commands after it expire them). The reader is left just after the
+/// RDB, so any AOF tail follows.
+fn load_rdb_base(srv: &mut Server, rd: &mut Reader, name: &str) -> Result<(), ()> {
+    let old_style = name == srv.config.appendfilename;
+    if old_style {
+        srv.log.notice("Reading RDB preamble from AOF file...");
+    } else {
+        srv.log.notice("Reading RDB base file on AOF loading...");
+    }
+    let how = crate::persistence::load::LoadHow {
+        allow_dup: false,
+        aof_preamble: true,
+    };
+    match srv.rdb_load_reader(&mut rd.r, how, None) {
+        Ok(n) => {
+            rd.pos = n;
+            if old_style {
+                srv.log.notice("Reading the remaining AOF tail...");
+            }
+            Ok(())
+        }
+        Err(_) => {
+            let what = if old_style {
+                "the RDB preamble of the AOF file"
+            } else {
+                "the RDB base file"
+            };
+            srv.log.warning(&format!(
+                "Error reading {} {}, AOF loading aborted",
+                what, name
+            ));
+            Err(())
+        }
+    }
 }
 
 /// Executes the file's commands; returns how it stopped and the offset just
@@ -225,8 +259,9 @@ fn run_commands(
     rd: &mut Reader,
     name: &str,
 ) -> (Option<Stop>, u64) {
-    let mut valid_up_to = 0;
-    let mut valid_before_multi = 0;
+    // After an RDB base, a truncated tail is cut back to the RDB's end at most.
+    let mut valid_up_to = rd.pos;
+    let mut valid_before_multi = rd.pos;
     let mut multi: Option<Vec<Vec<Vec<u8>>>> = None;
     loop {
         let argv = match rd.command() {

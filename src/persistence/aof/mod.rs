@@ -4,10 +4,14 @@
 //! `appendfsync` policy: `always` fsyncs at once, `everysec` hands the fsync
 //! to a background thread about once a second, `no` leaves it to the OS.
 
+pub mod basefile;
+pub mod bgrewrite;
 pub mod bio;
+pub mod commands;
 pub mod load;
 pub mod manifest;
 pub mod rewrite;
+pub mod rewrite_stream;
 pub mod startup;
 #[cfg(test)]
 mod tests;
@@ -17,6 +21,10 @@ use std::io::Write;
 
 use crate::server::Server;
 pub use startup::{start, DEBUG_SUBCOMMANDS};
+
+/// An AOF operation failed; the reason is already in the log.
+#[derive(Debug)]
+pub struct Failed;
 
 /// `appendfsync` values as the config table stores them (Redis AOF_FSYNC_*).
 pub const FSYNC_NO: i64 = 0;
@@ -29,7 +37,8 @@ pub enum State {
     #[default]
     Off,
     On,
-    /// Enabled at runtime and waiting for the first rewrite (needs the fork child).
+    /// Enabled at runtime and waiting for the first rewrite to finish;
+    /// writes go to a temp incremental file meanwhile.
     WaitRewrite,
 }
 
@@ -58,13 +67,22 @@ pub struct Aof {
     /// `aof_last_write_status` / `aof_last_write_errno`).
     pub last_write_errno: Option<String>,
     pub bio: Option<bio::FsyncWorker>,
+    /// The running rewrite child (BGREWRITEAOF, automatic, or the first
+    /// rewrite of CONFIG SET appendonly yes).
+    pub child: Option<crate::persistence::child::Child>,
+    /// aofRewriteLimited's backoff: the current delay and when it ends.
+    pub limit_delay_minutes: i64,
+    pub limit_next_time: i64,
 }
 
 /// Appends a propagated command to `buf` (Redis `feedAppendOnlyFile`),
 /// preceded by `#TS:` when timestamps are on and a SELECT when the db
 /// changed. `db` None (Redis dbid -1, for MULTI/EXEC) never selects.
 pub fn feed(srv: &mut Server, db: Option<usize>, argv: &[Vec<u8>]) {
-    if srv.aof.state != State::On {
+    // While waiting for the first rewrite, writes are kept only once the
+    // rewrite child exists: the dataset it forked with covers the rest.
+    let waiting = srv.aof.state == State::WaitRewrite && srv.aof.child.is_some();
+    if srv.aof.state != State::On && !waiting {
         return;
     }
     let now = srv.time.unixtime;
@@ -102,8 +120,10 @@ pub fn before_sleep(srv: &mut Server) {
     sync_status(srv);
 }
 
-/// serverCron: retry a postponed flush, and a failed write once a second.
+/// serverCron: the rewrite child, scheduled and automatic rewrites; retry
+/// a postponed flush, and a failed write once a second.
 pub fn cron(srv: &mut Server, every_second: bool) {
+    bgrewrite::cron(srv);
     if srv.aof.state == State::Off {
         return;
     }
@@ -149,18 +169,66 @@ pub fn write_error(srv: &Server) -> Option<crate::error::CmdError> {
 pub fn update_appendonly(srv: &mut Server) -> Result<(), String> {
     if !srv.config.appendonly && srv.aof.state != State::Off {
         stop(srv);
-    } else if srv.config.appendonly && srv.aof.state == State::Off {
-        // Redis starts a background rewrite here (startAppendOnly). Until the
-        // fork child exists the rewrite runs in-process.
-        if rewrite::rewrite_now(srv).is_err() {
-            srv.log.warning("Redis needs to enable the AOF but can't trigger a background AOF rewrite operation. Check the above logs for more info about the error.");
-            return Err("Unable to turn on AOF. Check server logs.".into());
-        }
+    } else if srv.config.appendonly
+        && srv.aof.state == State::Off
+        && start_append_only(srv).is_err()
+    {
+        return Err("Unable to turn on AOF. Check server logs.".into());
     }
     Ok(())
 }
 
-/// Turns the AOF off at runtime (Redis `stopAppendOnly`): flush, fsync, close.
+/// CONFIG SET aof-disable-auto-gc (Redis `updateAofAutoGCEnabled`):
+/// turning the collection back on removes the history files at once.
+pub fn update_auto_gc(srv: &mut Server) -> Result<(), String> {
+    if !srv.config.aof_disable_auto_gc {
+        let d = std::path::PathBuf::from(&srv.config.appenddirname);
+        bgrewrite::del_history_files(srv, &d);
+    }
+    Ok(())
+}
+
+/// Turns the AOF on at runtime (Redis `startAppendOnly`): a rewrite child
+/// writes the base from the dataset while writes collect in a temp
+/// incremental file; the AOF is on once the rewrite is installed. With
+/// another child running (or inside EXEC) the rewrite is scheduled.
+pub fn start_append_only(srv: &mut Server) -> Result<(), Failed> {
+    srv.aof.state = State::WaitRewrite;
+    startup::start_bio(srv);
+    let other_child = srv.status.persistence.has_child() && srv.aof.child.is_none();
+    if other_child {
+        srv.status.persistence.aof_rewrite_scheduled = true;
+        srv.log.warning("AOF was enabled but there is already another background operation. An AOF background was scheduled to start when possible.");
+    } else if srv.propagation.in_exec {
+        srv.status.persistence.aof_rewrite_scheduled = true;
+        srv.log.warning("AOF was enabled during a transaction. An AOF background was scheduled to start when possible.");
+    } else {
+        // A rewrite started with the AOF off collects no writes: restart.
+        if srv.aof.child.is_some() {
+            srv.log.warning("AOF was enabled but there is already an AOF rewriting in background. Stopping background AOF and starting a rewrite now.");
+            bgrewrite::kill_child(srv);
+        }
+        if bgrewrite::start(srv).is_err() {
+            srv.aof.state = State::Off;
+            srv.log.warning("Redis needs to enable the AOF but can't trigger a background AOF rewrite operation. Check the above logs for more info about the error.");
+            return Err(Failed);
+        }
+    }
+    srv.aof.last_fsync = srv.time.unixtime;
+    if srv.aof.bio.as_ref().is_some_and(|b| b.clear_error()) {
+        srv.log
+            .warning("AOF reopen, just ignore the AOF fsync error in bio job");
+    }
+    if srv.aof.last_write_errno.take().is_some() {
+        srv.log.warning("AOF reopen, just ignore the last error.");
+    }
+    srv.status.persistence.aof_enabled = true;
+    sync_status(srv);
+    Ok(())
+}
+
+/// Turns the AOF off at runtime (Redis `stopAppendOnly`): flush, fsync,
+/// close, and kill a rewrite child.
 pub fn stop(srv: &mut Server) {
     flush(srv, true);
     if let Some(f) = srv.aof.file.take() {
@@ -178,8 +246,9 @@ pub fn stop(srv: &mut Server) {
     srv.aof.selected_db = None;
     srv.aof.state = State::Off;
     srv.aof.last_incr_size = 0;
-    srv.aof.buf.clear();
     srv.status.persistence.aof_rewrite_scheduled = false;
+    bgrewrite::kill_child(srv);
+    srv.aof.buf.clear();
     srv.status.persistence.aof_enabled = false;
     sync_status(srv);
 }
@@ -322,16 +391,35 @@ fn try_fsync(srv: &mut Server, policy: i64, now: i64, sync_in_progress: bool) {
     }
 }
 
-/// Flushes and fsyncs before exit (Redis `finishShutdown`/`stopAppendOnly`).
-pub fn shutdown(srv: &mut Server) {
+/// finishShutdown's AOF part: kill a rewrite child (the AOF we have is
+/// complete, if longer), then flush and fsync. Refuses (Err) while the
+/// first rewrite of a runtime `appendonly yes` is running, unless `force`:
+/// the dataset would not be on disk yet.
+pub fn shutdown(srv: &mut Server, force: bool) -> Result<(), Failed> {
+    if srv.aof.child.is_some() {
+        if srv.aof.state == State::WaitRewrite {
+            if !force {
+                srv.log.warning("Writing initial AOF, can't exit.");
+                return Err(Failed);
+            }
+            srv.log.warning("Writing initial AOF. Exit anyway.");
+        }
+        srv.log
+            .warning("There is a child rewriting the AOF. Killing it!");
+        bgrewrite::kill_child(srv);
+    }
     if srv.aof.state == State::Off {
-        return;
+        return Ok(());
     }
-    flush(srv, true);
     srv.log.notice("Calling fsync() on the AOF file.");
-    if let Some(f) = srv.aof.file.as_ref() {
-        let _ = f.sync_data();
+    flush(srv, true);
+    if let Some(Err(e)) = srv.aof.file.as_ref().map(|f| f.sync_data()) {
+        srv.log.warning(&format!(
+            "Fail to fsync the AOF file: {}.",
+            crate::server::shutdown::strerror(&e)
+        ));
     }
+    Ok(())
 }
 
 /// An unrecoverable AOF error under `appendfsync always`: acknowledged

@@ -147,15 +147,16 @@ fn upgrade_if_needed(srv: &mut Server, d: &Path) -> Result<(), ()> {
 }
 
 /// Opens (or creates) the incremental file and persists the manifest
-/// (Redis `aofOpenIfNeededOnServerStart`). Without the RDB writer the base
-/// created for an empty dataset is a plain AOF (`.base.aof`), whatever
-/// `aof-use-rdb-preamble` says.
+/// (Redis `aofOpenIfNeededOnServerStart`). With no AOF yet, the base is
+/// written from the dataset in-process, as Redis does, in the
+/// `aof-use-rdb-preamble` format.
 fn open_on_start(srv: &mut Server, d: &Path) -> Result<(), ()> {
     let fname = srv.config.appendfilename.clone();
     let had_incr = !srv.aof.manifest.incr.is_empty();
     if srv.aof.manifest.is_empty() {
-        let base = srv.aof.manifest.new_base(&fname, false);
-        write_empty_base(srv, &d.join(&base))?;
+        let rdb = srv.config.aof_use_rdb_preamble;
+        let base = srv.aof.manifest.new_base(&fname, rdb);
+        write_start_base(srv, &d.join(&base))?;
         srv.log
             .notice(&format!("Creating AOF base file {} on server start", base));
     }
@@ -182,32 +183,16 @@ fn open_on_start(srv: &mut Server, d: &Path) -> Result<(), ()> {
     srv.log
         .notice(&format!("{} AOF incr file {} on server start", verb, incr));
     turn_on(srv);
-    super::rewrite::del_history_files(srv, d);
+    super::bgrewrite::del_history_files(srv, d);
     Ok(())
 }
 
-/// The base of an empty dataset, as an AOF rewrite writes it.
-fn write_empty_base(srv: &mut Server, path: &Path) -> Result<(), ()> {
-    let mut text = Vec::new();
-    if srv.config.aof_timestamp_enabled {
-        text.extend_from_slice(format!("#TS:{}\r\n", srv.time.unixtime).as_bytes());
-    }
-    let res = std::fs::File::create(path).and_then(|mut f| {
-        use std::io::Write;
-        f.write_all(&text)?;
-        f.sync_all()
-    });
-    if let Err(e) = res {
-        srv.log.warning(&format!(
-            "Failed opening the temp rewrite AOF file {}: {}",
-            path.display(),
-            strerror(&e)
-        ));
-        return Err(());
-    }
-    srv.status.persistence.aof_base_size = text.len() as u64;
-    srv.status.persistence.aof_current_size += text.len() as u64;
-    Ok(())
+/// The first base, written in the server process (the dataset is what
+/// startup loaded, usually nothing). Like Redis 7.0.15, the sizes INFO
+/// shows are not updated for it: `aof_current_size` starts at 0.
+fn write_start_base(srv: &mut Server, path: &Path) -> Result<(), ()> {
+    let log = srv.log.clone();
+    super::basefile::write_base(srv, &log, path, |_| {}).map_err(|_| ())
 }
 
 pub(super) fn turn_on(srv: &mut Server) {
@@ -215,6 +200,11 @@ pub(super) fn turn_on(srv: &mut Server) {
     srv.aof.selected_db = None;
     srv.aof.last_fsync = srv.time.unixtime;
     srv.aof.fsync_offset = srv.status.persistence.aof_current_size;
+    start_bio(srv);
+}
+
+/// Starts the background fsync/close thread once.
+pub(super) fn start_bio(srv: &mut Server) {
     if srv.aof.bio.is_none() {
         match bio::FsyncWorker::start() {
             Ok(w) => srv.aof.bio = Some(w),

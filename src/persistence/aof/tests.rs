@@ -164,3 +164,80 @@ fn everysec_fsyncs_in_the_background_once_a_second() {
     });
     assert!(drained);
 }
+
+/// The command-form base: one emitter per type, 64 items per command,
+/// PEXPIREAT after a key with a TTL, SELECT per non-empty db.
+#[test]
+fn rewrite_writes_every_type_as_commands() {
+    let mut s = setup("rewrite", FSYNC_NO);
+    run(&mut s, &["RPUSH", "l", "a", "1"]);
+    run(&mut s, &["SADD", "s", "x"]);
+    run(&mut s, &["HSET", "h", "f", "v"]);
+    run(&mut s, &["ZADD", "z", "1.5", "m"]);
+    run(&mut s, &["SET", "k", "v", "PXAT", "99999999999999"]);
+    run(&mut s, &["SELECT", "2"]);
+    for i in 0..65 {
+        run(&mut s, &["RPUSH", "big", &i.to_string()]);
+    }
+    let mut out = Vec::new();
+    let mut calls = 0;
+    rewrite::write_dataset(&s.srv, &mut out, |_| calls += 1).unwrap();
+    let text = String::from_utf8_lossy(&out).into_owned();
+    for cmd in [
+        resp(&[&["SELECT", "0"]]),
+        resp(&[&["RPUSH", "l", "a", "1"]]),
+        resp(&[&["SADD", "s", "x"]]),
+        resp(&[&["HMSET", "h", "f", "v"]]),
+        resp(&[&["ZADD", "z", "1.5", "m"]]),
+        resp(&[&["SET", "k", "v"], &["PEXPIREAT", "k", "99999999999999"]]),
+        resp(&[&["SELECT", "2"]]),
+        resp(&[&["RPUSH", "big", "64"]]),
+    ] {
+        assert!(text.contains(&*String::from_utf8_lossy(&cmd)), "{}", text);
+    }
+    // 65 items: one RPUSH of 64, one of 1.
+    assert_eq!(text.matches("RPUSH\r\n$3\r\nbig").count(), 2);
+}
+
+/// Rewritten incremental files become history, before the old base; the
+/// one being appended to stays.
+#[test]
+fn rewritten_incr_files_become_history() {
+    let mut m = manifest::Manifest::default();
+    m.new_base("a.aof", true);
+    m.new_incr("a.aof");
+    m.new_incr("a.aof");
+    m.new_incr("a.aof");
+    m.new_base("a.aof", true);
+    bgrewrite::mark_rewritten_incr_as_history(&mut m, true);
+    let names: Vec<&str> = m.history.iter().map(|h| h.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["a.aof.1.incr.aof", "a.aof.2.incr.aof", "a.aof.1.base.rdb"]
+    );
+    assert_eq!(m.incr.len(), 1);
+    assert_eq!(m.incr[0].name, "a.aof.3.incr.aof");
+    bgrewrite::mark_rewritten_incr_as_history(&mut m, false);
+    assert!(m.incr.is_empty());
+}
+
+/// no-appendfsync-on-rewrite: the write happens, the fsync does not while
+/// a child runs; it happens again once no child is left.
+#[test]
+fn no_fsync_while_a_child_runs() {
+    let mut s = setup("nofsync", FSYNC_ALWAYS);
+    s.srv.config.no_appendfsync_on_rewrite = true;
+    s.srv.status.persistence.aof_child_pid = Some(1);
+    run(&mut s, &["SET", "a", "1"]);
+    flush(&mut s.srv, false);
+    assert!(s.srv.aof.buf.is_empty());
+    assert!(s.srv.status.persistence.aof_current_size > 0);
+    assert_eq!(s.srv.aof.fsync_offset, 0);
+    s.srv.status.persistence.aof_child_pid = None;
+    run(&mut s, &["SET", "a", "2"]);
+    flush(&mut s.srv, false);
+    assert_eq!(
+        s.srv.aof.fsync_offset,
+        s.srv.status.persistence.aof_current_size
+    );
+}

@@ -92,7 +92,7 @@ fn save_lzf_string<W: Write>(w: &mut RioWriter<W>, s: &[u8]) -> io::Result<bool>
     if s.len() <= 4 {
         return Ok(false);
     }
-    match crate::persistence::lzf::compress(s, s.len() - 4) {
+    match crate::util::lzf::compress(s, s.len() - 4) {
         Some(out) if !out.is_empty() => {
             save_lzf_blob(w, &out, s.len())?;
             Ok(true)
@@ -242,11 +242,9 @@ fn load_lzf<R: Read>(r: &mut RioReader<R>) -> LoadResult<Vec<u8>> {
         return Err(corrupt("Invalid LZF compressed string"));
     }
     let c = r.read_vec(usize::try_from(clen).map_err(|_| corrupt("LZF length"))?)?;
-    let mut out = vec![0u8; usize::try_from(len).map_err(|_| corrupt("LZF length"))?];
-    match lzf_rust::decompress(&c, &mut out) {
-        Ok(n) if n == out.len() => Ok(out),
-        _ => Err(corrupt("Invalid LZF compressed string")),
-    }
+    let len = usize::try_from(len).map_err(|_| corrupt("LZF length"))?;
+    crate::util::lzf::decompress_exact(&c, len)
+        .ok_or_else(|| corrupt("Invalid LZF compressed string"))
 }
 
 /// rdbLoadDoubleValue: the old text form (1-byte length, 253/254/255 for

@@ -34,6 +34,9 @@ pub trait Sink {
     /// A size hint for the current database.
     fn resize_db(&mut self, db_size: u64, expires_size: u64);
     fn key(&mut self, key: Vec<u8>, val: Loaded, meta: KeyMeta) -> LoadResult<()>;
+    /// A key was read and its value is about to be: a chance to prefetch
+    /// where it will go.
+    fn key_read(&mut self, _key: &[u8]) {}
     /// A key whose value had no elements (skipped, as Redis does).
     fn empty_key(&mut self, key: &[u8]);
     /// Called after each key with the bytes read so far; an error stops
@@ -103,6 +106,7 @@ pub fn load<R: Read, S: Sink>(
             }
             t if is_object_type(t) => {
                 let key = load_bytes(r)?;
+                sink.key_read(&key);
                 match load_value(r, t, opts) {
                     Ok(v) => sink.key(key, v, meta)?,
                     Err(LoadError::EmptyKey) => sink.empty_key(&key),

@@ -6,13 +6,18 @@
 //! - `legacy`: ziplist and zipmap, converted to listpacks on load.
 //! - `file`: the whole-file loop (header, aux fields, dbs, EOF, checksum).
 //! - `dump`: DUMP/RESTORE payloads.
+//! - `stream`, `stream_node`: streams (nodes, groups, PELs) and the node layout.
 
 pub mod dump;
 pub mod encoding;
 pub mod file;
 pub mod legacy;
+pub mod stream;
+pub mod stream_node;
 pub mod value;
 
+#[cfg(test)]
+mod stream_tests;
 #[cfg(test)]
 mod tests;
 
@@ -86,7 +91,7 @@ pub enum LoadError {
     EmptyKey,
     /// The stored and computed checksums differ.
     Checksum { computed: u64, stored: u64 },
-    /// Data this server cannot hold: a module type, a stream (not yet), a function.
+    /// Data this server cannot hold: a module type, a function.
     Unsupported(String),
     /// The file does not start with "REDIS".
     BadSignature,

@@ -8,6 +8,7 @@ use std::io::{self, Read, Write};
 
 use super::encoding::*;
 use super::legacy::{ziplist_for_each, zipmap_for_each};
+use super::stream::{load_stream, save_stream, StreamData, StreamView};
 use super::*;
 use crate::ds::intset::{self, Intset};
 use crate::ds::listpack::{self, Listpack, LpValue};
@@ -26,6 +27,7 @@ pub enum Loaded {
     ZsetSkiplist(Vec<(Vec<u8>, f64)>),
     HashListpack(Listpack),
     HashTable(Vec<(Vec<u8>, Vec<u8>)>),
+    Stream(Box<StreamData>),
 }
 
 /// A value to save, borrowed from its encoding. Iterators give the table
@@ -51,6 +53,7 @@ pub enum Saving<'a> {
         len: usize,
         pairs: &'a mut dyn Iterator<Item = (&'a [u8], &'a [u8])>,
     },
+    Stream(StreamView<'a>),
 }
 
 impl Saving<'_> {
@@ -65,6 +68,7 @@ impl Saving<'_> {
             Saving::ZsetSkiplist { .. } => TYPE_ZSET_2,
             Saving::HashListpack(_) => TYPE_HASH_LISTPACK,
             Saving::HashTable { .. } => TYPE_HASH,
+            Saving::Stream(_) => TYPE_STREAM_LISTPACKS_2,
         }
     }
 }
@@ -102,6 +106,7 @@ pub fn save_value<W: Write>(w: &mut RioWriter<W>, v: Saving<'_>, compress: bool)
             }
             Ok(())
         }
+        Saving::Stream(s) => save_stream(w, s, compress),
     }
 }
 
@@ -206,9 +211,9 @@ pub fn load_value<R: Read>(r: &mut RioReader<R>, t: u8, opts: &LoadOptions) -> L
             pairs_converted(lp, zset, lim)
         }
         TYPE_HASH_ZIPMAP => load_zipmap(r, lim),
-        TYPE_STREAM_LISTPACKS | TYPE_STREAM_LISTPACKS_2 => Err(LoadError::Unsupported(
-            "Stream values are not supported by this server yet".into(),
-        )),
+        TYPE_STREAM_LISTPACKS | TYPE_STREAM_LISTPACKS_2 => {
+            load_stream(r, t == TYPE_STREAM_LISTPACKS_2, opts).map(|s| Loaded::Stream(Box::new(s)))
+        }
         TYPE_MODULE_PRE_GA => Err(corrupt(
             "Trying to load a module pre-GA value: not supported.",
         )),
@@ -598,6 +603,7 @@ impl Loaded {
                     from_tail: &mut it,
                 })
             }
+            Loaded::Stream(s) => f(Saving::Stream(s.view())),
             Loaded::HashTable(v) => {
                 let mut it = v.iter().map(|(k, x)| (k.as_slice(), x.as_slice()));
                 f(Saving::HashTable {
@@ -624,6 +630,7 @@ impl Loaded {
             Loaded::SetTable(_) | Loaded::HashTable(_) => "hashtable",
             Loaded::ZsetListpack(_) | Loaded::HashListpack(_) => "listpack",
             Loaded::ZsetSkiplist(_) => "skiplist",
+            Loaded::Stream(_) => "stream",
         }
     }
 }

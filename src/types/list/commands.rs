@@ -2,8 +2,9 @@
 //! LINDEX, LSET, LRANGE, LTRIM, LREM, LPOS. Pops, moves and the blocking
 //! variants are in `pop.rs`.
 
-use super::{clamp_range, new_list, range};
+use super::{clamp_range, new_list};
 use crate::cmd::{CommandImpl, Ctx};
+use crate::ds::listpack::LpValue;
 use crate::ds::quicklist::{End, Quicklist};
 use crate::error::{CmdError, NO_SUCH_KEY, OUT_OF_RANGE, SYNTAX, WRONGTYPE};
 use crate::keyspace::notify;
@@ -111,12 +112,22 @@ pub fn push_values(srv: &mut Server, db: usize, key: &[u8], end: End, vals: &[Ve
 fn push_generic(ctx: &mut Ctx, end: End, xx: bool) -> Result<(), CmdError> {
     let db = ctx.client.db;
     let key = ctx.arg(1);
-    let exists = get_list(ctx.srv, db, key, true)?.is_some();
-    if !exists && xx {
-        ctx.reply().int(0);
-        return Ok(());
-    }
-    let len = push_values(ctx.srv, db, key, end, &ctx.argv[2..]);
+    let vals = &ctx.argv[2..];
+    // An existing list is pushed to through the lookup's own reference: one
+    // hash of the key instead of three.
+    let len = match get_list(ctx.srv, db, key, true)? {
+        Some(ql) => {
+            for v in vals {
+                ql.push(end, v);
+            }
+            ql.len()
+        }
+        None if xx => {
+            ctx.reply().int(0);
+            return Ok(());
+        }
+        None => push_values(ctx.srv, db, key, end, vals),
+    };
     ctx.reply().int(len as i64);
     ctx.srv.signal_modified_key(db, key);
     let ev = if end == End::Head { "lpush" } else { "rpush" };
@@ -232,15 +243,24 @@ fn lrange_command(ctx: &mut Ctx) -> Result<(), CmdError> {
         ctx.reply().array(0);
         return Ok(());
     };
-    let items = match clamp_range(start, end, ql.len() as i64) {
-        Some((s, e)) => range(ql, s, (e - s + 1) as usize, End::Head),
-        None => Vec::new(),
+    // The elements go straight from the listpacks into the reply buffer, as
+    // addListRangeReply does: no per-element copy in between.
+    let r = &mut ctx.client.reply;
+    let Some((s, e)) = clamp_range(start, end, ql.len() as i64) else {
+        r.array(0);
+        return Ok(());
     };
-    let r = ctx.reply();
-    r.array(items.len());
-    for it in &items {
-        r.bulk(it);
-    }
+    let count = (e - s + 1) as usize;
+    r.array(count);
+    let mut sent = 0;
+    ql.for_each_from(s, End::Head, |v| {
+        match v {
+            LpValue::Str(b) => r.bulk(b),
+            LpValue::Int(i) => r.bulk_i64(i),
+        }
+        sent += 1;
+        sent < count
+    });
     Ok(())
 }
 

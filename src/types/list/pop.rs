@@ -6,9 +6,11 @@ use super::commands::{delete_if_empty, get_list, push_values};
 use super::parse_where;
 use crate::blocking::{self, BlockKind, TimeUnit};
 use crate::cmd::{CommandImpl, Ctx};
+use crate::ds::listpack::{LpOwned, LpValue};
 use crate::ds::quicklist::End;
 use crate::error::{CmdError, SYNTAX, WRONGTYPE};
 use crate::keyspace::notify;
+use crate::resp::reply::Reply;
 use crate::server::Server;
 
 pub const COMMANDS: &[CommandImpl] = &[
@@ -75,6 +77,7 @@ fn push_event(end: End) -> &'static str {
 /// (`listElementsRemoved`).
 fn pop_and_notify(srv: &mut Server, db: usize, key: &[u8], end: End, count: usize) -> Vec<Vec<u8>> {
     let mut out = Vec::new();
+    let mut empty = false;
     if let Some(ql) = srv.dbs[db].dict.get_mut(key).and_then(|v| v.as_list_mut()) {
         while out.len() < count {
             match ql.pop(end) {
@@ -82,23 +85,35 @@ fn pop_and_notify(srv: &mut Server, db: usize, key: &[u8], end: End, count: usiz
                 None => break,
             }
         }
+        empty = ql.is_empty();
     }
-    srv.notify(notify::LIST, pop_event(end), key, db);
-    delete_if_empty(srv, db, key);
-    srv.signal_modified_key(db, key);
-    srv.status.persistence.dirty += out.len() as u64;
+    elements_removed(srv, db, key, end, out.len(), empty);
     out
 }
 
-fn reply_bulks(ctx: &mut Ctx, items: &[Vec<u8>]) {
-    let r = ctx.reply();
-    r.array(items.len());
-    for it in items {
-        r.bulk(it);
+/// `listElementsRemoved`: the pop event, the key's deletion when the list
+/// became `empty` (with its "del" event), the modified-key signal and dirty.
+fn elements_removed(srv: &mut Server, db: usize, key: &[u8], end: End, n: usize, empty: bool) {
+    srv.notify(notify::LIST, pop_event(end), key, db);
+    if empty {
+        srv.db_delete(db, key);
+        srv.notify(notify::GENERIC, "del", key, db);
+    }
+    srv.signal_modified_key(db, key);
+    srv.status.persistence.dirty += n as u64;
+}
+
+/// One popped element as a bulk reply, straight from the listpack's value.
+fn reply_value(r: &mut Reply, v: &LpOwned) {
+    match v.as_value() {
+        LpValue::Str(b) => r.bulk(b),
+        LpValue::Int(i) => r.bulk_i64(i),
     }
 }
 
-/// `popGenericCommand`: LPOP/RPOP key [count].
+/// `popGenericCommand`: LPOP/RPOP key [count]. The list is looked up once
+/// and the elements are written to the reply as they are popped (before
+/// the events, as in Redis).
 fn pop_generic(ctx: &mut Ctx, end: End) -> Result<(), CmdError> {
     if ctx.argc() > 3 {
         return Err(ctx.wrong_args());
@@ -111,28 +126,44 @@ fn pop_generic(ctx: &mut Ctx, end: End) -> Result<(), CmdError> {
     };
     let db = ctx.client.db;
     let key = ctx.arg(1);
-    if get_list(ctx.srv, db, key, true)?.is_none() {
+    let r = &mut ctx.client.reply;
+    let Some(ql) = get_list(ctx.srv, db, key, true)? else {
         match count {
-            Some(_) => ctx.reply().null_array(),
-            None => ctx.reply().null(),
+            Some(_) => r.null_array(),
+            None => r.null(),
         }
         return Ok(());
-    }
-    match count {
-        Some(0) => ctx.reply().array(0),
+    };
+    let popped = match count {
+        Some(0) => {
+            r.array(0);
+            return Ok(());
+        }
         Some(n) => {
-            let n = usize::try_from(n).unwrap_or(usize::MAX);
-            let items = pop_and_notify(ctx.srv, db, key, end, n);
-            reply_bulks(ctx, &items);
-        }
-        None => {
-            let items = pop_and_notify(ctx.srv, db, key, end, 1);
-            match items.first() {
-                Some(v) => ctx.reply().bulk(v),
-                None => ctx.reply().null(),
+            let n = usize::try_from(n).unwrap_or(usize::MAX).min(ql.len());
+            r.array(n);
+            for _ in 0..n {
+                match ql.pop(end) {
+                    Some(v) => reply_value(r, &v),
+                    // Cannot happen (n <= len); keep the reply well formed.
+                    None => r.null(),
+                }
             }
+            n
         }
-    }
+        None => match ql.pop(end) {
+            Some(v) => {
+                reply_value(r, &v);
+                1
+            }
+            None => {
+                r.null();
+                0
+            }
+        },
+    };
+    let empty = ql.is_empty();
+    elements_removed(ctx.srv, db, key, end, popped, empty);
     Ok(())
 }
 

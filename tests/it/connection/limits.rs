@@ -333,3 +333,33 @@ fn sigterm_shuts_down_with_redis_log_lines() {
     assert!(log.contains("# Redis is now ready to exit, bye bye..."));
     assert!(!log.contains("Removing the pid file."));
 }
+
+/// A MONITOR client that never reads is held to the normal class's hard
+/// limit and closed, on both servers; the writer is not held up.
+#[test]
+fn stalled_monitor_is_closed_at_the_normal_limit() {
+    both("stalled_monitor_closed", |s| {
+        s.cmd(&[
+            "CONFIG",
+            "SET",
+            "client-output-buffer-limit",
+            "normal 1mb 0 0",
+        ]);
+        let mut m = s.raw();
+        assert_eq!(m.cmd(&["MONITOR"]), b"+OK\r\n");
+        let mut w = s.raw();
+        let value = "v".repeat(100_000);
+        let clients = |w: &mut RawConn| bulk_text(&w.cmd(&["CLIENT", "LIST"])).lines().count();
+        let mut closed = false;
+        // Enough output to fill the socket buffers and then the limit.
+        for _ in 0..2000 {
+            assert_eq!(w.cmd(&["SET", "k", &value]), b"+OK\r\n");
+            if clients(&mut w) == 1 {
+                closed = true;
+                break;
+            }
+        }
+        assert!(closed, "the monitor was not closed");
+        vec![b"closed".to_vec()]
+    });
+}

@@ -519,6 +519,50 @@ fn monitor_lines(m: &mut RawConn, end: &str) -> Vec<String> {
     }
 }
 
+/// A client blocked on keys shows the 'b' flag until it is served.
+#[test]
+fn blocked_client_has_the_b_flag() {
+    differential_scenario("blocked_client_b_flag", &[], |s| {
+        let mut b = s.raw();
+        let id = String::from_utf8(b.cmd(&["CLIENT", "ID"])).unwrap();
+        let id = id.trim_start_matches(':').trim().to_string();
+        b.send(&RawConn::encode(&[b"BLPOP", b"l", b"0"]));
+        wait_blocked(s, 1);
+        let mut c = s.raw();
+        let flags = |c: &mut RawConn| {
+            let line = String::from_utf8(c.cmd(&["CLIENT", "LIST", "ID", &id])).unwrap();
+            line.split(' ')
+                .find(|f| f.starts_with("flags="))
+                .unwrap()
+                .to_string()
+        };
+        let mut out = vec![flags(&mut c)];
+        c.cmd(&["RPUSH", "l", "x"]);
+        out.push(mask(&b.read_reply().unwrap()));
+        out.push(flags(&mut c));
+        out
+    });
+}
+
+/// A blocked command shows once in MONITOR, when it is called, and not
+/// again when a push serves it.
+#[test]
+fn monitor_shows_a_served_blocked_command_once() {
+    differential_scenario("monitor_blocked_once", &[], |s| {
+        let mut m = s.raw();
+        assert_eq!(m.cmd(&["MONITOR"]), b"+OK\r\n");
+        let mut b = s.raw();
+        b.send(&RawConn::encode(&[b"BLPOP", b"l", b"0"]));
+        wait_blocked(s, 1);
+        let mut c = s.raw();
+        c.cmd(&["RPUSH", "l", "x"]);
+        let mut out = vec![mask(&b.read_reply().unwrap())];
+        c.cmd(&["ECHO", "end"]);
+        out.extend(monitor_lines(&mut m, "end"));
+        out
+    });
+}
+
 #[test]
 fn monitor_output_matches_redis() {
     differential_scenario("monitor_output_matches_redis", &[], |s| {
