@@ -1,7 +1,7 @@
 # ferrodis: build, run, test and benchmark.
 CARGO ?= cargo
 
-.PHONY: all build run test bench fuzz fmt clippy clean
+.PHONY: all build run test bench fuzz fuzz-diff fmt clippy clean
 
 all: build
 
@@ -14,6 +14,10 @@ run: build
 test:
 	$(CARGO) build --release
 	./tools/test.sh
+
+# Differential command fuzzer against redis-server (docs/testing.md).
+fuzz-diff: build
+	python3 tools/diff_fuzz.py --seed 1 --count 2000
 
 # BENCH_QUICK=1: one-round smoke run that prints and writes nothing.
 bench: build

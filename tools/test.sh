@@ -15,6 +15,14 @@ fi
 
 cargo test --release --lib --bins -- --test-threads=4 || exit 1
 
+# The differential command fuzzer, one fixed seed (about a second); skipped
+# when redis-server is not installed, like the differential tests.
+if command -v redis-server >/dev/null; then
+  python3 tools/diff_fuzz.py --seed 1 --count 2000 || exit 1
+else
+  echo "SKIP diff_fuzz: redis-server is not installed"
+fi
+
 log=target/it-first-run.log
 cargo test --release --test it -- --test-threads=4 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}

@@ -1,7 +1,7 @@
 //! The CLIENT command (networking.c `clientCommand`): ID, INFO, LIST, KILL,
 //! SETNAME, GETNAME, PAUSE, UNPAUSE, REPLY, NO-EVICT, HELP.
 //! TRACKING, CACHING, GETREDIR, TRACKINGINFO and UNBLOCK belong to the
-//! tracking and blocking features.
+//! tracking (src/tracking) and blocking modules.
 
 use super::commands::validate_client_name;
 use super::info::{client_info_line, client_info_line_with, client_type, ClientType};

@@ -148,7 +148,9 @@ fn expire_db_pass(srv: &mut Server, db: usize, eff: &Effort) -> Option<(u64, u64
                     due.push(e.key().bytes().to_vec());
                 }
                 if ttl > 0 {
-                    ttl_sum += ttl;
+                    // Expires near i64::MAX overflow the sum; Redis's long
+                    // long wraps, and a panic here would be client-made.
+                    ttl_sum = ttl_sum.wrapping_add(ttl);
                     ttl_samples += 1;
                 }
                 sampled += 1;

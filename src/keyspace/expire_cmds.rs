@@ -173,9 +173,10 @@ fn ttl_generic(ctx: &mut Ctx, ms: bool, absolute: bool) -> Result<(), CmdError> 
         expire - ctx.srv.time.mstime
     }
     .max(0);
-    ctx.client
-        .reply
-        .int(if ms { ttl } else { (ttl + 500) / 1000 });
+    // Rounded in a wider type: an expire near i64::MAX gives Redis's
+    // positive answer instead of overflowing (or panicking in debug).
+    let secs = ((ttl as i128 + 500) / 1000) as i64;
+    ctx.client.reply.int(if ms { ttl } else { secs });
     Ok(())
 }
 

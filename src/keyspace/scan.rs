@@ -49,6 +49,8 @@ fn keys_command(ctx: &mut Ctx) -> Result<(), CmdError> {
 /// Parses a SCAN cursor as C's `strtoul` does (`parseScanCursorOrReply`).
 pub fn parse_cursor(s: &[u8]) -> Result<u64, CmdError> {
     let bad = || CmdError::err("invalid cursor");
+    // strtoul reads the C string: a NUL byte ends the cursor.
+    let s = crate::config::parse::c_str(s);
     if s.is_empty() {
         return Ok(0);
     }

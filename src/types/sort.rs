@@ -122,22 +122,21 @@ struct Item {
     cmp: Option<Vec<u8>>,
 }
 
-/// `strtod` over the whole string as SORT uses it: None on trailing junk,
-/// overflow, underflow or NaN. Empty (or all-space) strings are 0.
+/// C `strtod` as SORT runs it on the value's C string (so it stops at the
+/// first NUL byte and accepts hex): None on trailing junk, ERANGE or NaN.
+/// `strtod` itself keeps the exact rules (an all-space string is junk, an
+/// empty one is 0) that a hand-written parser would have to copy.
 fn sort_score(s: &[u8]) -> Option<f64> {
-    let t = std::str::from_utf8(s).ok()?;
-    let t = t.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
-    if t.is_empty() {
-        return Some(0.0);
-    }
-    let v: f64 = t.parse().ok()?;
-    let lower = t.to_ascii_lowercase();
-    let named_inf = lower.trim_start_matches(['+', '-']).starts_with("inf");
-    if v.is_nan() || (v.is_infinite() && !named_inf) {
-        return None;
-    }
-    let mantissa = lower.split('e').next().unwrap_or("");
-    if v == 0.0 && mantissa.bytes().any(|b| (b'1'..=b'9').contains(&b)) {
+    let c = std::ffi::CString::new(crate::config::parse::c_str(s)).ok()?;
+    let mut end: *mut libc::c_char = std::ptr::null_mut();
+    // SAFETY: `c` is a live NUL-terminated string and strtod leaves `end`
+    // pointing into it; errno is this thread's.
+    let (v, rest, erange) = unsafe {
+        *libc::__errno_location() = 0;
+        let v = libc::strtod(c.as_ptr(), &mut end);
+        (v, *end, *libc::__errno_location() == libc::ERANGE)
+    };
+    if rest != 0 || erange || v.is_nan() {
         return None;
     }
     Some(v)
@@ -223,11 +222,16 @@ fn sort_ro_command(ctx: &mut Ctx) -> Result<(), CmdError> {
 fn sort_generic(ctx: &mut Ctx, readonly: bool) -> Result<(), CmdError> {
     let o = parse_opts(ctx, readonly)?;
     let db = ctx.client.db;
-    let val = ctx.srv.lookup_read(db, ctx.arg(1));
+    let mut val = ctx.srv.lookup_read(db, ctx.arg(1));
     if let Some(v) = &val {
         if !matches!(v.obj_type(), ObjType::List | ObjType::Set | ObjType::ZSet) {
             return Err(WRONGTYPE);
         }
+    }
+    // Redis sorts a sorted set through its skiplist, converting it first
+    // (so OBJECT ENCODING reports skiplist afterwards, even for SORT_RO).
+    if let Some(Value::ZSet(z)) = val.as_deref_mut() {
+        z.convert();
     }
     let len = match val.as_deref() {
         Some(Value::List(ql)) => ql.len(),

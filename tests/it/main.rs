@@ -18,6 +18,7 @@ mod connection;
 mod core;
 mod debug_structs;
 mod encodings;
+mod fuzz_regressions;
 mod geo;
 mod geo_effects;
 mod geo_random;

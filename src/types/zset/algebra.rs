@@ -188,7 +188,13 @@ fn compute(op: Op, srcs: &[Option<Vec<Item>>], o: &Opts) -> Vec<Item> {
             }
         }
     }
-    out.sort_by(|a, b| a.1.total_cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+    // Scores compare as C doubles (-0 equals 0, then the member decides), as
+    // in the skiplist Redis builds the result in; total_cmp puts -0 first.
+    out.sort_by(|a, b| {
+        a.1.partial_cmp(&b.1)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then_with(|| a.0.cmp(&b.0))
+    });
     out
 }
 

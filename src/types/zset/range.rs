@@ -307,6 +307,9 @@ fn zpop_command(ctx: &mut Ctx, max: bool) -> Result<(), CmdError> {
         None
     };
     if count == Some(0) {
+        // The key's type is checked before a zero count answers (7.0).
+        let db = ctx.client.db;
+        zset_write(ctx.srv, db, &ctx.argv[1])?;
         ctx.client.reply.array(0);
         return Ok(());
     }

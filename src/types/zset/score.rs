@@ -158,8 +158,10 @@ pub fn parse_score(s: &[u8]) -> Result<f64, CmdError> {
     }
 }
 
-/// One end of a score range: the rest after "(" must parse entirely.
+/// One end of a score range: the rest after "(" must parse entirely, as a
+/// C string (Redis's `zslParseRange` runs strtod, so a NUL byte ends it).
 fn range_end(s: &[u8]) -> Option<f64> {
+    let s = crate::config::parse::c_str(s);
     let (v, n, _) = strtod(s);
     (n == s.len()).then_some(v)
 }
