@@ -24,6 +24,7 @@ mod geo_effects;
 mod geo_random;
 mod hashes;
 mod hll;
+mod hll_geo_rdb;
 mod introspection;
 mod io_counters;
 mod keyspace;
