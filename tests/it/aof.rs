@@ -65,6 +65,15 @@ impl Proc {
         p
     }
 
+    /// Redis or ferrodis, for tests that run the same steps on both.
+    pub(crate) fn either(redis: bool, dir: &Path, args: &[&str]) -> Proc {
+        if redis {
+            Proc::redis(dir, args)
+        } else {
+            Proc::ferrodis(dir, args)
+        }
+    }
+
     pub(crate) fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
@@ -246,11 +255,7 @@ fn incr_file_matches_redis_byte_for_byte() {
     for redis in [false, true] {
         let dir = TempDir::new("aof-bytes");
         let args = ["--appendonly", "yes", "--aof-use-rdb-preamble", "no"];
-        let p = if redis {
-            Proc::redis(dir.path(), &args)
-        } else {
-            Proc::ferrodis(dir.path(), &args)
-        };
+        let p = Proc::either(redis, dir.path(), &args);
         let mut c = p.conn();
         for args in [
             &["SET", "k", "v"][..],
@@ -596,11 +601,7 @@ fn keys_do_not_expire_while_loading() {
         }
         std::fs::write(d.join("appendonly.aof.1.incr.aof"), &text).unwrap();
         let args = ["--appendonly", "yes"];
-        let p = if redis {
-            Proc::redis(dir.path(), &args)
-        } else {
-            Proc::ferrodis(dir.path(), &args)
-        };
+        let p = Proc::either(redis, dir.path(), &args);
         replies.push((p.cmd(&["GET", "k"]), p.cmd(&["INFO", "persistence"])));
     }
     assert_eq!(replies[0].0, replies[1].0);
@@ -636,11 +637,7 @@ fn write_errors_refuse_writes_like_redis() {
         std::fs::write(d.join("appendonly.aof.1.base.aof"), b"").unwrap();
         std::os::unix::fs::symlink("/dev/full", d.join("appendonly.aof.1.incr.aof")).unwrap();
         let args = ["--appendonly", "yes"];
-        let p = if redis {
-            Proc::redis(dir.path(), &args)
-        } else {
-            Proc::ferrodis(dir.path(), &args)
-        };
+        let p = Proc::either(redis, dir.path(), &args);
         let mut c = p.conn();
         let mut out = Vec::new();
         for args in [
@@ -740,11 +737,7 @@ fn history_files_are_removed_at_startup() {
         )
         .unwrap();
         let args = ["--appendonly", "yes"];
-        let p = if redis {
-            Proc::redis(dir.path(), &args)
-        } else {
-            Proc::ferrodis(dir.path(), &args)
-        };
+        let p = Proc::either(redis, dir.path(), &args);
         assert!(poll_until(Duration::from_secs(5), || !d
             .join("appendonly.aof.1.base.aof")
             .exists()));

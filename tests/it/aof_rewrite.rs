@@ -156,11 +156,7 @@ fn rewrite_replies_and_scheduling_match_redis() {
     let mut seen = Vec::new();
     for redis in [false, true] {
         let dir = TempDir::new("aofrw-sched");
-        let p = if redis {
-            Proc::redis(dir.path(), &[])
-        } else {
-            Proc::ferrodis(dir.path(), &[])
-        };
+        let p = Proc::either(redis, dir.path(), &[]);
         populate(&p, 10);
         let mut out = Vec::new();
         out.push(p.cmd(&["BGREWRITEAOF"]));
@@ -567,11 +563,7 @@ fn legacy_aof_with_rdb_preamble_loads() {
         let dir = TempDir::new("aofrw-legacy");
         std::fs::write(dir.path().join("appendonly.aof"), &legacy).unwrap();
         let args = ["--appendonly", "yes"];
-        let p = if redis {
-            Proc::redis(dir.path(), &args)
-        } else {
-            Proc::ferrodis(dir.path(), &args)
-        };
+        let p = Proc::either(redis, dir.path(), &args);
         let log = p.log();
         assert!(
             log.contains("Reading RDB preamble from AOF file..."),
@@ -599,11 +591,7 @@ fn disable_auto_gc_keeps_history_until_turned_off() {
     for redis in [false, true] {
         let dir = TempDir::new("aofrw-gc");
         let args = ["--appendonly", "yes", "--aof-disable-auto-gc", "yes"];
-        let p = if redis {
-            Proc::redis(dir.path(), &args)
-        } else {
-            Proc::ferrodis(dir.path(), &args)
-        };
+        let p = Proc::either(redis, dir.path(), &args);
         // A fresh start: the sizes do not count the base just created.
         let sizes = |p: &Proc| -> String {
             info(p)
