@@ -65,6 +65,12 @@ impl Proc {
         p
     }
 
+    /// The integer in key `counter` (the crash tests' INCR target).
+    pub(crate) fn counter(&self) -> i64 {
+        let got = String::from_utf8_lossy(&self.cmd(&["GET", "counter"])).into_owned();
+        got.lines().nth(1).unwrap().parse().unwrap()
+    }
+
     /// Redis or ferrodis, for tests that run the same steps on both.
     pub(crate) fn either(redis: bool, dir: &Path, args: &[&str]) -> Proc {
         if redis {
@@ -506,6 +512,58 @@ fn legacy_single_file_is_upgraded() {
     );
 }
 
+/// A client sending `INCR counter` in a loop until stopped or cut off,
+/// remembering the last value the server acknowledged (the crash tests).
+pub(crate) struct IncrWriter {
+    acked: Arc<AtomicI64>,
+    stop: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl IncrWriter {
+    pub(crate) fn start(port: u16) -> IncrWriter {
+        let acked = Arc::new(AtomicI64::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (a, s) = (acked.clone(), stop.clone());
+        let thread = std::thread::Builder::new()
+            .spawn(move || {
+                let mut c = RawConn::connect(port);
+                while !s.load(Ordering::SeqCst) {
+                    c.send(&RawConn::encode(&[b"INCR", b"counter"]));
+                    match c.read_reply() {
+                        Some(r) if r.starts_with(b":") => {
+                            let v = String::from_utf8_lossy(&r[1..r.len() - 2]).parse().unwrap();
+                            a.store(v, Ordering::SeqCst);
+                        }
+                        _ => break,
+                    }
+                }
+            })
+            .unwrap();
+        IncrWriter {
+            acked,
+            stop,
+            thread,
+        }
+    }
+
+    pub(crate) fn acked(&self) -> i64 {
+        self.acked.load(Ordering::SeqCst)
+    }
+
+    /// Waits until at least `n` increments were acknowledged.
+    pub(crate) fn wait_for(&self, n: i64) {
+        assert!(poll_until(Duration::from_secs(20), || self.acked() >= n));
+    }
+
+    /// Stops the writer and returns the last acknowledged value.
+    pub(crate) fn stop(self) -> i64 {
+        self.stop.store(true, Ordering::SeqCst);
+        self.thread.join().unwrap();
+        self.acked.load(Ordering::SeqCst)
+    }
+}
+
 /// Under `appendfsync always` every acknowledged write survives kill -9.
 #[test]
 fn always_loses_no_acknowledged_write_on_kill() {
@@ -514,43 +572,14 @@ fn always_loses_no_acknowledged_write_on_kill() {
         dir.path(),
         &["--appendonly", "yes", "--appendfsync", "always"],
     );
-    let acked = Arc::new(AtomicI64::new(0));
-    let stop = Arc::new(AtomicBool::new(false));
-    let port = f.port;
-    let (a, s) = (acked.clone(), stop.clone());
-    let writer = std::thread::Builder::new().spawn(move || {
-        let mut c = RawConn::connect(port);
-        for _ in 0..100_000 {
-            if s.load(Ordering::SeqCst) {
-                break;
-            }
-            c.send(&RawConn::encode(&[b"INCR", b"counter"]));
-            match c.read_reply() {
-                Some(r) if r.starts_with(b":") => {
-                    let v = String::from_utf8_lossy(&r[1..r.len() - 2]).parse().unwrap();
-                    a.store(v, Ordering::SeqCst);
-                }
-                _ => break,
-            }
-        }
-    });
-    assert!(poll_until(Duration::from_secs(20), || acked
-        .load(Ordering::SeqCst)
-        >= 200));
+    let writer = IncrWriter::start(f.port);
+    writer.wait_for(200);
     f.child.kill().unwrap();
     let _ = f.child.wait();
-    stop.store(true, Ordering::SeqCst);
-    writer.unwrap().join().unwrap();
-    let last = acked.load(Ordering::SeqCst);
+    let last = writer.stop();
     drop(f);
     let f = Proc::ferrodis(dir.path(), &["--appendonly", "yes"]);
-    let got = f.cmd(&["GET", "counter"]);
-    let n: i64 = String::from_utf8_lossy(&got)
-        .lines()
-        .nth(1)
-        .unwrap()
-        .parse()
-        .unwrap();
+    let n = f.counter();
     assert!(n >= last, "acknowledged {} but loaded {}", last, n);
 }
 

@@ -7,11 +7,9 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
-use super::aof::{digest, manifest_path, workload, Proc};
+use super::aof::{digest, manifest_path, workload, IncrWriter, Proc};
 use crate::support::ferrodis_bin;
 use crate::support::{have_redis, poll_until, RawConn, TempDir};
 
@@ -355,26 +353,8 @@ fn kill9_under_load_loses_no_acknowledged_write() {
             populate(&f, 200);
             f.cmd(&["CONFIG", "SET", "rdb-key-save-delay", "100000"]);
         }
-        let acked = Arc::new(AtomicI64::new(0));
-        let stop = Arc::new(AtomicBool::new(false));
-        let port = f.port;
-        let (a, s) = (acked.clone(), stop.clone());
-        let writer = std::thread::Builder::new().spawn(move || {
-            let mut c = RawConn::connect(port);
-            while !s.load(Ordering::SeqCst) {
-                c.send(&RawConn::encode(&[b"INCR", b"counter"]));
-                match c.read_reply() {
-                    Some(r) if r.starts_with(b":") => {
-                        let v = String::from_utf8_lossy(&r[1..r.len() - 2]).parse().unwrap();
-                        a.store(v, Ordering::SeqCst);
-                    }
-                    _ => break,
-                }
-            }
-        });
-        assert!(poll_until(Duration::from_secs(20), || acked
-            .load(Ordering::SeqCst)
-            >= 200));
+        let writer = IncrWriter::start(f.port);
+        writer.wait_for(200);
         let pid = f.child.id();
         let mut kids = Vec::new();
         if mid_rewrite {
@@ -383,19 +363,14 @@ fn kill9_under_load_loses_no_acknowledged_write() {
                 kids = children(pid);
                 !kids.is_empty()
             }));
-            let at = acked.load(Ordering::SeqCst);
-            assert!(poll_until(Duration::from_secs(20), || acked
-                .load(Ordering::SeqCst)
-                >= at + 200));
+            writer.wait_for(writer.acked() + 200);
         }
         f.child.kill().unwrap();
         let _ = f.child.wait();
         for k in kids {
             kill9(k);
         }
-        stop.store(true, Ordering::SeqCst);
-        writer.unwrap().join().unwrap();
-        let last = acked.load(Ordering::SeqCst);
+        let last = writer.stop();
         drop(f);
         // Redis gets its own copy of the directory exactly as the crash left it.
         let copy = TempDir::new("aofrw-kill9-copy");
@@ -407,8 +382,7 @@ fn kill9_under_load_loses_no_acknowledged_write() {
             .unwrap();
         assert!(cp.success());
         let f = Proc::ferrodis(dir.path(), &["--appendonly", "yes"]);
-        let got = String::from_utf8_lossy(&f.cmd(&["GET", "counter"])).into_owned();
-        let n: i64 = got.lines().nth(1).unwrap().parse().unwrap();
+        let n = f.counter();
         assert!(
             n >= last,
             "{}: acknowledged {} but loaded {}",
