@@ -19,7 +19,7 @@ distribution. Servers are pinned to CPU 0 and redis-benchmark to CPU 1 when
 taskset exists and there are two CPUs or more. A test ferrodis cannot run
 shows "n/a (reason)", never a number.
 
-    python3 tools/bench.py                   # full run, 3 rounds (make bench)
+    python3 tools/bench.py                   # full run, 5 rounds (make bench)
     python3 tools/bench.py --quick           # 1 round, few requests; prints only
     python3 tools/bench.py --only memory     # one section (comma-separated list)
     python3 tools/bench.py --self-test       # parsing and rendering checks, no servers
@@ -47,7 +47,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_report  # noqa: E402
 from bench_data import (Conn, RespError, datasets, fmt_count, load,  # noqa: E402
                         strings_batches)
-from bench_parse import Result, info_int, parse_run  # noqa: E402
+from bench_parse import Result, info_int, parse_run, parse_sched  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FERRODIS = os.path.join(ROOT, "target", "release", "ferrodis-server")
@@ -152,6 +152,18 @@ class ServerProc:
         except OSError:
             pass
         return None
+
+    def sched(self):
+        """(CPU ns, voluntary context switches) of the server's main thread,
+        the one running the event loop, or None."""
+        try:
+            with open("/proc/%d/schedstat" % self.proc.pid) as f:
+                schedstat = f.read()
+            with open("/proc/%d/status" % self.proc.pid) as f:
+                status = f.read()
+        except OSError:
+            return None
+        return parse_sched(schedstat, status)
 
     def stop(self):
         if self.proc.poll() is None:
@@ -268,9 +280,17 @@ def run_benchmark(port, test, pipeline, requests, options=(), pin=()):
     return parse_run(p.stdout + p.stderr, title_of(test), p.returncode)
 
 
-def run_case(ctx, port, c):
-    return run_benchmark(port, c["test"], c["pipeline"], c["requests"], c["options"],
-                         ctx.bench_pin)
+def run_case(ctx, server, c):
+    """One case against one server, with the server thread's CPU time and
+    sleeps per request taken from /proc around the run."""
+    before = server.sched()
+    res = run_benchmark(server.port, c["test"], c["pipeline"], c["requests"], c["options"],
+                        ctx.bench_pin)
+    after = server.sched()
+    if before and after and not res.failure:
+        res.cpu_us = (after[0] - before[0]) / 1000.0 / c["requests"]
+        res.sleeps = (after[1] - before[1]) / c["requests"]
+    return res
 
 
 def combine(results):
@@ -279,7 +299,7 @@ def combine(results):
         if r.failure:
             return {"failure": r.failure}
     out = {"rounds_rps": [r.rps for r in results]}
-    for k in ("rps", "p50", "p99", "p999"):
+    for k in ("rps", "p50", "p99", "p999", "cpu_us", "sleeps"):
         vals = [getattr(r, k) for r in results]
         out[k] = None if any(v is None for v in vals) else statistics.median(vals)
     return out
@@ -315,7 +335,7 @@ def bench_section(ctx, name):
             for i, c in enumerate(cases):
                 for s in order:
                     pair.ensure_alive(s)
-                    res = run_case(ctx, pair[s].port, c)
+                    res = run_case(ctx, pair[s], c)
                     if not pair[s].alive():
                         res = Result(failure="server died")
                     results[(i, s)].append(res)
@@ -647,7 +667,7 @@ def parse_args(argv=None):
                     help="1 round, 10x fewer requests, smaller data sets; prints only "
                          "unless --output is given (also BENCH_QUICK=1)")
     ap.add_argument("--only", help="comma-separated sections: " + ",".join(SECTIONS))
-    ap.add_argument("--rounds", type=int, help="rounds (default 3, 1 with --quick)")
+    ap.add_argument("--rounds", type=int, help="rounds (default 5, 1 with --quick)")
     ap.add_argument("--requests", type=int,
                     help="requests per run at -P 1 (default 100000, 10000 with --quick)")
     ap.add_argument("--mem-elements", type=int,
@@ -663,7 +683,7 @@ def parse_args(argv=None):
     ap.add_argument("--self-test", action="store_true",
                     help="check parsing and rendering on canned output, start nothing")
     args = ap.parse_args(argv)
-    args.rounds = args.rounds or (1 if args.quick else 3)
+    args.rounds = args.rounds or (1 if args.quick else 5)
     args.requests = args.requests or (10000 if args.quick else 100000)
     args.mem_elements = args.mem_elements or (100000 if args.quick else 1000000)
     if args.output is None:

@@ -20,10 +20,14 @@ class Result:
     def __init__(self, rps=None, p50=None, p99=None, p999=None, failure=None):
         self.rps, self.p50, self.p99, self.p999 = rps, p50, p99, p999
         self.failure = failure
+        # Filled in by the runner from /proc, not from redis-benchmark's output:
+        # the server thread's CPU time per request (microseconds) and how often
+        # per request it went to sleep (voluntary context switches).
+        self.cpu_us, self.sleeps = None, None
 
     def as_dict(self):
         return {"rps": self.rps, "p50": self.p50, "p99": self.p99, "p999": self.p999,
-                "failure": self.failure}
+                "cpu_us": self.cpu_us, "sleeps": self.sleeps, "failure": self.failure}
 
 
 def p999_from_distribution(block):
@@ -103,6 +107,22 @@ def parse_run(output, title, returncode=0):
     if block is None:
         return Result(failure="no output")
     return parse_block(block)
+
+
+def parse_sched(schedstat, status):
+    """(CPU ns, voluntary context switches) of one thread from the texts of
+    /proc/PID/schedstat and /proc/PID/status, or None when either is unreadable."""
+    try:
+        cpu_ns = int(schedstat.split()[0])
+    except (IndexError, ValueError):
+        return None
+    for line in status.splitlines():
+        if line.startswith("voluntary_ctxt_switches:"):
+            try:
+                return cpu_ns, int(line.split()[1])
+            except (IndexError, ValueError):
+                return None
+    return None
 
 
 def parse_info(text):

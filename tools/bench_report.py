@@ -53,17 +53,26 @@ def cell_value(cell, key):
     return None if failed(cell) else cell.get(key)
 
 
+def pair_text(f, r, key, fmt):
+    """"ferrodis / redis" for one per-request figure."""
+    return "%s / %s" % (num(cell_value(f, key), fmt), num(cell_value(r, key), fmt))
+
+
 def bench_table(rows):
     out = ["| test | -P | options | ferrodis req/s | redis req/s | ratio "
-           "| ferrodis p50 / p99 / p99.9 ms | redis p50 / p99 / p99.9 ms | p99 ratio |",
-           "|---|---:|---|---:|---:|---:|---:|---:|---:|"]
+           "| ferrodis p50 / p99 / p99.9 ms | redis p50 / p99 / p99.9 ms | p99 ratio "
+           "| server CPU µs/req ferrodis / redis | CPU ratio | sleeps/req ferrodis / redis |",
+           "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for row in rows:
         f, r = row["ferrodis"], row["redis"]
-        out.append("| %s | %d | %s | %s | %s | %s | %s | %s | %s |" % (
+        out.append("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
             row["test"], row["pipeline"], row.get("options") or "",
             rps_text(f), rps_text(r), ratio(cell_value(f, "rps"), cell_value(r, "rps")),
             latency_text(f), latency_text(r),
-            ratio(cell_value(f, "p99"), cell_value(r, "p99"))))
+            ratio(cell_value(f, "p99"), cell_value(r, "p99")),
+            pair_text(f, r, "cpu_us", "%.2f"),
+            ratio(cell_value(f, "cpu_us"), cell_value(r, "cpu_us")),
+            pair_text(f, r, "sleeps", "%.3f")))
     return out
 
 
@@ -78,7 +87,7 @@ def bench_summary(rows):
     """One line per pipeline depth: how many tests are at or above 1.00."""
     out = []
     for p in sorted({row["pipeline"] for row in rows}):
-        ratios, p99s, missing = [], [], 0
+        ratios, p99s, cpus, missing = [], [], [], 0
         for row in rows:
             if row["pipeline"] != p:
                 continue
@@ -90,12 +99,19 @@ def bench_summary(rows):
             ratios.append(fv / rv)
             if cell_value(f, "p99") is not None and cell_value(r, "p99") is not None:
                 p99s.append(cell_value(f, "p99") <= cell_value(r, "p99"))
+            if cell_value(f, "cpu_us") and cell_value(r, "cpu_us"):
+                cpus.append(cell_value(f, "cpu_us") / cell_value(r, "cpu_us"))
         if not ratios:
             continue
+        cpu_text = ""
+        if cpus:
+            cpu_text = ("; server CPU per request at or below redis's on %d of %d "
+                        "(geometric mean %.2f)" % (sum(1 for x in cpus if x <= 1.0),
+                                                   len(cpus), geomean(cpus)))
         out.append("- `-P %d`: req/s ratio at or above 1.00 on %d of %d tests (geometric "
-                   "mean %.2f, lowest %.2f); p99 no worse than redis on %d of %d%s." % (
+                   "mean %.2f, lowest %.2f); p99 no worse than redis on %d of %d%s%s." % (
                        p, sum(1 for x in ratios if x >= 1.0), len(ratios), geomean(ratios),
-                       min(ratios), sum(p99s), len(p99s),
+                       min(ratios), sum(p99s), len(p99s), cpu_text,
                        "; %d without numbers" % missing if missing else ""))
     return out + [""] if out else []
 

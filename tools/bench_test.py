@@ -92,6 +92,14 @@ class ApiTest(unittest.TestCase):
                          ("port", "test", "pipeline", "requests"))
 
 
+class SchedTest(unittest.TestCase):
+    def test_parse_sched(self):
+        status = "Name:\tx\nvoluntary_ctxt_switches:\t42\nnonvoluntary_ctxt_switches:\t7\n"
+        self.assertEqual(bench_parse.parse_sched("123456 789 10\n", status), (123456, 42))
+        self.assertIsNone(bench_parse.parse_sched("", status))
+        self.assertIsNone(bench_parse.parse_sched("1 2 3", "Name:\tx\n"))
+
+
 class DataTest(unittest.TestCase):
     def test_strings_batches(self):
         batches = list(bench_data.strings_batches(25, batch=10))
@@ -116,8 +124,8 @@ class DataTest(unittest.TestCase):
 
 
 def sample_doc():
-    ok = {"rps": 1000.0, "p50": 0.2, "p99": 0.5, "p999": 0.9}
-    slow = {"rps": 800.0, "p50": 0.3, "p99": 0.6, "p999": 1.2}
+    ok = {"rps": 1000.0, "p50": 0.2, "p99": 0.5, "p999": 0.9, "cpu_us": 3.0, "sleeps": 0.1}
+    slow = {"rps": 800.0, "p50": 0.3, "p99": 0.6, "p999": 1.2, "cpu_us": 4.0, "sleeps": 0.25}
     return {
         "machine": [["CPU", "test cpu"]], "settings": ["settings line"],
         "sections": {
@@ -144,6 +152,7 @@ class ReportTest(unittest.TestCase):
     def test_markdown(self):
         md = bench_report.generated_markdown(sample_doc(), "performance.svg")
         self.assertIn("| SET | 1 |  | 1000 | 800 | 1.25 | 0.200 / 0.500 / 0.900 |", md)
+        self.assertIn("| 0.83 | 3.00 / 4.00 | 0.75 | 0.100 / 0.250 |", md)  # p99, CPU, sleeps
         self.assertIn("| SPOP | 1 |  | n/a (unimplemented) | 1000 | n/a |", md)
         self.assertIn("| strings | 10 | 0.0 | n/a (ERR x) | n/a |", md)
         self.assertIn("| 100.0 | n/a |", md)  # 100 bytes/element vs a failure
@@ -154,7 +163,8 @@ class ReportTest(unittest.TestCase):
     def test_summary_and_load_note(self):
         md = bench_report.generated_markdown(sample_doc(), "performance.svg")
         self.assertIn("- `-P 1`: req/s ratio at or above 1.00 on 1 of 1 tests (geometric "
-                      "mean 1.25, lowest 1.25); p99 no worse than redis on 1 of 1; "
+                      "mean 1.25, lowest 1.25); p99 no worse than redis on 1 of 1; server CPU "
+                      "per request at or below redis's on 1 of 1 (geometric mean 0.75); "
                       "1 without numbers.", md)
         self.assertIn("on 0 of 1 tests", md)
         self.assertEqual(bench.load_note("0.10 0.2 0.3 at start, 0.5 0.1 0.1 at end"), "")
