@@ -113,11 +113,13 @@ fn run(mut config: Config, bare_invocation: Option<String>) {
         }
     }
     // loadDataFromDisk: the AOF when appendonly is on, else the RDB file.
-    if ferrodis::persistence::aof::start(&mut server).is_err() {
-        exit(1);
+    let mut serve = |srv: &mut Server| event_loop.process_events_while_blocked(srv);
+    match ferrodis::persistence::aof::start(&mut server, &mut serve) {
+        Ok(()) => {}
+        Err(ferrodis::persistence::aof::StartError::Stopped) => exit(server.exit_code),
+        Err(_) => exit(1),
     }
     if !server.config.appendonly {
-        let mut serve = |srv: &mut Server| event_loop.process_events_while_blocked(srv);
         match server.load_data_from_disk(&mut serve) {
             Ok(()) => {}
             Err(ferrodis::persistence::load::LoadFailure::Stopped) => exit(server.exit_code),

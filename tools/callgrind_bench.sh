@@ -11,8 +11,11 @@
 #
 # Usage: tools/callgrind_bench.sh [-n requests] [-P pipeline] [-c clients]
 #            [-t test,test,...] [-s ferrodis|redis|both] [-p port-base] [-k dir]
-#            [-d value-size] [-r keyspace] [-C]
+#            [-d value-size] [-r keyspace] [-f keys] [-C]
 #   -k dir  keep the callgrind dumps in dir (for callgrind_annotate)
+#   -f keys fill the server with that many keys first (DEBUG POPULATE keys
+#           key 3, outside the measured window), e.g. -f 1000000 with -r
+#           1000000 to measure a big keyspace
 #   -d, -r  passed to redis-benchmark (value size, random keyspace size)
 #   -C      simulate the caches too (--cache-sim=yes): the dumps then also
 #           hold D1/LL read and write misses (callgrind_annotate shows them)
@@ -30,8 +33,9 @@ PORT_BASE=7850
 KEEP=""
 BENCH_EXTRA=()
 VG_EXTRA=()
+FILL=0
 
-while getopts "n:P:c:t:s:p:k:d:r:Ch" opt; do
+while getopts "n:P:c:t:s:p:k:d:r:f:Ch" opt; do
     case $opt in
         n) N=$OPTARG ;;
         P) P=$OPTARG ;;
@@ -42,8 +46,9 @@ while getopts "n:P:c:t:s:p:k:d:r:Ch" opt; do
         k) KEEP=$OPTARG ;;
         d) BENCH_EXTRA+=(-d "$OPTARG") ;;
         r) BENCH_EXTRA+=(-r "$OPTARG") ;;
+        f) FILL=$OPTARG ;;
         C) VG_EXTRA+=(--cache-sim=yes) ;;
-        *) sed -n '2,20p' "$0"; exit 2 ;;
+        *) sed -n '2,23p' "$0"; exit 2 ;;
     esac
 done
 
@@ -72,6 +77,9 @@ run_server() {
         fi
         sleep 0.1
     done
+    if [ "$FILL" -gt 0 ]; then
+        redis-cli -p "$port" debug populate "$FILL" key 3 >/dev/null
+    fi
     local t dumps=0
     for t in ${TESTS//,/ }; do
         callgrind_control -z "$pid" >/dev/null 2>&1
@@ -111,7 +119,7 @@ case $WHICH in
     *) echo "-s takes ferrodis, redis or both" >&2; exit 2 ;;
 esac
 
-echo "callgrind Ir per request: redis-benchmark -n $N -P $P -c $C ${BENCH_EXTRA[*]+${BENCH_EXTRA[*]}}"
+echo "callgrind Ir per request: redis-benchmark -n $N -P $P -c $C ${BENCH_EXTRA[*]+${BENCH_EXTRA[*]}}$([ "$FILL" -gt 0 ] && echo " after DEBUG POPULATE $FILL")"
 printf "| %-10s | %16s | %16s | %7s |\n" test "ferrodis Ir/req" "redis Ir/req" ratio
 printf "|%s|%s|%s|%s|\n" "------------" "----------------:" "----------------:" "-------:"
 for t in ${TESTS//,/ }; do

@@ -358,7 +358,7 @@ impl Server {
 
     /// SIGTERM/SIGINT while loading (Redis whileBlockedCron): shut down
     /// without saving the half-loaded dataset.
-    fn shutdown_signal_while_loading(&mut self) {
+    pub(crate) fn shutdown_signal_while_loading(&mut self) {
         let Some(_sig) = crate::event_loop::signals::take_shutdown_signal() else {
             return;
         };

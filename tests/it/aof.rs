@@ -9,7 +9,9 @@ use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::support::{ferrodis_bin, free_port, have_redis, poll_until, RawConn, TempDir};
+use crate::support::{
+    ferrodis_bin, free_port, have_redis, poll_until, Flavor, RawConn, Server, TempDir,
+};
 
 /// A server process running in a directory the test owns, so that it can
 /// be restarted on the same files.
@@ -776,4 +778,68 @@ fn history_files_are_removed_at_startup() {
         ));
     }
     assert_eq!(seen[0], seen[1]);
+}
+
+/// Clients are served while the AOF loads (every 1024 commands, as Redis
+/// does): they get -LOADING, INFO shows the progress, and a signal stops
+/// the load and the server without touching the files.
+#[test]
+fn clients_are_served_while_loading_the_aof() {
+    if !have_redis("clients_are_served_while_loading_the_aof") {
+        return;
+    }
+    let mut text = Vec::new();
+    for i in 0..20000 {
+        let (k, v) = (format!("key:{}", i), format!("value:{}", i));
+        text.extend_from_slice(&RawConn::encode(&[b"SET", k.as_bytes(), v.as_bytes()]));
+    }
+    for flavor in [Flavor::Ferrodis, Flavor::Redis] {
+        let dir = TempDir::new("aof-loading");
+        let d = dir.path().join("appendonlydir");
+        std::fs::create_dir(&d).unwrap();
+        std::fs::write(
+            d.join("appendonly.aof.manifest"),
+            b"file appendonly.aof.1.incr.aof seq 1 type i\n",
+        )
+        .unwrap();
+        std::fs::write(d.join("appendonly.aof.1.incr.aof"), &text).unwrap();
+        let args = [
+            "--dir",
+            dir.path().to_str().unwrap(),
+            "--appendonly",
+            "yes",
+            "--key-load-delay",
+            "200",
+        ];
+        let mut s = Server::spawn(flavor, &args);
+        let mut c = s.raw();
+        assert_eq!(
+            c.cmd(&["GET", "key:1"]),
+            b"-LOADING Redis is loading the dataset in memory\r\n",
+            "{:?}",
+            flavor
+        );
+        let info = |c: &mut RawConn| String::from_utf8(c.cmd(&["INFO", "persistence"])).unwrap();
+        let first = info(&mut c);
+        assert!(first.contains("loading:1"), "{:?}: {}", flavor, first);
+        let total = format!("loading_total_bytes:{}", text.len());
+        assert!(first.contains(&total), "{:?}: {}", flavor, first);
+        assert!(first.contains("loading_loaded_bytes:"), "{:?}", flavor);
+        // The loaded bytes move forward as batches of commands run.
+        assert!(
+            poll_until(Duration::from_secs(10), || {
+                !info(&mut c).contains("loading_loaded_bytes:0\r")
+            }),
+            "{:?}",
+            flavor
+        );
+        let before = std::fs::read(d.join("appendonly.aof.1.incr.aof")).unwrap();
+        assert_eq!(s.terminate(), Some(0), "{:?}", flavor);
+        assert!(s
+            .log()
+            .contains("Received shutdown signal during loading, scheduling shutdown."));
+        assert!(!s.log().contains("DB loaded from"), "{:?}", flavor);
+        let after = std::fs::read(d.join("appendonly.aof.1.incr.aof")).unwrap();
+        assert_eq!(before, after, "{:?}", flavor);
+    }
 }

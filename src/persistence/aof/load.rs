@@ -2,7 +2,8 @@
 //! `loadAppendOnlyFiles`): each command is executed through a fake client
 //! that has no connection and whose replies are dropped. A partial last
 //! command is cut off under `aof-load-truncated`; an unfinished MULTI at
-//! the end is rolled back; anything malformed refuses to start.
+//! the end is rolled back; anything malformed refuses to start. At
+//! startup the loop serves clients every 1024 commands (they get -LOADING).
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -11,8 +12,13 @@ use std::path::Path;
 use crate::cmd::table::Lookup;
 use crate::cmd::Ctx;
 use crate::conn::{Client, Socket};
+use crate::persistence::load::{EventsHook, LoadFailure};
 use crate::server::shutdown::strerror;
 use crate::server::Server;
+
+/// Commands executed between two rounds of serving clients (Redis's
+/// `loops++ % 1024` in loadSingleAppendOnlyFile).
+const COMMANDS_PER_EVENTS: u64 = 1024;
 
 /// Redis AOF_OK .. AOF_TRUNCATED.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,6 +29,51 @@ pub enum LoadStatus {
     OpenErr,
     Failed,
     Truncated,
+    /// A shutdown (SHUTDOWN or a signal) was served during the load.
+    Stopped,
+}
+
+/// Serving clients during the load, and the progress INFO reports.
+pub struct Progress<'a> {
+    events: Option<EventsHook<'a>>,
+    /// Bytes of the files loaded before the current one.
+    done_bytes: u64,
+    loops: u64,
+}
+
+impl<'a> Progress<'a> {
+    /// `events` is None outside startup (DEBUG LOADAOF runs inside a command).
+    pub fn new(events: Option<EventsHook<'a>>) -> Progress<'a> {
+        Progress {
+            events,
+            done_bytes: 0,
+            loops: 0,
+        }
+    }
+
+    /// Before each command: every 1024 commands, report the bytes read so
+    /// far and serve clients. True once a shutdown was served.
+    fn tick(&mut self, srv: &mut Server, pos: u64) -> bool {
+        let due = self.loops.is_multiple_of(COMMANDS_PER_EVENTS);
+        self.loops += 1;
+        if !due {
+            return false;
+        }
+        srv.status.persistence.loading_loaded_bytes = self.done_bytes + pos;
+        if let Some(events) = self.events.as_mut() {
+            events(srv);
+            srv.shutdown_signal_while_loading();
+        }
+        srv.stop
+    }
+
+    /// The hook for the RDB loader of a base file, reborrowed.
+    fn rdb_events(&mut self) -> Option<EventsHook<'_>> {
+        match self.events.as_mut() {
+            Some(e) => Some(&mut **e),
+            None => None,
+        }
+    }
 }
 
 /// How reading one file ended early.
@@ -35,6 +86,8 @@ enum Stop {
     Io(std::io::Error),
     /// A command the table does not know.
     Unknown(Vec<u8>),
+    /// The server is shutting down.
+    Stopped,
 }
 
 /// A client for loading: no socket is ever registered for it.
@@ -141,7 +194,13 @@ fn atol(s: &[u8]) -> i64 {
 }
 
 /// Loads one file of the AOF directory (Redis `loadSingleAppendOnlyFile`).
-pub fn load_single(srv: &mut Server, c: &mut Client, dir: &Path, name: &str) -> LoadStatus {
+pub fn load_single(
+    srv: &mut Server,
+    c: &mut Client,
+    dir: &Path,
+    name: &str,
+    progress: &mut Progress<'_>,
+) -> LoadStatus {
     let path = dir.join(name);
     let file = match File::open(&path) {
         Ok(f) => f,
@@ -174,14 +233,17 @@ pub fn load_single(srv: &mut Server, c: &mut Client, dir: &Path, name: &str) -> 
         rd.r.fill_buf()
             .map(|b| b.starts_with(b"REDIS"))
             .unwrap_or(false);
-    if rdb && load_rdb_base(srv, &mut rd, name).is_err() {
-        return LoadStatus::Failed;
+    if rdb {
+        if let Err(status) = load_rdb_base(srv, &mut rd, name, progress) {
+            return status;
+        }
     }
     c.db = 0;
-    let (stop, valid_up_to) = run_commands(srv, c, &mut rd, name);
+    let (stop, valid_up_to) = run_commands(srv, c, &mut rd, name, progress);
     match stop {
         None => LoadStatus::Ok,
         Some(Stop::Eof) => truncated_end(srv, &path, name, valid_up_to),
+        Some(Stop::Stopped) => LoadStatus::Stopped,
         Some(stop) => {
             report_stop(srv, stop, name);
             LoadStatus::Failed
@@ -192,7 +254,7 @@ pub fn load_single(srv: &mut Server, c: &mut Client, dir: &Path, name: &str) -> 
 /// The log line for a file that cannot be loaded.
 fn report_stop(srv: &Server, stop: Stop, name: &str) {
     match stop {
-        Stop::Eof => {}
+        Stop::Eof | Stop::Stopped => {}
         Stop::Io(e) => {
             srv.log.warning(&format!(
                 "Unrecoverable error reading the append only file {}: {}",
@@ -217,7 +279,12 @@ fn report_stop(srv: &Server, stop: Stop, name: &str) {
 /// (Redis `rdbLoadRio` with RDBFLAGS_AOF_PREAMBLE: expired keys are kept,
 /// the commands after it expire them). The reader is left just after the
 /// RDB, so any AOF tail follows.
-fn load_rdb_base(srv: &mut Server, rd: &mut Reader, name: &str) -> Result<(), ()> {
+fn load_rdb_base(
+    srv: &mut Server,
+    rd: &mut Reader,
+    name: &str,
+    progress: &mut Progress<'_>,
+) -> Result<(), LoadStatus> {
     let old_style = name == srv.config.appendfilename;
     if old_style {
         srv.log.notice("Reading RDB preamble from AOF file...");
@@ -228,7 +295,7 @@ fn load_rdb_base(srv: &mut Server, rd: &mut Reader, name: &str) -> Result<(), ()
         allow_dup: false,
         aof_preamble: true,
     };
-    match srv.rdb_load_reader(&mut rd.r, how, None) {
+    match srv.rdb_load_reader(&mut rd.r, how, progress.rdb_events()) {
         Ok(n) => {
             rd.pos = n;
             if old_style {
@@ -236,6 +303,7 @@ fn load_rdb_base(srv: &mut Server, rd: &mut Reader, name: &str) -> Result<(), ()
             }
             Ok(())
         }
+        Err(LoadFailure::Stopped) => Err(LoadStatus::Stopped),
         Err(_) => {
             let what = if old_style {
                 "the RDB preamble of the AOF file"
@@ -246,7 +314,7 @@ fn load_rdb_base(srv: &mut Server, rd: &mut Reader, name: &str) -> Result<(), ()
                 "Error reading {} {}, AOF loading aborted",
                 what, name
             ));
-            Err(())
+            Err(LoadStatus::Failed)
         }
     }
 }
@@ -258,12 +326,16 @@ fn run_commands(
     c: &mut Client,
     rd: &mut Reader,
     name: &str,
+    progress: &mut Progress<'_>,
 ) -> (Option<Stop>, u64) {
     // After an RDB base, a truncated tail is cut back to the RDB's end at most.
     let mut valid_up_to = rd.pos;
     let mut valid_before_multi = rd.pos;
     let mut multi: Option<Vec<Vec<Vec<u8>>>> = None;
     loop {
+        if progress.tick(srv, rd.pos) {
+            return (Some(Stop::Stopped), valid_up_to);
+        }
         let argv = match rd.command() {
             Ok(Some(a)) => a,
             Ok(None) => break,
@@ -288,6 +360,9 @@ fn run_commands(
         }
         if srv.config.aof_load_truncated {
             valid_up_to = rd.pos;
+        }
+        if srv.config.key_load_delay != 0 {
+            crate::persistence::save::key_delay(srv.config.key_load_delay, progress.loops);
         }
     }
     if multi.is_some() {
@@ -360,7 +435,7 @@ fn truncated_end(srv: &mut Server, path: &Path, name: &str, valid_up_to: u64) ->
 
 /// Loads the base then every incremental file in order (Redis
 /// `loadAppendOnlyFiles`). A truncated file is fatal unless it is the last.
-pub fn load_files(srv: &mut Server, dir: &Path) -> LoadStatus {
+pub fn load_files(srv: &mut Server, dir: &Path, progress: &mut Progress<'_>) -> LoadStatus {
     let m = srv.aof.manifest.clone();
     if m.is_empty() {
         return LoadStatus::NotExist;
@@ -392,7 +467,7 @@ pub fn load_files(srv: &mut Server, dir: &Path) -> LoadStatus {
         return LoadStatus::Failed;
     };
     start_loading(srv, total);
-    let ret = load_each(srv, &mut c, dir, &files);
+    let ret = load_each(srv, &mut c, dir, &files, progress);
     let p = &mut srv.status.persistence;
     p.loading = false;
     if matches!(ret, LoadStatus::Ok | LoadStatus::Truncated) {
@@ -423,12 +498,18 @@ fn start_loading(srv: &mut Server, total: u64) {
     p.loading_loaded_bytes = 0;
 }
 
-fn load_each(srv: &mut Server, c: &mut Client, dir: &Path, files: &[(bool, String)]) -> LoadStatus {
+fn load_each(
+    srv: &mut Server,
+    c: &mut Client,
+    dir: &Path,
+    files: &[(bool, String)],
+    progress: &mut Progress<'_>,
+) -> LoadStatus {
     let mut ret = LoadStatus::Ok;
     for (i, (is_base, name)) in files.iter().enumerate() {
         let last = i + 1 == files.len();
         let start = crate::event_loop::clock::unix_us();
-        ret = load_single(srv, c, dir, name);
+        ret = load_single(srv, c, dir, name, progress);
         if ret == LoadStatus::Ok || (ret == LoadStatus::Truncated && last) {
             let secs = (crate::event_loop::clock::unix_us() - start) as f64 / 1e6;
             let kind = if *is_base { "base" } else { "incr" };
@@ -443,11 +524,15 @@ fn load_each(srv: &mut Server, c: &mut Client, dir: &Path, files: &[(bool, Strin
         if ret == LoadStatus::Truncated && !last {
             ret = LoadStatus::Failed;
         }
-        if matches!(ret, LoadStatus::OpenErr | LoadStatus::Failed) {
+        if matches!(
+            ret,
+            LoadStatus::OpenErr | LoadStatus::Failed | LoadStatus::Stopped
+        ) {
             return ret;
         }
         if let Ok(md) = std::fs::metadata(dir.join(name)) {
-            srv.status.persistence.loading_loaded_bytes += md.len();
+            progress.done_bytes += md.len();
+            srv.status.persistence.loading_loaded_bytes = progress.done_bytes;
         }
     }
     ret

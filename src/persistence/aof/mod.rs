@@ -20,7 +20,7 @@ use std::fs::File;
 use std::io::Write;
 
 use crate::server::Server;
-pub use startup::{start, DEBUG_SUBCOMMANDS};
+pub use startup::{start, StartError, DEBUG_SUBCOMMANDS};
 
 /// An AOF operation failed; the reason is already in the log.
 #[derive(Debug)]

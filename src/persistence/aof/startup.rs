@@ -5,12 +5,13 @@
 use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
 
-use super::load::{load_files, LoadStatus};
+use super::load::{load_files, LoadStatus, Progress};
 use super::manifest::{self, AofInfo, FileType, Manifest};
 use super::{bio, State};
 use crate::cmd::Ctx;
 use crate::error::CmdError;
 use crate::introspection::debug::DebugSub;
+use crate::persistence::load::EventsHook;
 use crate::server::shutdown::strerror;
 use crate::server::Server;
 
@@ -30,15 +31,27 @@ fn dir(srv: &Server) -> PathBuf {
 /// file), then opens the incremental file for appending, creating the base
 /// and the first incremental file when there is no AOF yet. Err means the
 /// server must not start (the reason is logged).
-pub fn start(srv: &mut Server) -> Result<(), StartError> {
-    start_and_load(srv).map_err(|()| StartError)
+/// `events` serves clients now and then while the files load.
+pub fn start(srv: &mut Server, events: EventsHook<'_>) -> Result<(), StartError> {
+    start_and_load(srv, events)
 }
 
-/// The AOF could not be loaded or opened; the reason was logged.
-#[derive(Debug)]
-pub struct StartError;
+/// Why the server must not go on.
+#[derive(Debug, PartialEq, Eq)]
+pub enum StartError {
+    /// The AOF could not be loaded or opened; the reason was logged.
+    Failed,
+    /// A shutdown was served while loading: exit with the server's code.
+    Stopped,
+}
 
-fn start_and_load(srv: &mut Server) -> Result<(), ()> {
+impl From<()> for StartError {
+    fn from(_: ()) -> StartError {
+        StartError::Failed
+    }
+}
+
+fn start_and_load(srv: &mut Server, events: EventsHook<'_>) -> Result<(), StartError> {
     if !srv.config.appendonly {
         return Ok(());
     }
@@ -48,9 +61,11 @@ fn start_and_load(srv: &mut Server) -> Result<(), ()> {
     srv.aof.manifest = load_manifest(srv, &d)?;
     upgrade_if_needed(srv, &d)?;
     let start = crate::event_loop::clock::unix_us();
-    let ret = load_files(srv, &d);
-    if matches!(ret, LoadStatus::Failed | LoadStatus::OpenErr) {
-        return Err(());
+    let ret = load_files(srv, &d, &mut Progress::new(Some(events)));
+    match ret {
+        LoadStatus::Failed | LoadStatus::OpenErr => return Err(StartError::Failed),
+        LoadStatus::Stopped => return Err(StartError::Stopped),
+        _ => {}
     }
     if ret != LoadStatus::NotExist {
         let secs = (crate::event_loop::clock::unix_us() - start) as f64 / 1e6;
@@ -59,7 +74,7 @@ fn start_and_load(srv: &mut Server) -> Result<(), ()> {
             secs
         ));
     }
-    open_on_start(srv, &d)
+    Ok(open_on_start(srv, &d)?)
 }
 
 fn create_dir(srv: &Server, d: &Path) -> Result<(), ()> {
@@ -230,7 +245,7 @@ fn debug_loadaof(ctx: &mut Ctx) -> Result<(), CmdError> {
         Err(()) => super::exit_now(),
     }
     let state = std::mem::replace(&mut srv.aof.state, State::Off);
-    let ret = load_files(srv, &d);
+    let ret = load_files(srv, &d, &mut Progress::new(None));
     srv.aof.state = state;
     if !matches!(ret, LoadStatus::Ok | LoadStatus::Empty) {
         super::exit_now();
