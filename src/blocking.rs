@@ -60,6 +60,10 @@ pub struct State {
     deleted: HashSet<(usize, Vec<u8>)>,
     /// The client whose blocked command is being re-executed.
     reprocessing: Option<usize>,
+    /// The ready key it is being served from: Redis 7.0 serves a client
+    /// blocked on several keys from the key that was signalled, not from
+    /// the first non-empty one in argument order.
+    serving_key: Option<Vec<u8>>,
     still_blocked: bool,
     handling: bool,
     /// Set while commands must not block (MULTI/EXEC, scripts): blocking
@@ -111,6 +115,27 @@ pub fn may_block_fresh(ctx: &Ctx) -> bool {
 /// MONITOR saw it when it was first called and does not see it again.
 pub fn is_reexecuting(srv: &Server, token: usize) -> bool {
     srv.blocking.reprocessing == Some(token)
+}
+
+/// The keys a blocking command may serve from now: all of them when first
+/// called, only the ready key when re-executed to serve it (7.0's
+/// `serveClientsBlockedOnListKey` and friends pop from the signalled key).
+pub fn keys_to_serve<'k>(ctx: &Ctx, keys: &'k [Vec<u8>]) -> &'k [Vec<u8>] {
+    match serving_key(ctx) {
+        Some(ready) => match keys.iter().position(|k| k[..] == *ready) {
+            Some(i) => &keys[i..i + 1],
+            None => keys,
+        },
+        None => keys,
+    }
+}
+
+/// The ready key a re-executed blocked command is being served from.
+pub fn serving_key<'a>(ctx: &'a Ctx) -> Option<&'a [u8]> {
+    if may_block_fresh(ctx) {
+        return None;
+    }
+    ctx.srv.blocking.serving_key.as_deref()
 }
 
 /// True when the running command may block (false inside MULTI or scripts).
@@ -298,7 +323,9 @@ pub fn handle_ready_keys(srv: &mut Server) {
                 continue;
             }
             if kind.is_some() {
+                srv.blocking.serving_key = Some(k.1.clone());
                 serve(srv, token);
+                srv.blocking.serving_key = None;
             }
         }
     }

@@ -252,3 +252,79 @@ fn served_blocking_commands_propagate_as_plain_pops() {
         vec![body.into_bytes()]
     });
 }
+
+/// A client blocked on several keys is served from the key signalled first,
+/// not from the first non-empty key in argument order (7.0 serves ready
+/// keys in the order they were signalled, popping from that key), and a
+/// blocked XREAD/XREADGROUP replies with that one stream.
+#[test]
+fn served_from_the_first_signalled_key() {
+    both("blocking_signal_order", |s| {
+        let mut out = Vec::new();
+        let cases: [(&[&str], &[&[&str]]); 6] = [
+            (
+                &["BLPOP", "l1", "l2", "0"],
+                &[&["RPUSH", "l2", "b"], &["RPUSH", "l1", "a"]],
+            ),
+            (
+                &["BLMPOP", "0", "2", "l1", "l2", "RIGHT", "COUNT", "2"],
+                &[&["RPUSH", "l2", "b", "c"], &["RPUSH", "l1", "a"]],
+            ),
+            (
+                &["BZPOPMAX", "z1", "z2", "0"],
+                &[&["ZADD", "z2", "1", "b"], &["ZADD", "z1", "1", "a"]],
+            ),
+            (
+                &["BZMPOP", "0", "2", "z1", "z2", "MIN"],
+                &[&["ZADD", "z2", "1", "b"], &["ZADD", "z1", "1", "a"]],
+            ),
+            (
+                &["XREAD", "BLOCK", "0", "STREAMS", "s1", "s2", "$", "$"],
+                &[
+                    &["XADD", "s2", "1-1", "b", "2"],
+                    &["XADD", "s1", "1-1", "a", "1"],
+                ],
+            ),
+            (
+                &[
+                    "XREADGROUP",
+                    "GROUP",
+                    "g",
+                    "c",
+                    "BLOCK",
+                    "0",
+                    "STREAMS",
+                    "s1",
+                    "s2",
+                    ">",
+                    ">",
+                ],
+                &[
+                    &["XADD", "s2", "2-1", "b", "2"],
+                    &["XADD", "s1", "2-1", "a", "1"],
+                ],
+            ),
+        ];
+        for (block, writes) in cases {
+            out.push(s.cmd(&["DEL", "l1", "l2", "z1", "z2"]));
+            if block[0] == "XREADGROUP" {
+                out.push(s.cmd(&["XGROUP", "CREATE", "s1", "g", "$"]));
+                out.push(s.cmd(&["XGROUP", "CREATE", "s2", "g", "$"]));
+            }
+            let mut a = s.raw();
+            let args: Vec<&[u8]> = block.iter().map(|x| x.as_bytes()).collect();
+            a.send(&RawConn::encode(&args));
+            wait_blocked(s, 1);
+            let mut b = s.raw();
+            out.push(b.cmd(&["MULTI"]));
+            for w in writes {
+                out.push(b.cmd(w));
+            }
+            out.push(b.cmd(&["EXEC"]));
+            out.push(a.read_reply().unwrap_or_default());
+            out.push(s.cmd(&["LRANGE", "l1", "0", "-1"]));
+            out.push(s.cmd(&["ZRANGE", "z1", "0", "-1"]));
+        }
+        out
+    });
+}

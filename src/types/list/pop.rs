@@ -292,7 +292,7 @@ fn pop_first(
 ) -> Result<bool, CmdError> {
     let db = ctx.client.db;
     let reprocessing = !blocking::may_block_fresh(ctx);
-    for key in keys {
+    for key in blocking::keys_to_serve(ctx, keys) {
         let nonempty = match ctx.srv.lookup_write(db, key) {
             None => continue,
             Some(v) => match v.as_list() {

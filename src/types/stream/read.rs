@@ -156,12 +156,15 @@ fn serve_now(ctx: &mut Ctx, a: &XReadArgs, ids: &[StreamId]) -> bool {
     n > 0
 }
 
-/// Re-executed blocked call: the first stream whose last ID passed the
+/// Re-executed blocked call: the ready stream, if its last ID passed the
 /// client's ID, as a one-key reply (`serveClientsBlockedOnStreamKey`).
 fn serve_blocked(ctx: &mut Ctx, a: &XReadArgs, ids: &[StreamId]) -> bool {
     let db = ctx.client.db;
     for (k, &gt) in ids.iter().enumerate() {
         let key = ctx.arg(a.streams_arg + k);
+        if blocking::serving_key(ctx).is_some_and(|ready| ready != key) {
+            continue;
+        }
         let Ok(Some(s)) = get_stream(ctx.srv, db, key, false) else {
             continue;
         };

@@ -226,6 +226,9 @@ pub fn xreadgroup_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     let mut served = 0;
     for (k, &gt) in ids.iter().enumerate() {
         let key = ctx.argv[a.streams + k].clone();
+        if blocking::serving_key(ctx).is_some_and(|ready| ready != key) {
+            continue;
+        }
         if serve_key(ctx, &a, &key, gt, count)? {
             served += 1;
             // A served waiter gets one key, as Redis serves the signalled key.

@@ -252,7 +252,7 @@ fn pop_first(
 ) -> Result<Option<Popped>, CmdError> {
     let db = ctx.client.db;
     let reprocessing = !blocking::may_block_fresh(ctx);
-    for key in keys {
+    for key in blocking::keys_to_serve(ctx, keys) {
         let z = match zset_write(ctx.srv, db, key) {
             Ok(Some(z)) => z,
             Ok(None) => continue,
