@@ -20,7 +20,7 @@ use crate::types::Value;
 #[derive(Debug)]
 pub struct SaveFailed;
 
-/// How often the child reports progress, checked every 1024 keys.
+/// How often the child reports progress, checked every 1024 keys from the first.
 const INFO_EVERY_MS: i64 = 1000;
 /// Seconds before a failed BGSAVE is retried by a save point (CONFIG_BGSAVE_RETRY_DELAY).
 pub const BGSAVE_RETRY_DELAY: i64 = 5;
@@ -119,7 +119,8 @@ fn write_dataset_as<W: io::Write>(
     let now = crate::event_loop::clock::unix_ms();
     file::save_header(w, &aux_fields(aof_base))?;
     let mut keys = 0u64;
-    let mut last_info = now;
+    // As Redis's info_updated_time starts at 0: the first key reports at once.
+    let mut last_info = 0i64;
     for db in &srv.dbs {
         if db.is_empty() {
             continue;
@@ -147,8 +148,10 @@ fn write_dataset_as<W: io::Write>(
             if srv.config.rdb_key_save_delay != 0 {
                 key_delay(srv.config.rdb_key_save_delay, keys);
             }
+            // Checked on keys 1, 1025, 2049... as rdbSaveDb's `key_counter++ & 1023`.
+            let check = keys.is_multiple_of(1024);
             keys += 1;
-            if keys.is_multiple_of(1024) {
+            if check {
                 let t = crate::event_loop::clock::unix_ms();
                 if t - last_info >= INFO_EVERY_MS {
                     progress(keys);

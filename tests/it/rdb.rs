@@ -719,3 +719,29 @@ fn collections_move_between_redis_and_ferrodis() {
     assert_eq!(digest(&mut oc), want);
     assert_eq!(encodings(&mut oc, &keys), want_enc);
 }
+
+/// The BGSAVE child reports its progress from the first key (Redis checks
+/// on keys 1, 1025, ... at most once a second), so INFO shows a slow save
+/// moving before a thousand keys are written.
+#[test]
+fn bgsave_reports_progress_from_the_first_key() {
+    if !have_redis("bgsave_reports_progress_from_the_first_key") {
+        return;
+    }
+    for flavor in [Flavor::Ferrodis, Flavor::Redis] {
+        let s = Server::spawn(flavor, &["--rdb-key-save-delay", "200000"]);
+        for i in 0..10 {
+            s.cmd(&["SET", &format!("k{}", i), "v"]);
+        }
+        assert_eq!(s.cmd(&["BGSAVE"]), b"+Background saving started\r\n");
+        let info = || String::from_utf8(s.cmd(&["INFO", "persistence"])).unwrap();
+        assert!(
+            poll_until(Duration::from_secs(10), || info()
+                .contains("current_save_keys_processed:1\r")),
+            "{:?}: {}",
+            flavor,
+            info()
+        );
+        assert!(info().contains("rdb_bgsave_in_progress:1"), "{:?}", flavor);
+    }
+}
