@@ -339,13 +339,16 @@ fn automatic_rewrite_on_growth() {
 }
 
 /// Under a steady INCR load, kill -9 of the server: every acknowledged
-/// increment is in the AOF after restart. Under `everysec` the machine
-/// stays up, so what was written before the reply is in the page cache.
+/// increment is in the AOF after restart. Under `no` the machine stays up,
+/// so what was written before the reply is in the page cache. (Not under
+/// `everysec`: while a background fsync runs, Redis and ferrodis postpone
+/// the write for up to 2 seconds and still reply, so a kill -9 then may
+/// lose acknowledged writes; on a busy disk that happens.)
 /// The last round kills the server in the middle of a rewrite (and then
 /// the orphaned child): the directory loads in ferrodis and in Redis.
 #[test]
 fn kill9_under_load_loses_no_acknowledged_write() {
-    for (policy, mid_rewrite) in [("everysec", false), ("always", true)] {
+    for (policy, mid_rewrite) in [("no", false), ("always", true)] {
         let dir = TempDir::new("aofrw-kill9");
         let args = ["--appendonly", "yes", "--appendfsync", policy];
         let mut f = Proc::ferrodis(dir.path(), &args);
