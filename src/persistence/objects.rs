@@ -53,7 +53,7 @@ pub fn with_saving<R>(v: &Value, f: impl FnOnce(Saving<'_>) -> R) -> R {
         Value::Hash(h) => match &**h {
             Hash::Listpack(lp) => f(Saving::HashListpack(lp)),
             Hash::Table(t) => {
-                let mut pairs = t.iter().map(|e| (e.key().field(), e.key().value()));
+                let mut pairs = t.iter().map(|e| e.key().parts());
                 f(Saving::HashTable {
                     len: t.len(),
                     pairs: &mut pairs,

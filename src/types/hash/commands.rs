@@ -324,8 +324,9 @@ fn hscan_command(ctx: &mut Ctx) -> Result<(), CmdError> {
         Hash::Table(d) => {
             let mut step = |c: u64, out: &mut Vec<Vec<u8>>| {
                 d.scan(c, |e| {
-                    out.push(e.key().field().to_vec());
-                    out.push(e.key().value().to_vec());
+                    let (f, v) = e.key().parts();
+                    out.push(f.to_vec());
+                    out.push(v.to_vec());
                 })
             };
             coll::scan_elements(argv, cursor, true, ScanSource::Cursor(&mut step))?

@@ -23,7 +23,7 @@ fn lp_bytes<'a>(v: LpValue<'a>, buf: &'a mut [u8; 20]) -> &'a [u8] {
 }
 
 /// A hash value in one of its two encodings. The table is boxed so that a
-/// small hash (the common case) allocates 32 bytes, not the size of a dict.
+/// small hash (the common case) allocates 16 bytes, not the size of a dict.
 pub enum Hash {
     Listpack(Listpack),
     Table(Box<HashTable>),
@@ -120,7 +120,8 @@ impl Hash {
             }
             Hash::Table(d) => {
                 for e in d.iter() {
-                    f(LpValue::Str(e.key().field()), LpValue::Str(e.key().value()));
+                    let (k, v) = e.key().parts();
+                    f(LpValue::Str(k), LpValue::Str(v));
                 }
             }
         }
@@ -242,7 +243,10 @@ impl Hash {
             }
             Hash::Table(d) => d
                 .iter()
-                .map(|e| (e.key().field().to_vec(), e.key().value().to_vec()))
+                .map(|e| {
+                    let (f, v) = e.key().parts();
+                    (f.to_vec(), v.to_vec())
+                })
                 .collect(),
         }
     }
@@ -272,6 +276,12 @@ mod tests {
         entries: 2,
         value: 4,
     };
+
+    #[test]
+    fn value_box_is_16_bytes() {
+        // Box<Hash> in the keyspace is then the 16-byte class, as Redis's robj.
+        assert_eq!(std::mem::size_of::<Hash>(), 16);
+    }
 
     #[test]
     fn converts_past_limits() {

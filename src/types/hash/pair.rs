@@ -82,6 +82,19 @@ impl Pair {
         }
     }
 
+    /// The field and the value with one look at the variant.
+    #[inline]
+    pub fn parts(&self) -> (&[u8], &[u8]) {
+        match self {
+            Pair::Inline { flen, vlen, buf } => {
+                let (f, v) = buf.split_at(*flen as usize);
+                (f, &v[..*vlen as usize])
+            }
+            Pair::Field { flen, field, value } => (&field[..*flen as usize], value),
+            Pair::Heap { flen, bytes } => bytes.split_at(*flen),
+        }
+    }
+
     /// Replaces the value, keeping the field (the dict's key bytes).
     pub fn set_value(&mut self, value: &[u8]) {
         if let Pair::Inline { flen, vlen, buf } = self {
@@ -161,6 +174,7 @@ mod tests {
             assert_eq!(p.field(), &field[..], "{f} {v}");
             assert_eq!(p.value(), &value[..], "{f} {v}");
             assert_eq!(p.key_bytes(), &field[..]);
+            assert_eq!(p.parts(), (&field[..], &value[..]));
             let want = if f + v <= INLINE_PAIR {
                 "inline"
             } else if f <= INLINE_FIELD {

@@ -119,7 +119,8 @@ fn with_repeats(r: &mut Reply, h: &mut Hash, withvalues: bool, count: usize, rng
         Hash::Table(d) => {
             for _ in 0..count {
                 if let Some(e) = d.fair_random() {
-                    reply_pair(r, withvalues, e.key().field(), e.key().value());
+                    let (f, v) = e.key().parts();
+                    reply_pair(r, withvalues, f, v);
                 }
             }
         }
@@ -138,7 +139,10 @@ fn unique_from_table(
     if count * 3 > size {
         let mut all: Vec<_> = d
             .iter()
-            .map(|e| (e.key().field().to_vec(), e.key().value().to_vec()))
+            .map(|e| {
+                let (f, v) = e.key().parts();
+                (f.to_vec(), v.to_vec())
+            })
             .collect();
         while all.len() > count {
             let i = rng.below(all.len());
