@@ -24,8 +24,7 @@ pub use encoding::{string2int, LpOwned, LpValue};
 pub use validate::{validate_integrity, validate_shallow, EntryCheck};
 
 use encoding::{
-    backlen_size, decode, decode_backlen, entry_size, hdr_num_elements, Encoded, EOF, HDR_SIZE,
-    NUMELE_UNKNOWN,
+    backlen_size, decode, decode_backlen, entry_size, Encoded, EOF, HDR_SIZE, NUMELE_UNKNOWN,
 };
 
 /// lpSafeToAdd's limit: callers convert to a bigger encoding rather than grow
@@ -142,9 +141,10 @@ impl Listpack {
     /// The header's element count, `None` when it says "unknown".
     #[inline]
     fn header_count(&self) -> Option<usize> {
-        match hdr_num_elements(&self.buf) {
-            Some(NUMELE_UNKNOWN) | None => None,
-            Some(n) => Some(n as usize),
+        // Every listpack has its 6-byte header.
+        match u16::from_le_bytes([self.buf[4], self.buf[5]]) {
+            NUMELE_UNKNOWN => None,
+            n => Some(n as usize),
         }
     }
 
@@ -298,8 +298,18 @@ impl Listpack {
             }
             return;
         }
+        let Some(enc) = enc else {
+            // A deletion: close the gap in place, then the boxing shrinks
+            // the allocation to the new size.
+            let old = self.buf.len();
+            self.buf.copy_within(at + remove..old, at);
+            let mut buf = std::mem::take(&mut self.buf).into_vec();
+            buf.truncate(old - remove);
+            std::mem::forget(std::mem::replace(&mut self.buf, buf.into_boxed_slice()));
+            return;
+        };
         let mut buf = std::mem::take(&mut self.buf).into_vec();
-        splice_vec(&mut buf, at, remove, enc);
+        splice_vec(&mut buf, at, remove, Some(enc));
         // What `take` left in the slot is an empty slice, no allocation.
         std::mem::forget(std::mem::replace(&mut self.buf, buf.into_boxed_slice()));
     }
