@@ -51,8 +51,9 @@ impl<K, V> Entry<K, V> {
         &self.key
     }
 
-    /// Mutable access to the key for metadata kept in it (LRU clocks).
-    /// The caller must not change the key's bytes.
+    /// Mutable access to the key for data kept in it beside the bytes the
+    /// dict hashes (LRU clocks, a hash field's value). The caller must not
+    /// change those bytes.
     pub fn key_meta_mut(&mut self) -> &mut K {
         &mut self.key
     }

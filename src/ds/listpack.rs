@@ -41,11 +41,14 @@ pub enum Where {
     After,
 }
 
-/// A listpack: the serialized bytes plus the cached element count.
+/// A listpack: just the serialized bytes, in an allocation of exactly their
+/// size (16 bytes of struct, so a small hash or zset value stays small).
+/// The element count is the header's, which is kept equal to
+/// `min(len, 65535)` after every change; only a listpack of 65535 entries
+/// or more has to be walked to count them, as `lpLength` does.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Listpack {
-    buf: Vec<u8>,
-    len: usize,
+    buf: Box<[u8]>,
 }
 
 impl Default for Listpack {
@@ -65,27 +68,36 @@ impl std::fmt::Debug for Listpack {
 impl Listpack {
     /// An empty listpack (7 bytes: header and terminator).
     pub fn new() -> Listpack {
+        let mut buf = vec![0; HDR_SIZE + 1];
+        buf[HDR_SIZE] = EOF;
         let mut lp = Listpack {
-            buf: vec![0; HDR_SIZE + 1],
-            len: 0,
+            buf: buf.into_boxed_slice(),
         };
-        lp.buf[HDR_SIZE] = EOF;
-        lp.write_header();
+        lp.write_header(Some(0));
         lp
     }
 
     /// Adopts a serialized listpack after a deep integrity check
-    /// (lpValidateIntegrity with deep=1). `None` if it is corrupt.
+    /// (lpValidateIntegrity with deep=1). `None` if it is corrupt. A count
+    /// left "unknown" by deletions is written back, as `lpLength` would.
     pub fn from_bytes(buf: Vec<u8>) -> Option<Listpack> {
         let len = validate::count_entries(&buf, None)?;
-        Some(Listpack { buf, len })
+        let mut lp = Listpack {
+            buf: buf.into_boxed_slice(),
+        };
+        lp.write_header(Some(len));
+        Some(lp)
     }
 
     /// Adopts bytes this process produced itself (a decompressed quicklist
     /// node), skipping validation. `len` must be the entry count.
     pub(crate) fn from_trusted(buf: Vec<u8>, len: usize) -> Listpack {
         debug_assert_eq!(validate::count_entries(&buf, None), Some(len));
-        Listpack { buf, len }
+        let mut lp = Listpack {
+            buf: buf.into_boxed_slice(),
+        };
+        lp.write_header(Some(len));
+        lp
     }
 
     /// Builds a listpack from values in order.
@@ -104,7 +116,7 @@ impl Listpack {
 
     /// Consumes the listpack, returning its bytes.
     pub fn into_bytes(self) -> Vec<u8> {
-        self.buf
+        self.buf.into_vec()
     }
 
     /// lpBytes: the total size in bytes.
@@ -112,13 +124,32 @@ impl Listpack {
         self.buf.len()
     }
 
-    /// lpLength: the number of entries (cached, so O(1) even past 65535).
+    /// lpLength: the number of entries, from the header; counted by
+    /// walking the entries only when there are 65535 or more.
+    #[inline]
     pub fn len(&self) -> usize {
-        self.len
+        match self.header_count() {
+            Some(n) => n,
+            None => self.count_entries(),
+        }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.buf[HDR_SIZE] == EOF
+    }
+
+    /// The header's element count, `None` when it says "unknown".
+    #[inline]
+    fn header_count(&self) -> Option<usize> {
+        // Every listpack has its 6-byte header.
+        match u16::from_le_bytes([self.buf[4], self.buf[5]]) {
+            NUMELE_UNKNOWN => None,
+            n => Some(n as usize),
+        }
+    }
+
+    fn count_entries(&self) -> usize {
+        self.positions().count()
     }
 
     /// lpSafeToAdd: whether `add` more bytes keep the listpack under 1 GB.
@@ -126,11 +157,25 @@ impl Listpack {
         self.buf.len().saturating_add(add) <= MAX_SAFETY_SIZE
     }
 
-    fn write_header(&mut self) {
+    /// Writes the total size and, when given, the element count (65535
+    /// when it does not fit); `None` leaves the count as it is.
+    fn write_header(&mut self, len: Option<usize>) {
         let total = u32::try_from(self.buf.len()).expect("listpack larger than 4 GB");
         self.buf[0..4].copy_from_slice(&total.to_le_bytes());
-        let n = u16::try_from(self.len).unwrap_or(NUMELE_UNKNOWN);
-        self.buf[4..6].copy_from_slice(&n.to_le_bytes());
+        if let Some(len) = len {
+            let n = u16::try_from(len).unwrap_or(NUMELE_UNKNOWN);
+            self.buf[4..6].copy_from_slice(&n.to_le_bytes());
+        }
+    }
+
+    /// The element count after removing `n` entries, for `write_header`:
+    /// when the header did not know the count before, the entries left are
+    /// counted (after the removal) in case they now fit.
+    fn count_after_delete(&self, before: Option<usize>, n: usize) -> usize {
+        match before {
+            Some(b) => b - n,
+            None => self.count_entries(),
+        }
     }
 
     fn size_at(&self, p: usize) -> usize {
@@ -166,7 +211,7 @@ impl Listpack {
     /// lpSeek: the entry at `index` (negative counts from the end), walking
     /// from whichever end is closer.
     pub fn seek(&self, index: i64) -> Option<usize> {
-        let n = self.len as i64;
+        let n = self.len() as i64;
         let idx = if index < 0 {
             n.checked_add(index)?
         } else {
@@ -237,40 +282,36 @@ impl Listpack {
             lp: self,
             front: self.first(),
             back: self.last(),
-            remaining: self.len,
+            remaining: self.len(),
         }
     }
 
     /// Replaces `remove` bytes at `at` with the encoded entry (or nothing).
-    /// Keeps the capacity exact, as the listpack's allocation in Redis.
+    /// The allocation stays exactly the listpack's size, as in Redis.
+    #[inline]
     fn splice(&mut self, at: usize, remove: usize, enc: Option<&Encoded<'_>>) {
         let add = enc.map_or(0, |e| e.len());
-        let old = self.buf.len();
-        let tail_len = old - at - remove;
-        if let (Some(e), true) = (enc, add > remove && tail_len <= SMALL_TAIL) {
-            // Near the end (a new node, an append): set the short tail
-            // aside and append entry and tail, rather than zero-filling a
-            // gap first, which for a big value is one more pass over it.
-            let mut tail = [0u8; SMALL_TAIL];
-            tail[..tail_len].copy_from_slice(&self.buf[at + remove..]);
-            self.buf.truncate(at);
-            self.buf.reserve_exact(add + tail_len);
-            e.append_to(&mut self.buf);
-            self.buf.extend_from_slice(&tail[..tail_len]);
+        if add == remove {
+            // Same size (a replace): no reallocation.
+            if let Some(e) = enc {
+                e.write(&mut self.buf[at..at + add]);
+            }
             return;
         }
-        if add > remove {
-            self.buf.reserve_exact(add - remove);
-            self.buf.resize(old + add - remove, 0);
-            self.buf.copy_within(at + remove..old, at + add);
-        } else if add < remove {
-            self.buf.copy_within(at + remove..old, at + add);
-            self.buf.truncate(old - (remove - add));
-            self.buf.shrink_to_fit();
-        }
-        if let Some(e) = enc {
-            e.write(&mut self.buf[at..at + add]);
-        }
+        let Some(enc) = enc else {
+            // A deletion: close the gap in place, then the boxing shrinks
+            // the allocation to the new size.
+            let old = self.buf.len();
+            self.buf.copy_within(at + remove..old, at);
+            let mut buf = std::mem::take(&mut self.buf).into_vec();
+            buf.truncate(old - remove);
+            std::mem::forget(std::mem::replace(&mut self.buf, buf.into_boxed_slice()));
+            return;
+        };
+        let mut buf = std::mem::take(&mut self.buf).into_vec();
+        splice_vec(&mut buf, at, remove, Some(enc));
+        // What `take` left in the slot is an empty slice, no allocation.
+        std::mem::forget(std::mem::replace(&mut self.buf, buf.into_boxed_slice()));
     }
 
     /// lpInsertString / lpInsertInteger: inserts `v` before or after the
@@ -286,9 +327,10 @@ impl Listpack {
 
     fn insert_at(&mut self, at: usize, v: LpValue<'_>) -> usize {
         let enc = Encoded::new(v);
+        // An unknown count was 65535 or more and stays unknown.
+        let len = self.header_count().map(|n| n + 1);
         self.splice(at, 0, Some(&enc));
-        self.len += 1;
-        self.write_header();
+        self.write_header(len);
         at
     }
 
@@ -308,7 +350,7 @@ impl Listpack {
         let old = self.size_at(p);
         let enc = Encoded::new(v);
         self.splice(p, old, Some(&enc));
-        self.write_header();
+        self.write_header(None);
         p
     }
 
@@ -316,9 +358,9 @@ impl Listpack {
     /// that followed it, or `None` if it was the last.
     pub fn delete(&mut self, p: usize) -> Option<usize> {
         let old = self.size_at(p);
+        let before = self.header_count();
         self.splice(p, old, None);
-        self.len -= 1;
-        self.write_header();
+        self.write_header(Some(self.count_after_delete(before, 1)));
         (self.buf[p] != EOF).then_some(p)
     }
 
@@ -334,9 +376,9 @@ impl Listpack {
             tail += self.size_at(tail);
             deleted += 1;
         }
+        let before = self.header_count();
         self.splice(p, tail - p, None);
-        self.len -= deleted;
-        self.write_header();
+        self.write_header(Some(self.count_after_delete(before, deleted)));
         (self.buf[p] != EOF).then_some(p)
     }
 
@@ -352,23 +394,25 @@ impl Listpack {
     /// lpMerge: concatenates two listpacks, reusing the longer one's buffer
     /// as Redis does.
     pub fn merge(first: Listpack, second: Listpack) -> Listpack {
-        let len = first.len + second.len;
-        let buf = if first.len >= second.len {
-            let mut buf = first.buf;
+        let (n1, n2) = (first.len(), second.len());
+        let buf = if n1 >= n2 {
+            let mut buf = first.buf.into_vec();
             buf.pop();
             buf.reserve_exact(second.buf.len() - HDR_SIZE);
             buf.extend_from_slice(&second.buf[HDR_SIZE..]);
             buf
         } else {
             let src = &first.buf[..first.buf.len() - 1];
-            let mut buf = second.buf;
+            let mut buf = second.buf.into_vec();
             let body = src.len() - HDR_SIZE;
             buf.reserve_exact(body);
             buf.splice(HDR_SIZE..HDR_SIZE, src[HDR_SIZE..].iter().copied());
             buf
         };
-        let mut lp = Listpack { buf, len };
-        lp.write_header();
+        let mut lp = Listpack {
+            buf: buf.into_boxed_slice(),
+        };
+        lp.write_header(Some(n1 + n2));
         lp
     }
 
@@ -378,6 +422,39 @@ impl Listpack {
             lp: self,
             cur: self.first(),
         }
+    }
+}
+
+/// `Listpack::splice` on the vector: grows with `reserve_exact` and shrinks
+/// with `shrink_to_fit`, so the capacity stays equal to the length.
+#[inline]
+fn splice_vec(buf: &mut Vec<u8>, at: usize, remove: usize, enc: Option<&Encoded<'_>>) {
+    let add = enc.map_or(0, |e| e.len());
+    let old = buf.len();
+    let tail_len = old - at - remove;
+    if let (Some(e), true) = (enc, add > remove && tail_len <= SMALL_TAIL) {
+        // Near the end (a new node, an append): set the short tail
+        // aside and append entry and tail, rather than zero-filling a
+        // gap first, which for a big value is one more pass over it.
+        let mut tail = [0u8; SMALL_TAIL];
+        tail[..tail_len].copy_from_slice(&buf[at + remove..]);
+        buf.truncate(at);
+        buf.reserve_exact(add + tail_len);
+        e.append_to(buf);
+        buf.extend_from_slice(&tail[..tail_len]);
+        return;
+    }
+    if add > remove {
+        buf.reserve_exact(add - remove);
+        buf.resize(old + add - remove, 0);
+        buf.copy_within(at + remove..old, at + add);
+    } else if add < remove {
+        buf.copy_within(at + remove..old, at + add);
+        buf.truncate(old - (remove - add));
+        buf.shrink_to_fit();
+    }
+    if let Some(e) = enc {
+        e.write(&mut buf[at..at + add]);
     }
 }
 

@@ -53,7 +53,7 @@ pub fn with_saving<R>(v: &Value, f: impl FnOnce(Saving<'_>) -> R) -> R {
         Value::Hash(h) => match &**h {
             Hash::Listpack(lp) => f(Saving::HashListpack(lp)),
             Hash::Table(t) => {
-                let mut pairs = t.iter().map(|e| (&e.key()[..], &e.val[..]));
+                let mut pairs = t.iter().map(|e| e.key().parts());
                 f(Saving::HashTable {
                     len: t.len(),
                     pairs: &mut pairs,
@@ -111,7 +111,7 @@ pub fn value_from(l: Loaded, share_ints: bool) -> Result<Value, LoadError> {
             let mut t = Dict::new();
             let _ = t.try_expand(pairs.len());
             for (k, v) in pairs {
-                t.insert_new(k.into_boxed_slice(), v.into_boxed_slice());
+                t.insert_new(crate::types::hash::Pair::new(&k, &v), ());
             }
             Value::Hash(Box::new(Hash::Table(Box::new(t))))
         }

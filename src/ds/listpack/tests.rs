@@ -247,6 +247,43 @@ fn count_header_saturates_at_65535() {
 }
 
 #[test]
+fn struct_is_one_boxed_slice() {
+    assert_eq!(std::mem::size_of::<Listpack>(), 16);
+}
+
+#[test]
+fn unknown_count_is_counted_and_written_back() {
+    // A Redis listpack whose count was left "unknown" by deletions.
+    let lp = Listpack::from_values((0..10).map(LpValue::Int));
+    let mut stale = lp.as_bytes().to_vec();
+    stale[4..6].copy_from_slice(&[0xFF, 0xFF]);
+    let mut copy = Listpack::from_bytes(stale).unwrap();
+    assert_eq!(copy, lp);
+    assert_eq!(copy.len(), 10);
+    copy.append(LpValue::Int(10));
+    assert_eq!(&copy.as_bytes()[4..6], &11u16.to_le_bytes());
+    // Past 65535 the header stays unknown and len() walks the entries.
+    let mut big = Listpack::from_values((0..65534).map(|_| LpValue::Int(1)));
+    assert_eq!(&big.as_bytes()[4..6], &65534u16.to_le_bytes());
+    big.append(LpValue::Int(2));
+    assert_eq!(&big.as_bytes()[4..6], &[0xFF, 0xFF]);
+    assert_eq!(big.len(), 65535);
+    big.prepend(LpValue::Int(3));
+    assert_eq!(big.len(), 65536);
+    assert_eq!(big.iter().count(), 65536);
+    let last = big.last().unwrap();
+    assert_eq!(big.get(last), LpValue::Int(2));
+    big.replace(last, s(b"x"));
+    assert_eq!(big.len(), 65536);
+    big.delete_range(0, 2);
+    assert_eq!(&big.as_bytes()[4..6], &65534u16.to_le_bytes());
+    assert_eq!(big.len(), 65534);
+    let merged = Listpack::merge(big, Listpack::from_values([LpValue::Int(5)]));
+    assert_eq!(merged.len(), 65535);
+    assert_eq!(&merged.as_bytes()[4..6], &[0xFF, 0xFF]);
+}
+
+#[test]
 fn validation_rejects_corruption() {
     let good = Listpack::from_values([s(b"hello"), LpValue::Int(7), s(&[b'q'; 200])]);
     let bytes = good.as_bytes().to_vec();

@@ -78,6 +78,7 @@ impl Node {
     }
 
     /// Refreshes `sz` and `count` after the listpack changed.
+    #[inline]
     pub fn update_sz(&mut self) {
         if let Data::Packed(lp) = &self.data {
             self.sz = lp.bytes();

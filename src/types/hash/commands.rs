@@ -3,8 +3,10 @@
 
 use super::{Hash, Limits};
 use crate::cmd::{CommandImpl, Ctx};
+use crate::ds::listpack::LpValue;
 use crate::error::{CmdError, OVERFLOW, WRONGTYPE};
 use crate::keyspace::notify;
+use crate::resp::Reply;
 use crate::server::Server;
 use crate::types::coll::{self, ScanSource};
 use crate::types::Value;
@@ -121,10 +123,9 @@ fn hsetnx_command(ctx: &mut Ctx) -> Result<(), CmdError> {
 
 fn hget_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     let db = ctx.client.db;
-    match hash_read(ctx.srv, db, ctx.argv[1].as_slice())?
-        .and_then(|h| h.get(ctx.argv[2].as_slice()))
-    {
-        Some(v) => ctx.client.reply.bulk(&v),
+    let h = hash_read(ctx.srv, db, ctx.argv[1].as_slice())?;
+    match h.and_then(|h| h.get_ref(ctx.argv[2].as_slice())) {
+        Some(v) => bulk_value(&mut ctx.client.reply, v),
         None => ctx.client.reply.null(),
     }
     Ok(())
@@ -136,8 +137,8 @@ fn hmget_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     let r = &mut ctx.client.reply;
     r.array(ctx.argv.len() - 2);
     for f in &ctx.argv[2..] {
-        match h.as_ref().and_then(|h| h.get(f)) {
-            Some(v) => r.bulk(&v),
+        match h.as_ref().and_then(|h| h.get_ref(f)) {
+            Some(v) => bulk_value(r, v),
             None => r.null(),
         }
     }
@@ -262,24 +263,36 @@ fn is_nan_or_inf(s: &[u8]) -> bool {
     l.starts_with(b"inf") || l.starts_with(b"nan")
 }
 
-/// HKEYS / HVALS / HGETALL (`genericHgetallCommand`).
+/// A field or value as a bulk string (an integer from a listpack is
+/// formatted on the stack).
+fn bulk_value(r: &mut Reply, v: LpValue<'_>) {
+    match v {
+        LpValue::Str(s) => r.bulk(s),
+        LpValue::Int(i) => r.bulk_i64(i),
+    }
+}
+
+/// HKEYS / HVALS / HGETALL (`genericHgetallCommand`): replies straight from
+/// the hash, without copying it first.
 fn getall_generic(ctx: &mut Ctx, keys: bool, vals: bool) -> Result<(), CmdError> {
     let db = ctx.client.db;
     let h = hash_read(ctx.srv, db, ctx.argv[1].as_slice())?;
-    let pairs = h.map(|h| h.pairs()).unwrap_or_default();
     let r = &mut ctx.client.reply;
+    let n = h.as_ref().map_or(0, |h| h.len());
     if keys && vals {
-        r.map(pairs.len());
+        r.map(n);
     } else {
-        r.array(pairs.len());
+        r.array(n);
     }
-    for (f, v) in &pairs {
-        if keys {
-            r.bulk(f);
-        }
-        if vals {
-            r.bulk(v);
-        }
+    if let Some(h) = h {
+        h.for_each(|f, v| {
+            if keys {
+                bulk_value(r, f);
+            }
+            if vals {
+                bulk_value(r, v);
+            }
+        });
     }
     Ok(())
 }
@@ -311,8 +324,9 @@ fn hscan_command(ctx: &mut Ctx) -> Result<(), CmdError> {
         Hash::Table(d) => {
             let mut step = |c: u64, out: &mut Vec<Vec<u8>>| {
                 d.scan(c, |e| {
-                    out.push(e.key().to_vec());
-                    out.push(e.val.to_vec());
+                    let (f, v) = e.key().parts();
+                    out.push(f.to_vec());
+                    out.push(v.to_vec());
                 })
             };
             coll::scan_elements(argv, cursor, true, ScanSource::Cursor(&mut step))?

@@ -2,16 +2,28 @@
 //! pairs while small, a dict past `hash-max-listpack-entries/value`.
 
 pub mod commands;
+mod pair;
 mod random;
+
+pub use pair::Pair;
 
 use crate::ds::dict::Dict;
 use crate::ds::listpack::{Listpack, LpValue};
 
-/// Field -> value table of a "hashtable" hash.
-pub type HashTable = Dict<Box<[u8]>, Box<[u8]>>;
+/// Field -> value table of a "hashtable" hash: each entry's key is the
+/// whole pair (see `pair.rs`), so the dict value is empty.
+pub type HashTable = Dict<Pair, ()>;
+
+/// The bytes of a listpack value; integers are formatted into `buf`.
+fn lp_bytes<'a>(v: LpValue<'a>, buf: &'a mut [u8; 20]) -> &'a [u8] {
+    match v {
+        LpValue::Str(s) => s,
+        LpValue::Int(i) => crate::util::num::fmt_i64(buf, i),
+    }
+}
 
 /// A hash value in one of its two encodings. The table is boxed so that a
-/// small hash (the common case) allocates 32 bytes, not the size of a dict.
+/// small hash (the common case) allocates 16 bytes, not the size of a dict.
 pub enum Hash {
     Listpack(Listpack),
     Table(Box<HashTable>),
@@ -67,7 +79,7 @@ impl Hash {
                 let mut n = HashTable::new();
                 n.expand(d.len());
                 for e in d.iter() {
-                    n.insert_new(e.key().clone(), e.val.clone());
+                    n.insert_new(e.key().clone(), ());
                 }
                 Hash::Table(Box::new(n))
             }
@@ -84,7 +96,34 @@ impl Hash {
     pub fn get(&self, field: &[u8]) -> Option<Vec<u8>> {
         match self {
             Hash::Listpack(lp) => Self::lp_value_pos(lp, field).map(|p| lp.get(p).to_vec()),
-            Hash::Table(d) => d.get(field).map(|v| v.to_vec()),
+            Hash::Table(d) => d.find(field).map(|e| e.key().value().to_vec()),
+        }
+    }
+
+    /// The value of `field`, borrowed: a listpack integer stays an integer
+    /// (`hashTypeGetValue` without the copy).
+    pub fn get_ref(&self, field: &[u8]) -> Option<LpValue<'_>> {
+        match self {
+            Hash::Listpack(lp) => Self::lp_value_pos(lp, field).map(|p| lp.get(p)),
+            Hash::Table(d) => d.find(field).map(|e| LpValue::Str(e.key().value())),
+        }
+    }
+
+    /// Calls `f` with every field and value in iteration order, borrowed.
+    pub fn for_each(&self, mut f: impl FnMut(LpValue<'_>, LpValue<'_>)) {
+        match self {
+            Hash::Listpack(lp) => {
+                let mut it = lp.iter();
+                while let (Some(k), Some(v)) = (it.next(), it.next()) {
+                    f(k, v);
+                }
+            }
+            Hash::Table(d) => {
+                for e in d.iter() {
+                    let (k, v) = e.key().parts();
+                    f(LpValue::Str(k), LpValue::Str(v));
+                }
+            }
         }
     }
 
@@ -95,7 +134,7 @@ impl Hash {
                 LpValue::Str(s) => s.len(),
                 v => v.to_vec().len(),
             }),
-            Hash::Table(d) => d.get(field).map_or(0, |v| v.len()),
+            Hash::Table(d) => d.find(field).map_or(0, |e| e.key().value().len()),
         }
     }
 
@@ -114,8 +153,9 @@ impl Hash {
         let mut d = HashTable::new();
         d.expand(lp.len() / 2);
         let mut it = lp.iter();
+        let (mut fb, mut vb) = ([0u8; 20], [0u8; 20]);
         while let (Some(f), Some(v)) = (it.next(), it.next()) {
-            d.insert_new(f.to_vec().into(), v.to_vec().into());
+            d.insert_new(Pair::new(lp_bytes(f, &mut fb), lp_bytes(v, &mut vb)), ());
         }
         *self = Hash::Table(Box::new(d));
     }
@@ -160,11 +200,11 @@ impl Hash {
                 false
             }
             Hash::Table(d) => {
-                if let Some(v) = d.get_mut(field) {
-                    *v = value.into();
+                if let Some(e) = d.find_mut(field) {
+                    e.key_meta_mut().set_value(value);
                     return true;
                 }
-                d.insert_new(field.into(), value.into());
+                d.insert_new(Pair::new(field, value), ());
                 false
             }
         }
@@ -203,7 +243,10 @@ impl Hash {
             }
             Hash::Table(d) => d
                 .iter()
-                .map(|e| (e.key().to_vec(), e.val.to_vec()))
+                .map(|e| {
+                    let (f, v) = e.key().parts();
+                    (f.to_vec(), v.to_vec())
+                })
                 .collect(),
         }
     }
@@ -219,7 +262,7 @@ impl Hash {
             Hash::Listpack(lp) => own + alloc_size(lp.bytes()),
             Hash::Table(d) => {
                 own + std::mem::size_of::<HashTable>()
-                    + d.sampled_bytes(samples, |k, v| alloc_size(k.len()) + alloc_size(v.len()))
+                    + d.sampled_bytes(samples, |p, _| p.heap_bytes())
             }
         }
     }
@@ -233,6 +276,12 @@ mod tests {
         entries: 2,
         value: 4,
     };
+
+    #[test]
+    fn value_box_is_16_bytes() {
+        // Box<Hash> in the keyspace is then the 16-byte class, as Redis's robj.
+        assert_eq!(std::mem::size_of::<Hash>(), 16);
+    }
 
     #[test]
     fn converts_past_limits() {

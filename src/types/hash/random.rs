@@ -23,7 +23,7 @@ pub fn hrandfield_command(ctx: &mut Ctx) -> Result<(), CmdError> {
         Some(Hash::Listpack(lp)) => lp
             .random_pair(&mut || rng.next_u64())
             .map(|(f, _)| f.to_vec()),
-        Some(Hash::Table(d)) => d.fair_random().map(|e| e.key().to_vec()),
+        Some(Hash::Table(d)) => d.fair_random().map(|e| e.key().field().to_vec()),
     };
     match field {
         Some(f) => ctx.client.reply.bulk(&f),
@@ -119,7 +119,8 @@ fn with_repeats(r: &mut Reply, h: &mut Hash, withvalues: bool, count: usize, rng
         Hash::Table(d) => {
             for _ in 0..count {
                 if let Some(e) = d.fair_random() {
-                    reply_pair(r, withvalues, e.key(), &e.val);
+                    let (f, v) = e.key().parts();
+                    reply_pair(r, withvalues, f, v);
                 }
             }
         }
@@ -138,7 +139,10 @@ fn unique_from_table(
     if count * 3 > size {
         let mut all: Vec<_> = d
             .iter()
-            .map(|e| (e.key().to_vec(), e.val.to_vec()))
+            .map(|e| {
+                let (f, v) = e.key().parts();
+                (f.to_vec(), v.to_vec())
+            })
             .collect();
         while all.len() > count {
             let i = rng.below(all.len());
@@ -150,8 +154,8 @@ fn unique_from_table(
     let mut out = Vec::with_capacity(count);
     while out.len() < count {
         let Some(e) = d.fair_random() else { break };
-        if seen.insert(e.key().to_vec()) {
-            out.push((e.key().to_vec(), e.val.to_vec()));
+        if seen.insert(e.key().field().to_vec()) {
+            out.push((e.key().field().to_vec(), e.key().value().to_vec()));
         }
     }
     out
