@@ -11,11 +11,13 @@
 #
 # Usage: tools/callgrind_bench.sh [-n requests] [-P pipeline] [-c clients]
 #            [-t test,test,...] [-s ferrodis|redis|both] [-p port-base] [-k dir]
-#            [-d value-size] [-r keyspace] [-C]
+#            [-d value-size] [-r keyspace] [-C] [-w warm-up requests]
 #   -k dir  keep the callgrind dumps in dir (for callgrind_annotate)
 #   -d, -r  passed to redis-benchmark (value size, random keyspace size)
 #   -C      simulate the caches too (--cache-sim=yes): the dumps then also
 #           hold D1/LL read and write misses (callgrind_annotate shows them)
+#   -w n    run n requests of each test uncounted first (e.g. to grow ZADD's
+#           zset with -r before measuring inserts into a big one)
 # Needs valgrind, redis-server, redis-benchmark, redis-cli and a release build.
 set -euo pipefail
 
@@ -28,10 +30,11 @@ TESTS="ping_mbulk,set,get,incr,sadd,hset,spop,zadd,zpopmin,mset"
 WHICH=both
 PORT_BASE=7850
 KEEP=""
+WARM=0
 BENCH_EXTRA=()
 VG_EXTRA=()
 
-while getopts "n:P:c:t:s:p:k:d:r:Ch" opt; do
+while getopts "n:P:c:t:s:p:k:d:r:w:Ch" opt; do
     case $opt in
         n) N=$OPTARG ;;
         P) P=$OPTARG ;;
@@ -43,7 +46,8 @@ while getopts "n:P:c:t:s:p:k:d:r:Ch" opt; do
         d) BENCH_EXTRA+=(-d "$OPTARG") ;;
         r) BENCH_EXTRA+=(-r "$OPTARG") ;;
         C) VG_EXTRA+=(--cache-sim=yes) ;;
-        *) sed -n '2,20p' "$0"; exit 2 ;;
+        w) WARM=$OPTARG ;;
+        *) sed -n '2,21p' "$0"; exit 2 ;;
     esac
 done
 
@@ -74,6 +78,10 @@ run_server() {
     done
     local t dumps=0
     for t in ${TESTS//,/ }; do
+        if [ "$WARM" -gt 0 ]; then
+            redis-benchmark -h 127.0.0.1 -p "$port" -c "$C" -n "$WARM" -P "$P" -t "$t" \
+                ${BENCH_EXTRA[@]+"${BENCH_EXTRA[@]}"} -q >/dev/null 2>&1 || true
+        fi
         callgrind_control -z "$pid" >/dev/null 2>&1
         local out
         out=$(redis-benchmark -h 127.0.0.1 -p "$port" -c "$C" -n "$N" -P "$P" -t "$t" ${BENCH_EXTRA[@]+"${BENCH_EXTRA[@]}"} -q 2>&1 || true)
@@ -111,7 +119,7 @@ case $WHICH in
     *) echo "-s takes ferrodis, redis or both" >&2; exit 2 ;;
 esac
 
-echo "callgrind Ir per request: redis-benchmark -n $N -P $P -c $C ${BENCH_EXTRA[*]+${BENCH_EXTRA[*]}}"
+echo "callgrind Ir per request: redis-benchmark -n $N -P $P -c $C ${BENCH_EXTRA[*]+${BENCH_EXTRA[*]}} (after $WARM warm-up requests)"
 printf "| %-10s | %16s | %16s | %7s |\n" test "ferrodis Ir/req" "redis Ir/req" ratio
 printf "|%s|%s|%s|%s|\n" "------------" "----------------:" "----------------:" "-------:"
 for t in ${TESTS//,/ }; do
