@@ -2,11 +2,12 @@
 //! zsl* functions). Paired with a dict from element to score, it is the
 //! large encoding of sorted sets.
 //!
-//! Nodes live in an arena (`Vec`) and link by index, so the structure is
-//! safe Rust with Redis's O(log n) algorithms unchanged: levels drawn with
-//! p = 1/4 up to 32, forward links with spans at every level, and a
-//! backward link at level 0. Elements compare as bytes (memcmp, then
-//! length), which is how Redis's sdscmp orders them.
+//! Nodes live in per-level-count pools (`skiplist/store.rs`) and link by
+//! `u32` ids, so the structure is safe Rust with Redis's O(log n)
+//! algorithms unchanged: levels drawn with p = 1/4 up to 32, forward links
+//! with spans at every level, and a backward link at level 0. Elements
+//! compare as bytes (memcmp, then length), which is how Redis's sdscmp
+//! orders them.
 //!
 //! Ranks are 1-based, as in Redis's zsl API. Scores must not be NaN.
 
