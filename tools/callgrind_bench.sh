@@ -11,7 +11,7 @@
 #
 # Usage: tools/callgrind_bench.sh [-n requests] [-P pipeline] [-c clients]
 #            [-t test,test,...] [-s ferrodis|redis|both] [-p port-base] [-k dir]
-#            [-d value-size] [-r keyspace] [-f keys] [-C]
+#            [-d value-size] [-r keyspace] [-f keys] [-C] [-w warm-up requests]
 #   -k dir  keep the callgrind dumps in dir (for callgrind_annotate)
 #   -f keys fill the server with that many keys first (DEBUG POPULATE keys
 #           key 3, outside the measured window), e.g. -f 1000000 with -r
@@ -19,6 +19,8 @@
 #   -d, -r  passed to redis-benchmark (value size, random keyspace size)
 #   -C      simulate the caches too (--cache-sim=yes): the dumps then also
 #           hold D1/LL read and write misses (callgrind_annotate shows them)
+#   -w n    run n requests of each test uncounted first (e.g. to grow ZADD's
+#           zset with -r before measuring inserts into a big one)
 # Needs valgrind, redis-server, redis-benchmark, redis-cli and a release build.
 set -euo pipefail
 
@@ -31,11 +33,12 @@ TESTS="ping_mbulk,set,get,incr,sadd,hset,spop,zadd,zpopmin,mset"
 WHICH=both
 PORT_BASE=7850
 KEEP=""
+WARM=0
 BENCH_EXTRA=()
 VG_EXTRA=()
 FILL=0
 
-while getopts "n:P:c:t:s:p:k:d:r:f:Ch" opt; do
+while getopts "n:P:c:t:s:p:k:d:r:f:w:Ch" opt; do
     case $opt in
         n) N=$OPTARG ;;
         P) P=$OPTARG ;;
@@ -48,7 +51,8 @@ while getopts "n:P:c:t:s:p:k:d:r:f:Ch" opt; do
         r) BENCH_EXTRA+=(-r "$OPTARG") ;;
         f) FILL=$OPTARG ;;
         C) VG_EXTRA+=(--cache-sim=yes) ;;
-        *) sed -n '2,23p' "$0"; exit 2 ;;
+        w) WARM=$OPTARG ;;
+        *) sed -n '2,25p' "$0"; exit 2 ;;
     esac
 done
 
@@ -82,6 +86,10 @@ run_server() {
     fi
     local t dumps=0
     for t in ${TESTS//,/ }; do
+        if [ "$WARM" -gt 0 ]; then
+            redis-benchmark -h 127.0.0.1 -p "$port" -c "$C" -n "$WARM" -P "$P" -t "$t" \
+                ${BENCH_EXTRA[@]+"${BENCH_EXTRA[@]}"} -q >/dev/null 2>&1 || true
+        fi
         callgrind_control -z "$pid" >/dev/null 2>&1
         local out
         out=$(redis-benchmark -h 127.0.0.1 -p "$port" -c "$C" -n "$N" -P "$P" -t "$t" ${BENCH_EXTRA[@]+"${BENCH_EXTRA[@]}"} -q 2>&1 || true)
@@ -119,7 +127,7 @@ case $WHICH in
     *) echo "-s takes ferrodis, redis or both" >&2; exit 2 ;;
 esac
 
-echo "callgrind Ir per request: redis-benchmark -n $N -P $P -c $C ${BENCH_EXTRA[*]+${BENCH_EXTRA[*]}}$([ "$FILL" -gt 0 ] && echo " after DEBUG POPULATE $FILL")"
+echo "callgrind Ir per request: redis-benchmark -n $N -P $P -c $C ${BENCH_EXTRA[*]+${BENCH_EXTRA[*]}} (after $WARM warm-up requests)$([ "$FILL" -gt 0 ] && echo " after DEBUG POPULATE $FILL")"
 printf "| %-10s | %16s | %16s | %7s |\n" test "ferrodis Ir/req" "redis Ir/req" ratio
 printf "|%s|%s|%s|%s|\n" "------------" "----------------:" "----------------:" "-------:"
 for t in ${TESTS//,/ }; do

@@ -2,22 +2,22 @@
 //! zsl* functions). Paired with a dict from element to score, it is the
 //! large encoding of sorted sets.
 //!
-//! Nodes live in an arena (`Vec`) and link by index, so the structure is
-//! safe Rust with Redis's O(log n) algorithms unchanged: levels drawn with
-//! p = 1/4 up to 32, forward links with spans at every level, and a
-//! backward link at level 0. Elements compare as bytes (memcmp, then
-//! length), which is how Redis's sdscmp orders them.
+//! Nodes live in per-level-count pools (`skiplist/store.rs`) and link by
+//! `u32` ids, so the structure is safe Rust with Redis's O(log n)
+//! algorithms unchanged: levels drawn with p = 1/4 up to 32, forward links
+//! with spans at every level, and a backward link at level 0. Elements
+//! compare as bytes (memcmp, then length), which is how Redis's sdscmp
+//! orders them.
 //!
 //! Ranks are 1-based, as in Redis's zsl API. Scores must not be NaN.
 
-mod arena;
 mod range;
+mod store;
 #[cfg(test)]
 mod tests;
-mod uppers;
 
-use arena::Arena;
-use uppers::{level_of, Uppers};
+use crate::util::prefetch::prefetch;
+use store::{level_of, link_in, score_in, Store};
 
 pub use range::{LexBound, LexRange, ScoreRange};
 
@@ -28,7 +28,6 @@ pub const MAX_LEVEL: usize = 32;
 pub type NodeId = u32;
 
 const NIL: u32 = u32::MAX;
-const HEAD: u32 = 0;
 
 #[derive(Clone, Copy, Debug)]
 struct Level {
@@ -37,25 +36,11 @@ struct Level {
     span: u32,
 }
 
-/// 40 bytes plus the element's own allocation: level 0 is inline, the
-/// levels above it (one node in four has any) live in `Uppers`.
-#[derive(Clone, Debug)]
-struct Node<E> {
-    /// `None` for the header and for free slots.
-    ele: Option<E>,
-    score: f64,
-    backward: u32,
-    level0: Level,
-    /// The node's level count and its links above level 0 (`Uppers`).
-    uppers: u32,
-}
-
 /// A Redis skiplist of elements `E` (anything that is bytes).
 #[derive(Clone, Debug)]
 pub struct Skiplist<E> {
-    nodes: Arena<Node<E>>,
-    uppers: Uppers,
-    free: Vec<u32>,
+    nodes: Store<E>,
+    head: u32,
     tail: u32,
     level: usize,
     length: usize,
@@ -78,21 +63,11 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
 
     /// A skiplist whose level draws come from `seed` (for reproducible tests).
     pub fn with_seed(seed: u64) -> Skiplist<E> {
-        let mut uppers = Uppers::new();
-        let header = Node {
-            ele: None,
-            score: 0.0,
-            backward: NIL,
-            level0: Level {
-                forward: NIL,
-                span: 0,
-            },
-            uppers: uppers.alloc(MAX_LEVEL),
-        };
+        let mut nodes = Store::new();
+        let head = nodes.alloc(MAX_LEVEL, 0.0, None);
         Skiplist {
-            nodes: Arena::new(header),
-            uppers,
-            free: Vec::new(),
+            nodes,
+            head,
             tail: NIL,
             level: 1,
             length: 0,
@@ -132,237 +107,185 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
         level
     }
 
-    /// Link `i` of node `x`.
+    /// Hints the cache to fetch node `x` (NIL is ignored). A search at
+    /// level `i` prefetches where it would continue at level `i - 1`, so
+    /// the miss for the node it drops to overlaps the misses it takes at
+    /// level `i` instead of following them.
     #[inline]
-    fn link_at(&self, x: u32, i: usize) -> &Level {
-        let n = &self.nodes[x];
-        if i == 0 {
-            &n.level0
-        } else {
-            self.uppers.get(n.uppers, i)
-        }
-    }
-
-    #[inline]
-    fn link_at_mut(&mut self, x: u32, i: usize) -> &mut Level {
-        let n = &mut self.nodes[x];
-        if i == 0 {
-            &mut n.level0
-        } else {
-            self.uppers.get_mut(n.uppers, i)
-        }
-    }
-
-    /// Link `i` of node `x` whose upper-levels handle is `xh` (hot loops
-    /// carry the handle down the levels instead of reloading it).
-    #[inline]
-    fn link_via(&self, x: u32, xh: u32, i: usize) -> Level {
-        if i == 0 {
-            self.nodes[x].level0
-        } else {
-            *self.uppers.get(xh, i)
-        }
-    }
-
-    #[inline]
-    fn link_via_mut(&mut self, x: u32, xh: u32, i: usize) -> &mut Level {
-        if i == 0 {
-            &mut self.nodes[x].level0
-        } else {
-            self.uppers.get_mut(xh, i)
+    fn prefetch_node(&self, x: u32) {
+        if let Some(p) = self.nodes.addr(x) {
+            prefetch(p);
         }
     }
 
     /// The number of levels of node `x`.
     #[cfg(test)]
     fn node_level(&self, x: u32) -> usize {
-        level_of(self.nodes[x].uppers)
+        level_of(x)
     }
 
     #[inline]
     fn fwd(&self, x: u32, i: usize) -> u32 {
-        self.link_at(x, i).forward
+        self.nodes.link(x, i).forward
     }
 
     #[inline]
     fn span(&self, x: u32, i: usize) -> u32 {
-        self.link_at(x, i).span
+        self.nodes.link(x, i).span
     }
 
     #[inline]
     fn key(&self, x: u32) -> (f64, &[u8]) {
-        let n = &self.nodes[x];
-        (n.score, n.ele.as_ref().expect("live node").as_ref())
+        (self.nodes.score(x), self.ele(x).as_ref())
     }
 
-    /// Whether node `x` sorts before (score, ele).
-    fn before(&self, x: u32, score: f64, ele: &[u8]) -> bool {
-        let (s, e) = self.key(x);
-        s < score || (s == score && e < ele)
+    /// Whether node `x`, whose words are `xw`, sorts before (score, ele).
+    /// The element's bytes (other cache lines, often misses) are read only
+    /// on a score tie.
+    #[inline]
+    fn before(&self, x: u32, xw: &[u32], score: f64, ele: &[u8]) -> bool {
+        let s = score_in(xw);
+        s < score || (s == score && self.ele(x).as_ref() < ele)
     }
 
     /// The last node before (score, ele) at every level.
     fn path_to(&self, score: f64, ele: &[u8]) -> Path {
-        self.path_while(|sl, f| sl.before(f, score, ele))
+        self.path_while(|sl, f, fw| sl.before(f, fw, score, ele))
     }
 
     /// Walks down from the header, going forward while `go` holds for the
-    /// next node; returns the last node visited at each level.
-    fn path_while(&self, go: impl Fn(&Self, u32) -> bool) -> Path {
-        let mut update = [HEAD; MAX_LEVEL];
-        let mut x = HEAD;
-        let mut xh = self.nodes[HEAD].uppers;
+    /// next node (given with its words); returns the last node visited at
+    /// each level.
+    fn path_while(&self, go: impl Fn(&Self, u32, &[u32]) -> bool) -> Path {
+        let mut update = [self.head; MAX_LEVEL];
+        let mut x = self.head;
+        let mut xw = self.nodes.words(x);
         for i in (0..self.level).rev() {
             loop {
-                let f = self.link_via(x, xh, i).forward;
-                if f != NIL && go(self, f) {
-                    x = f;
-                    xh = self.nodes[f].uppers;
-                } else {
+                if i > 0 {
+                    self.prefetch_node(link_in(xw, i - 1).forward);
+                }
+                let f = link_in(xw, i).forward;
+                if f == NIL {
                     break;
                 }
+                let fw = self.nodes.words(f);
+                if !go(self, f, fw) {
+                    break;
+                }
+                (x, xw) = (f, fw);
             }
             update[i] = x;
         }
         update
     }
 
-    fn alloc(&mut self, node: Node<E>) -> u32 {
-        match self.free.pop() {
-            Some(id) => {
-                self.nodes[id] = node;
-                id
-            }
-            None => {
-                let id = u32::try_from(self.nodes.len()).expect("skiplist too large");
-                assert!(id != NIL, "skiplist too large");
-                self.nodes.push(node);
-                id
-            }
-        }
-    }
-
     /// zslInsert: adds `ele` with `score`. The caller guarantees the element
     /// is not already present (the zset's dict knows).
     pub fn insert(&mut self, score: f64, ele: E) -> NodeId {
         debug_assert!(!score.is_nan());
-        let mut update = [HEAD; MAX_LEVEL];
+        let mut update = [self.head; MAX_LEVEL];
         let mut rank = [0u32; MAX_LEVEL];
-        let mut handles = [0u32; MAX_LEVEL];
-        let mut x = HEAD;
-        let mut xh = self.nodes[HEAD].uppers;
+        let mut x = self.head;
+        let mut xw = self.nodes.words(x);
         for i in (0..self.level).rev() {
             rank[i] = if i == self.level - 1 { 0 } else { rank[i + 1] };
             loop {
-                let l = self.link_via(x, xh, i);
+                if i > 0 {
+                    self.prefetch_node(link_in(xw, i - 1).forward);
+                }
+                let l = link_in(xw, i);
                 if l.forward == NIL {
                     break;
                 }
-                let n = &self.nodes[l.forward];
-                let e = n.ele.as_ref().expect("live node").as_ref();
-                if n.score < score || (n.score == score && e < ele.as_ref()) {
-                    rank[i] += l.span;
-                    x = l.forward;
-                    xh = n.uppers;
-                } else {
+                let fw = self.nodes.words(l.forward);
+                if !self.before(l.forward, fw, score, ele.as_ref()) {
                     break;
                 }
+                rank[i] += l.span;
+                (x, xw) = (l.forward, fw);
             }
             update[i] = x;
-            handles[i] = xh;
         }
         let level = self.random_level();
         if level > self.level {
             for i in self.level..level {
                 rank[i] = 0;
-                update[i] = HEAD;
-                handles[i] = self.nodes[HEAD].uppers;
-                self.link_at_mut(HEAD, i).span = self.length as u32;
+                update[i] = self.head;
+                let head = self.nodes.link(self.head, i);
+                let span = self.length as u32;
+                self.nodes.set_link(self.head, i, Level { span, ..head });
             }
             self.level = level;
         }
-        let uppers = self.uppers.alloc(level);
-        let id = self.alloc(Node {
-            ele: Some(ele),
-            score,
-            backward: NIL,
-            level0: Level {
-                forward: NIL,
-                span: 0,
-            },
-            uppers,
-        });
-        self.link(id, &update, &handles, &rank);
+        let id = self.nodes.alloc(level, score, Some(ele));
+        self.link(id, &update, &rank);
         id
     }
 
     /// The second half of zslInsert: splices node `id` in after the path
     /// nodes, fixing spans with the ranks crossed at each level.
-    /// `handles` are the path nodes' upper-level handles.
-    fn link(&mut self, id: u32, update: &Path, handles: &Path, rank: &[u32; MAX_LEVEL]) {
-        let idh = self.nodes[id].uppers;
-        let level = level_of(idh);
+    fn link(&mut self, id: u32, update: &Path, rank: &[u32; MAX_LEVEL]) {
+        let level = level_of(id);
         for i in 0..level {
-            let (u, uh) = (update[i], handles[i]);
+            let u = update[i];
             let crossed = rank[0] - rank[i];
-            let ul = self.link_via_mut(u, uh, i);
-            let old = *ul;
-            *ul = Level {
-                forward: id,
-                span: crossed + 1,
-            };
-            *self.link_via_mut(id, idh, i) = Level {
-                forward: old.forward,
-                span: old.span.wrapping_sub(crossed),
-            };
+            let old = self.nodes.link(u, i);
+            let span = crossed + 1;
+            self.nodes.set_link(u, i, Level { forward: id, span });
+            let span = old.span.wrapping_sub(crossed);
+            self.nodes.set_link(id, i, Level { span, ..old });
         }
-        for i in level..self.level {
-            let l = self.link_via_mut(update[i], handles[i], i);
-            l.span = l.span.wrapping_add(1);
+        for (i, &u) in update.iter().enumerate().take(self.level).skip(level) {
+            self.nodes.add_span(u, i, 1);
         }
-        self.nodes[id].backward = if update[0] == HEAD { NIL } else { update[0] };
+        let back = if update[0] == self.head {
+            NIL
+        } else {
+            update[0]
+        };
+        self.nodes.set_backward(id, back);
         match self.fwd(id, 0) {
             NIL => self.tail = id,
-            f => self.nodes[f].backward = id,
+            f => self.nodes.set_backward(f, id),
         }
         self.length += 1;
     }
 
     /// zslDeleteNode: unlinks `x`, given the path to it, and frees its slot.
     fn unlink(&mut self, x: u32, update: &Path) -> (E, f64) {
-        let xh = self.nodes[x].uppers;
-        let x_level = level_of(xh);
+        let x_level = level_of(x);
         for (i, &u) in update.iter().enumerate().take(self.level) {
-            let xl = (i < x_level).then(|| self.link_via(x, xh, i));
-            let ul = self.link_at_mut(u, i);
-            match xl {
-                Some(xl) if ul.forward == x => {
-                    ul.span = ul.span.wrapping_add(xl.span).wrapping_sub(1);
-                    ul.forward = xl.forward;
-                }
-                _ => ul.span = ul.span.wrapping_sub(1),
+            let ul = self.nodes.link(u, i);
+            if i < x_level && ul.forward == x {
+                let xl = self.nodes.link(x, i);
+                let span = ul.span.wrapping_add(xl.span).wrapping_sub(1);
+                self.nodes.set_link(
+                    u,
+                    i,
+                    Level {
+                        forward: xl.forward,
+                        span,
+                    },
+                );
+            } else {
+                self.nodes.add_span(u, i, u32::MAX);
             }
         }
-        let back = self.nodes[x].backward;
+        let back = self.nodes.backward(x);
         match self.fwd(x, 0) {
             NIL => self.tail = back,
-            f => self.nodes[f].backward = back,
+            f => self.nodes.set_backward(f, back),
         }
-        while self.level > 1 && self.fwd(HEAD, self.level - 1) == NIL {
+        while self.level > 1 && self.fwd(self.head, self.level - 1) == NIL {
             self.level -= 1;
         }
         self.length -= 1;
-        let node = &mut self.nodes[x];
-        let ele = node.ele.take().expect("live node");
-        let score = node.score;
-        let uppers = std::mem::replace(&mut node.uppers, 0);
-        self.uppers.release(uppers);
-        self.free.push(x);
+        let score = self.nodes.score(x);
+        let ele = self.nodes.free(x).expect("live node");
         if self.length == 0 {
-            // Nothing is linked: drop the arena's slack.
-            self.nodes.truncate_small(1);
-            self.free.clear();
-            self.uppers.reset_keeping(self.nodes[HEAD].uppers);
+            // Nothing is linked: drop the pools' slack.
+            self.nodes.reset_keeping(self.head);
         }
         (ele, score)
     }
@@ -386,12 +309,12 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
         if x == NIL || self.key(x) != (cur, ele) {
             return None;
         }
-        let back = self.nodes[x].backward;
+        let back = self.nodes.backward(x);
         let next = self.fwd(x, 0);
-        if (back == NIL || self.nodes[back].score < new)
-            && (next == NIL || self.nodes[next].score > new)
+        if (back == NIL || self.nodes.score(back) < new)
+            && (next == NIL || self.nodes.score(next) > new)
         {
-            self.nodes[x].score = new;
+            self.nodes.set_score(x, new);
             return Some(x);
         }
         let (ele, _) = self.unlink(x, &update);
@@ -401,7 +324,7 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
     /// zslGetRank: the 1-based rank of (score, ele), or 0 if absent.
     pub fn rank(&self, score: f64, ele: &[u8]) -> usize {
         let mut rank = 0usize;
-        let mut x = HEAD;
+        let mut x = self.head;
         for i in (0..self.level).rev() {
             loop {
                 let f = self.fwd(x, i);
@@ -416,7 +339,7 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
                     break;
                 }
             }
-            if x != HEAD && self.key(x).1 == ele {
+            if x != self.head && self.key(x).1 == ele {
                 return rank;
             }
         }
@@ -429,7 +352,7 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
             return None;
         }
         let mut traversed = 0usize;
-        let mut x = HEAD;
+        let mut x = self.head;
         for i in (0..self.level).rev() {
             loop {
                 let f = self.fwd(x, i);
@@ -447,7 +370,6 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
         None
     }
 
-    /// The first (lowest) node.
     /// Bytes of each node, head to tail, without its element's own
     /// allocation (MEMORY USAGE samples them like Redis `zmalloc_size(node)`).
     pub fn node_bytes(&self) -> impl Iterator<Item = usize> + '_ {
@@ -455,14 +377,13 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
         std::iter::from_fn(move || {
             let id = cur?;
             cur = self.next(id);
-            let node = self.nodes.get(id)?;
-            let above = level_of(node.uppers) - 1;
-            Some(std::mem::size_of::<Node<E>>() + above * std::mem::size_of::<Level>())
+            Some(Store::<E>::node_bytes(id))
         })
     }
 
+    /// The first (lowest) node.
     pub fn first(&self) -> Option<NodeId> {
-        Some(self.fwd(HEAD, 0)).filter(|&f| f != NIL)
+        Some(self.fwd(self.head, 0)).filter(|&f| f != NIL)
     }
 
     /// The last (highest) node.
@@ -477,17 +398,17 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
 
     /// The node before `id` (the backward link).
     pub fn prev(&self, id: NodeId) -> Option<NodeId> {
-        Some(self.nodes[id].backward).filter(|&b| b != NIL)
+        Some(self.nodes.backward(id)).filter(|&b| b != NIL)
     }
 
     /// The score of node `id`.
     pub fn score(&self, id: NodeId) -> f64 {
-        self.nodes[id].score
+        self.nodes.score(id)
     }
 
     /// The element of node `id`.
     pub fn ele(&self, id: NodeId) -> &E {
-        self.nodes[id].ele.as_ref().expect("live node")
+        self.nodes.ele(id).expect("live node")
     }
 
     /// Elements and scores from lowest to highest.
@@ -512,7 +433,7 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
         if !self.is_in_range(r) {
             return None;
         }
-        let path = self.path_while(|sl, f| !r.value_gte_min(sl.score(f)));
+        let path = self.path_while(|_, _, fw| !r.value_gte_min(score_in(fw)));
         let x = self.next(path[0])?;
         r.value_lte_max(self.score(x)).then_some(x)
     }
@@ -522,8 +443,8 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
         if !self.is_in_range(r) {
             return None;
         }
-        let x = self.path_while(|sl, f| r.value_lte_max(sl.score(f)))[0];
-        (x != HEAD && r.value_gte_min(self.score(x))).then_some(x)
+        let x = self.path_while(|_, _, fw| r.value_lte_max(score_in(fw)))[0];
+        (x != self.head && r.value_gte_min(self.score(x))).then_some(x)
     }
 
     /// zslIsInLexRange: whether any element can be in `r` (the list must
@@ -545,7 +466,7 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
         if !self.is_in_lex_range(r) {
             return None;
         }
-        let path = self.path_while(|sl, f| !r.value_gte_min(sl.ele(f).as_ref()));
+        let path = self.path_while(|sl, f, _| !r.value_gte_min(sl.ele(f).as_ref()));
         let x = self.next(path[0])?;
         r.value_lte_max(self.ele(x).as_ref()).then_some(x)
     }
@@ -555,8 +476,8 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
         if !self.is_in_lex_range(r) {
             return None;
         }
-        let x = self.path_while(|sl, f| r.value_lte_max(sl.ele(f).as_ref()))[0];
-        (x != HEAD && r.value_gte_min(self.ele(x).as_ref())).then_some(x)
+        let x = self.path_while(|sl, f, _| r.value_lte_max(sl.ele(f).as_ref()))[0];
+        (x != self.head && r.value_gte_min(self.ele(x).as_ref())).then_some(x)
     }
 
     /// Unlinks nodes from `path[0]`'s successor on while `keep_going` holds,
@@ -581,13 +502,13 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
 
     /// zslDeleteRangeByScore: removes every node with a score in `r`.
     pub fn delete_range_by_score(&mut self, r: &ScoreRange, removed: impl FnMut(E, f64)) -> usize {
-        let path = self.path_while(|sl, f| !r.value_gte_min(sl.score(f)));
+        let path = self.path_while(|_, _, fw| !r.value_gte_min(score_in(fw)));
         self.delete_run(&path, |sl, x| r.value_lte_max(sl.score(x)), removed)
     }
 
     /// zslDeleteRangeByLex: removes every node with an element in `r`.
     pub fn delete_range_by_lex(&mut self, r: &LexRange, removed: impl FnMut(E, f64)) -> usize {
-        let path = self.path_while(|sl, f| !r.value_gte_min(sl.ele(f).as_ref()));
+        let path = self.path_while(|sl, f, _| !r.value_gte_min(sl.ele(f).as_ref()));
         self.delete_run(&path, |sl, x| r.value_lte_max(sl.ele(x).as_ref()), removed)
     }
 
@@ -598,9 +519,9 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
         end: usize,
         removed: impl FnMut(E, f64),
     ) -> usize {
-        let mut update = [HEAD; MAX_LEVEL];
+        let mut update = [self.head; MAX_LEVEL];
         let mut traversed = 0usize;
-        let mut x = HEAD;
+        let mut x = self.head;
         for i in (0..self.level).rev() {
             loop {
                 let f = self.fwd(x, i);

@@ -10,7 +10,7 @@ fn check(sl: &Sl) {
     let order: Vec<u32> = std::iter::successors(sl.first(), |&x| sl.next(x)).collect();
     assert_eq!(order.len(), sl.len());
     let mut rank = std::collections::HashMap::new();
-    rank.insert(HEAD, 0usize);
+    rank.insert(sl.head, 0usize);
     for (i, &x) in order.iter().enumerate() {
         rank.insert(x, i + 1);
         let want_back = if i == 0 { None } else { Some(order[i - 1]) };
@@ -22,7 +22,7 @@ fn check(sl: &Sl) {
         assert!(a.0 < b.0 || (a.0 == b.0 && a.1 < b.1), "sorted");
     }
     for lvl in 0..sl.level {
-        let mut x = HEAD;
+        let mut x = sl.head;
         loop {
             let f = sl.fwd(x, lvl);
             if f == NIL {
@@ -38,10 +38,10 @@ fn check(sl: &Sl) {
         }
     }
     for lvl in sl.level..MAX_LEVEL {
-        assert_eq!(sl.fwd(HEAD, lvl), NIL);
+        assert_eq!(sl.fwd(sl.head, lvl), NIL);
     }
     if sl.level > 1 {
-        assert_ne!(sl.fwd(HEAD, sl.level - 1), NIL, "top level in use");
+        assert_ne!(sl.fwd(sl.head, sl.level - 1), NIL, "top level in use");
     }
 }
 
@@ -171,10 +171,10 @@ fn levels_follow_quarter_probability() {
     for i in 0..20000 {
         sl.insert(i as f64, Vec::new());
     }
-    let tall = (0..sl.nodes.len())
-        .filter(|&i| sl.node_level(i as u32) >= 2)
+    let tall = std::iter::successors(sl.first(), |&x| sl.next(x))
+        .filter(|&x| sl.node_level(x) >= 2)
         .count();
-    // One node in four reaches level 2 (the header counts too).
+    // One node in four reaches level 2.
     assert!((4500..5500).contains(&tall), "{}", tall);
     assert!(sl.levels() >= 5 && sl.levels() <= MAX_LEVEL);
     check(&sl);
@@ -333,8 +333,8 @@ proptest! {
 
 #[test]
 fn chunks_and_pools_survive_emptying_and_reuse() {
-    // Past one arena chunk (1024 nodes), deleting everything, then refilling
-    // and deleting half: slots and upper-level chunks are reused.
+    // Past one pool chunk (1024 nodes), deleting everything, then refilling
+    // and deleting half: slots of every pool are reused.
     let mut sl = Sl::with_seed(7);
     for round in 0..2 {
         for i in 0..3000u32 {

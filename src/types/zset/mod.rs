@@ -223,47 +223,31 @@ impl ZSet {
         }
     }
 
-    fn update_score(&mut self, ele: &[u8], cur: f64, score: f64) {
-        match self {
-            ZSet::Listpack(_) => {
-                self.remove(ele);
-                let mut items = self.items();
-                let at = items.partition_point(|(e, s)| (*s, e.as_slice()) < (score, ele));
-                items.insert(at, (ele.to_vec(), score));
-                self.set_items(&items);
-            }
-            ZSet::Skiplist(b) => {
-                b.sl.update_score(cur, ele, score);
-                if let Some(v) = b.dict.get_mut(ele) {
-                    *v = score;
-                }
-            }
-        }
+    /// Moves a listpack member to `score` (`Big::add` updates skiplists).
+    fn lp_update_score(&mut self, ele: &[u8], score: f64) {
+        self.remove(ele);
+        let mut items = self.items();
+        let at = items.partition_point(|(e, s)| (*s, e.as_slice()) < (score, ele));
+        items.insert(at, (ele.to_vec(), score));
+        self.set_items(&items);
     }
 
     /// Adds or updates a member (`zsetAdd`); returns the outcome and the new score.
-    pub fn add(&mut self, ele: &[u8], mut score: f64, f: AddFlags, lim: Limits) -> (AddOut, f64) {
+    pub fn add(&mut self, ele: &[u8], score: f64, f: AddFlags, lim: Limits) -> (AddOut, f64) {
         if score.is_nan() {
             return (AddOut::Nan, 0.0);
         }
+        if let ZSet::Skiplist(b) = self {
+            return b.add(ele, score, f);
+        }
         if let Some(cur) = self.score(ele) {
-            if f.nx {
-                return (AddOut::Nop, cur);
-            }
-            if f.incr {
-                score += cur;
-                if score.is_nan() {
-                    return (AddOut::Nan, 0.0);
+            return match new_score(cur, score, f) {
+                Ok(score) => {
+                    self.lp_update_score(ele, score);
+                    (AddOut::Updated, score)
                 }
-            }
-            if (f.lt && score >= cur) || (f.gt && score <= cur) {
-                return (AddOut::Nop, cur);
-            }
-            if score != cur {
-                self.update_score(ele, cur, score);
-                return (AddOut::Updated, score);
-            }
-            return (AddOut::Same, score);
+                Err(out) => out,
+            };
         }
         if f.xx {
             return (AddOut::Nop, 0.0);
@@ -449,12 +433,53 @@ impl ZSet {
     }
 }
 
+/// What `zsetAdd` does to a member already scored `cur`: `Ok` with the
+/// score to store, or `Err` with the outcome when nothing changes.
+fn new_score(cur: f64, mut score: f64, f: AddFlags) -> Result<f64, (AddOut, f64)> {
+    if f.nx {
+        return Err((AddOut::Nop, cur));
+    }
+    if f.incr {
+        score += cur;
+        if score.is_nan() {
+            return Err((AddOut::Nan, 0.0));
+        }
+    }
+    if (f.lt && score >= cur) || (f.gt && score <= cur) {
+        return Err((AddOut::Nop, cur));
+    }
+    if score == cur {
+        return Err((AddOut::Same, score));
+    }
+    Ok(score)
+}
+
 impl Big {
     pub fn new() -> Big {
         Big {
             sl: Skiplist::new(),
             dict: Dict::new(),
         }
+    }
+
+    /// `zsetAdd` on the skiplist encoding, with one dict lookup: the
+    /// score found is updated in place.
+    fn add(&mut self, ele: &[u8], score: f64, f: AddFlags) -> (AddOut, f64) {
+        if let Some(cur) = self.dict.get_mut(ele) {
+            return match new_score(*cur, score, f) {
+                Ok(score) => {
+                    self.sl.update_score(*cur, ele, score);
+                    *cur = score;
+                    (AddOut::Updated, score)
+                }
+                Err(out) => out,
+            };
+        }
+        if f.xx {
+            return (AddOut::Nop, 0.0);
+        }
+        self.insert(ele, score);
+        (AddOut::Added, score)
     }
 
     fn insert(&mut self, ele: &[u8], score: f64) {
