@@ -207,7 +207,13 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
             }
             update[i] = x;
         }
-        let level = self.random_level();
+        let mut level = self.random_level();
+        // A pool of tall nodes that ran out of ids (2^26 nodes of one
+        // level count) takes no more: the node gets one level instead,
+        // which keeps the list correct and only a little slower.
+        if !self.nodes.has_room(level) {
+            level = 1;
+        }
         if level > self.level {
             for i in self.level..level {
                 rank[i] = 0;

@@ -196,6 +196,15 @@ impl<E> Store<E> {
         self.pools[p & 31].eles[(slot >> CHUNK_BITS) as usize][(slot & MASK) as usize].as_ref()
     }
 
+    /// True when a node of `level` levels can be allocated: a freed slot
+    /// or room below the pool's id limit.
+    pub(super) fn has_room(&self, level: usize) -> bool {
+        let p = level - 1;
+        let max = if p == 0 { MAX_SLOTS_1 } else { MAX_SLOTS_TALL };
+        let pool = &self.pools[p];
+        !pool.free.is_empty() || pool.len < max
+    }
+
     /// A node of `level` levels, all links NIL with span 0.
     pub(super) fn alloc(&mut self, level: usize, score: f64, ele: Option<E>) -> u32 {
         debug_assert!((1..=MAX_LEVEL).contains(&level));
@@ -278,6 +287,18 @@ impl<E> Store<E> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_full_tall_pool_has_no_room_until_a_slot_is_freed() {
+        let mut st: super::Store<u8> = super::Store::new();
+        assert!(st.has_room(2));
+        let id = st.alloc(2, 1.0, Some(7));
+        st.pools[1].len = super::MAX_SLOTS_TALL;
+        assert!(!st.has_room(2));
+        assert!(st.has_room(1) && st.has_room(3));
+        st.free(id);
+        assert!(st.has_room(2));
+    }
+
     use super::*;
 
     #[test]
