@@ -253,7 +253,7 @@ fn apply_reply_mode(c: &mut Client, before: ReplyMode, mark: usize) {
     let drop = (before == ReplyMode::Skip && c.reply_mode != ReplyMode::On)
         || c.reply_mode == ReplyMode::Off;
     if drop && c.reply.len() >= mark {
-        c.reply.buf.truncate(mark);
+        c.reply.truncate(mark);
     }
     match c.reply_mode {
         ReplyMode::SkipNext => c.reply_mode = ReplyMode::Skip,

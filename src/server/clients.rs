@@ -293,7 +293,14 @@ impl Server {
     fn write_client(&mut self, c: &mut Client) -> WriteOutcome {
         // One writeToClient in Redis.
         self.stats.total_writes_processed += 1;
-        let (outcome, n) = io::write_pending(c, MAX_WRITE_PER_EVENT);
+        // Over maxmemory, Redis writes all it can to free the output sooner.
+        let maxmemory = self.config.maxmemory;
+        let budget = if maxmemory > 0 && crate::alloc::used_memory() as i64 >= maxmemory {
+            usize::MAX
+        } else {
+            MAX_WRITE_PER_EVENT
+        };
+        let (outcome, n) = io::write_pending(c, budget);
         self.stats.net_output_bytes += n as u64;
         if n > 0 {
             c.last_interaction_ms = self.time.mstime;

@@ -318,7 +318,7 @@ fn execute(srv: &mut Server, c: &mut Client, argv: Vec<Vec<u8>>) -> Result<(), S
         };
         let _ = handler(&mut ctx);
     }
-    c.reply.buf.clear();
+    c.reply.clear();
     srv.ks.events.deliver();
     Ok(())
 }
