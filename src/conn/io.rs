@@ -81,12 +81,14 @@ pub fn write_pending(c: &mut Client, budget: usize) -> (WriteOutcome, usize) {
             return (WriteOutcome::Budget, written);
         }
         let out = c.reply.out();
-        let res = if out.one_chunk() {
-            c.sock.write(out.first_pending())
-        } else {
-            let mut iov = [IoSlice::new(&[]); MAX_IOV];
-            let n = out.io_slices(&mut iov);
-            c.sock.write_vectored(&iov[..n])
+        let res = match out.head_only() {
+            Some(bytes) => c.sock.write(bytes),
+            None if out.one_chunk() => c.sock.write(out.first_pending()),
+            None => {
+                let mut iov = [IoSlice::new(&[]); MAX_IOV];
+                let n = out.io_slices(&mut iov);
+                c.sock.write_vectored(&iov[..n])
+            }
         };
         match res {
             Ok(0) => return (WriteOutcome::Error, written),

@@ -72,9 +72,23 @@ impl OutBuf {
         self.blocks_mem
     }
 
+    /// The head, when `n` more bytes fit in it without growing and no
+    /// block exists: encoders then write a small reply in place.
+    #[inline]
+    pub fn head_room(&mut self, n: usize) -> Option<&mut Vec<u8>> {
+        if self.blocks.is_empty() && self.head.capacity() - self.head.len() >= n {
+            Some(&mut self.head)
+        } else {
+            None
+        }
+    }
+
     #[inline]
     pub fn push(&mut self, b: u8) {
-        self.extend(&[b]);
+        match self.head_room(1) {
+            Some(h) => h.push(b),
+            None => self.extend_slow(&[b], 0),
+        }
     }
 
     #[inline]
@@ -226,6 +240,16 @@ impl OutBuf {
         std::iter::once(&self.head[..]).chain(self.blocks.iter().map(|b| &b[..]))
     }
 
+    /// The pending bytes when they all sit in the head (the usual case).
+    #[inline]
+    pub fn head_only(&self) -> Option<&[u8]> {
+        if self.blocks.is_empty() {
+            Some(&self.head[self.sent..])
+        } else {
+            None
+        }
+    }
+
     /// True when all pending bytes sit in one chunk (a plain `write` will do).
     pub fn one_chunk(&self) -> bool {
         self.blocks.is_empty() || (self.head.is_empty() && self.blocks.len() == 1)
@@ -264,9 +288,25 @@ impl OutBuf {
 
     /// Records that `n` more bytes were written: written chunks are dropped
     /// (blocks freed, the head kept for reuse).
+    #[inline]
     pub fn consume(&mut self, n: usize) {
         self.sent += n;
         debug_assert!(self.sent <= self.len());
+        if self.blocks.is_empty() {
+            if self.sent < self.head.len() {
+                return;
+            }
+            if self.head.capacity() <= REPLY_CHUNK {
+                // All written: the usual end of a write.
+                self.head.clear();
+                self.sent = 0;
+                return;
+            }
+        }
+        self.drop_written();
+    }
+
+    fn drop_written(&mut self) {
         if !self.head.is_empty() {
             if self.sent < self.head.len() {
                 return;

@@ -80,12 +80,27 @@ impl Reply {
         self.out.clear();
     }
 
+    #[inline]
     pub fn ok(&mut self) {
         self.raw(b"+OK\r\n");
     }
 
     /// `+text` — the caller guarantees no CR/LF inside.
+    #[inline(always)]
     pub fn simple(&mut self, s: &[u8]) {
+        match self.out.head_room(s.len() + 3) {
+            Some(h) => {
+                h.push(b'+');
+                h.extend_from_slice(s);
+                h.extend_from_slice(b"\r\n");
+            }
+            None => self.simple_slow(s),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn simple_slow(&mut self, s: &[u8]) {
         self.out.push(b'+');
         self.raw(s);
         self.raw(b"\r\n");
@@ -105,13 +120,30 @@ impl Reply {
         self.raw(b"\r\n");
     }
 
+    #[inline]
     pub fn int(&mut self, v: i64) {
         self.prefixed_len(b':', v);
     }
 
+    #[inline]
     pub fn bulk(&mut self, s: &[u8]) {
-        self.prefixed_len(b'$', s.len() as i64);
-        // A block made for a big value also holds its CRLF.
+        let mut hdr = [0u8; 24];
+        let len = header(&mut hdr, b'$', s.len() as i64);
+        match self.out.head_room(len + s.len() + 2) {
+            Some(h) => {
+                h.extend_from_slice(&hdr[..len]);
+                h.extend_from_slice(s);
+                h.extend_from_slice(b"\r\n");
+            }
+            None => self.bulk_slow(&hdr[..len], s),
+        }
+    }
+
+    /// A bulk that does not fit in the head: a block made for a big value
+    /// also holds its CRLF.
+    #[inline(never)]
+    fn bulk_slow(&mut self, hdr: &[u8], s: &[u8]) {
+        self.raw(hdr);
         self.out.extend_reserving(s, 2);
         self.raw(b"\r\n");
     }
@@ -123,6 +155,7 @@ impl Reply {
     }
 
     /// The null bulk string: `$-1` in RESP2, `_` in RESP3.
+    #[inline]
     pub fn null(&mut self) {
         if self.resp >= 3 {
             self.raw(b"_\r\n");
@@ -140,6 +173,7 @@ impl Reply {
         }
     }
 
+    #[inline]
     pub fn array(&mut self, n: usize) {
         self.prefixed_len(b'*', n as i64);
     }
