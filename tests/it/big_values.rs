@@ -224,3 +224,34 @@ fn client_list_output_fields_for_a_big_pending_reply() {
         assert!(omem <= 100 * 210 * 1024, "omem={}", omem);
     }
 }
+
+#[test]
+fn recent_max_output_buffer_counts_reply_blocks() {
+    let Some(d) = Differential::start("recent_max_output_buffer_counts_reply_blocks", &[]) else {
+        return;
+    };
+    let v = value(200 * 1024, 4);
+    for s in [&d.ours, &d.theirs] {
+        let mut c = s.raw();
+        assert_eq!(c.cmd_bytes(&[b"SET", b"k", &v]), b"+OK\r\n");
+        let mut req = Vec::new();
+        for _ in 0..50 {
+            req.extend(RawConn::encode(&[b"GET", b"k"]));
+        }
+        // Never read: the replies stay in reply blocks, which INFO reports
+        // (Redis getClientOutputBufferMemoryUsage: the list, not `buf`).
+        c.send(&req);
+        let mut admin = s.raw();
+        let mut seen = 0u64;
+        assert!(poll_until(std::time::Duration::from_secs(10), || {
+            let info = admin.cmd(&["INFO", "clients"]);
+            seen = String::from_utf8_lossy(&info)
+                .lines()
+                .find_map(|l| l.strip_prefix("client_recent_max_output_buffer:"))
+                .and_then(|x| x.trim().parse().ok())
+                .unwrap_or(0);
+            seen >= 16384
+        }));
+        assert!(seen <= 50 * 210 * 1024, "{}", seen);
+    }
+}
