@@ -37,6 +37,12 @@ fn usable_size(layout: Layout) -> usize {
     (size + delta - 1) & !(delta - 1)
 }
 
+/// The size class jemalloc uses for `n` bytes: a buffer asked for with this
+/// capacity uses its whole allocation (Redis's `zmalloc_usable`).
+pub fn size_class(n: usize) -> usize {
+    usable_size(Layout::from_size_align(n, 1).unwrap_or(Layout::new::<u8>()))
+}
+
 /// The global allocator: jemalloc, counting allocated bytes by size class.
 pub struct CountingJemalloc;
 

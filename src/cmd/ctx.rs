@@ -4,8 +4,10 @@
 use super::meta::CommandMeta;
 use crate::conn::Client;
 use crate::error::{CmdError, NOT_INTEGER};
+use crate::resp::parser::PROTO_MBULK_BIG_ARG;
 use crate::resp::Reply;
 use crate::server::Server;
+use crate::types::object::Value;
 use crate::util::num::string2ll;
 
 pub struct Ctx<'a> {
@@ -15,6 +17,34 @@ pub struct Ctx<'a> {
     pub meta: &'static CommandMeta,
     /// Id of the running command in the table (for stats and COMMAND).
     pub cmd_id: usize,
+    /// A big argument stored as a key's value, moved there after the call.
+    pub adopt: Option<Adopt>,
+}
+
+/// A big argument a handler stored as a string value without copying it
+/// (Redis puts the argv object itself into the keyspace): the handler
+/// stores an empty placeholder and `adopt_arg` moves the argument into it
+/// once the argument's other readers (propagation, slowlog, MONITOR) are
+/// done with argv.
+#[derive(Debug)]
+pub struct Adopt {
+    pub arg: usize,
+    pub db: usize,
+    pub key: Vec<u8>,
+}
+
+/// Moves the adopted argument into its key, if the placeholder is still there.
+pub fn adopt_arg(srv: &mut Server, argv: &mut [Vec<u8>], adopt: Adopt) {
+    let Some(arg) = argv.get_mut(adopt.arg) else {
+        return;
+    };
+    if let Some(e) = srv.dbs[adopt.db].dict.find_mut(&adopt.key) {
+        if let Value::Raw(v) = &mut e.val {
+            if v.is_empty() {
+                **v = std::mem::take(arg);
+            }
+        }
+    }
 }
 
 impl<'a> Ctx<'a> {
@@ -40,6 +70,22 @@ impl<'a> Ctx<'a> {
 
     pub fn reply(&mut self) -> &mut Reply {
         &mut self.client.reply
+    }
+
+    /// The string value to store for argument `i` as `key` in `db`: for a
+    /// big argument, a placeholder that `adopt_arg` fills with the argument
+    /// itself after the call; otherwise its most compact encoding.
+    pub fn string_value_of_arg(&mut self, i: usize, db: usize, key: &[u8]) -> Value {
+        let val = self.arg(i);
+        if val.len() >= PROTO_MBULK_BIG_ARG {
+            self.adopt = Some(Adopt {
+                arg: i,
+                db,
+                key: key.to_vec(),
+            });
+            return Value::str_raw(Vec::new());
+        }
+        Value::str_encoded(val, self.srv.share_integers())
     }
 
     /// The command's full name ("config|get").

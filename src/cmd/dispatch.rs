@@ -207,7 +207,7 @@ pub(crate) fn call(srv: &mut Server, c: &mut Client, id: usize) {
         // A container called without a subcommand but with a valid arity.
         return reject(srv, c, Some(id), CmdError::wrong_args(meta.name));
     };
-    let argv = std::mem::take(&mut c.argv);
+    let mut argv = std::mem::take(&mut c.argv);
     c.redacted.clear();
     c.flags.executing = true;
     let reply_start = c.reply.len();
@@ -215,15 +215,16 @@ pub(crate) fn call(srv: &mut Server, c: &mut Client, id: usize) {
     let dirty_before = srv.status.persistence.dirty;
     crate::propagate::before_call(srv);
     crate::tracking::before_call(srv, c);
-    let result = {
+    let (result, adopt) = {
         let mut ctx = Ctx {
             srv,
             client: c,
             argv: &argv,
             meta,
             cmd_id: id,
+            adopt: None,
         };
-        handler(&mut ctx)
+        (handler(&mut ctx), ctx.adopt)
     };
     let duration = srv.mono.now_us().saturating_sub(start);
     c.flags.executing = false;
@@ -241,6 +242,9 @@ pub(crate) fn call(srv: &mut Server, c: &mut Client, id: usize) {
     srv.stats.total_commands_processed += 1;
     crate::propagate::after_call(srv, c.db, &argv, meta, dirty_before);
     srv.after_call(c, &argv, meta, id, duration);
+    if let Some(a) = adopt {
+        crate::cmd::ctx::adopt_arg(srv, &mut argv, a);
+    }
     c.argv = argv;
     c.recycle_argv();
 }
@@ -253,7 +257,7 @@ fn apply_reply_mode(c: &mut Client, before: ReplyMode, mark: usize) {
     let drop = (before == ReplyMode::Skip && c.reply_mode != ReplyMode::On)
         || c.reply_mode == ReplyMode::Off;
     if drop && c.reply.len() >= mark {
-        c.reply.buf.truncate(mark);
+        c.reply.truncate(mark);
     }
     match c.reply_mode {
         ReplyMode::SkipNext => c.reply_mode = ReplyMode::Skip,

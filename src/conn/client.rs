@@ -42,6 +42,14 @@ impl Socket {
         }
     }
 
+    /// One `writev` of `bufs`, in order.
+    pub fn write_vectored(&mut self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
+        match self {
+            Socket::Tcp(s) => s.write_vectored(bufs),
+            Socket::Unix(s) => s.write_vectored(bufs),
+        }
+    }
+
     pub fn shutdown(&self) {
         let _ = match self {
             Socket::Tcp(s) => s.shutdown(std::net::Shutdown::Both),
@@ -111,8 +119,6 @@ pub struct Client {
     pub parser: RequestParser,
     pub argv: Vec<Vec<u8>>,
     pub reply: Reply,
-    /// Bytes of `reply.buf` already written to the socket.
-    pub sent: usize,
     /// End of the last push (pub/sub message or confirmation) the running
     /// command wrote to its own client; pushes survive CLIENT REPLY OFF/SKIP.
     pub push_end: usize,
@@ -175,7 +181,6 @@ impl Client {
             parser: RequestParser::new(),
             argv: Vec::new(),
             reply: Reply::new(2),
-            sent: 0,
             push_end: 0,
             pubsub: Default::default(),
             ctime_ms: now_ms,
@@ -195,7 +200,12 @@ impl Client {
 
     /// Bytes of reply not yet written to the socket.
     pub fn pending_output(&self) -> usize {
-        self.reply.buf.len() - self.sent
+        self.reply.out().pending()
+    }
+
+    /// Memory held by the reply buffer: the head's capacity and the blocks.
+    pub fn reply_memory(&self) -> usize {
+        self.reply.out().head_capacity() + self.reply.out().blocks_memory()
     }
 
     pub fn has_pending_output(&self) -> bool {

@@ -57,7 +57,7 @@ pub fn client_info_line_with(c: &Client, now_ms: i64, argv: &[Vec<u8>]) -> Strin
     let tot_mem = std::mem::size_of::<Client>()
         + c.querybuf.capacity()
         + argv_mem
-        + c.reply.buf.capacity()
+        + c.reply_memory()
         + name.len()
         + c.mstate.memory();
     let now_s = now_ms / 1000;
@@ -85,8 +85,8 @@ pub fn client_info_line_with(c: &Client, now_ms: i64, argv: &[Vec<u8>]) -> Strin
         c.querybuf.capacity() - c.querybuf.len(),
         argv_mem,
         c.mstate.memory(),
-        c.reply.buf.capacity(),
-        c.reply_peak.max(c.reply.buf.len()),
+        c.reply.out().head_capacity(),
+        c.reply_peak.max(c.reply.out().head_len()),
         obl,
         oll,
         omem,
@@ -162,7 +162,7 @@ mod tests {
         c.flags.unix_socket = true;
         c.flags.no_evict = true;
         c.name = Some(b"n".to_vec());
-        c.reply.buf.extend_from_slice(&[b'x'; REPLY_CHUNK + 10]);
+        c.reply.raw(&[b'x'; REPLY_CHUNK + 10]);
         let argv = vec![b"client".to_vec(), b"list".to_vec()];
         let line = client_info_line_with(&c, 5_500, &argv);
         let names: Vec<&str> = line
@@ -182,7 +182,7 @@ mod tests {
             "argv-mem=10 ",
             "obl=16384 ",
             "oll=1 ",
-            "omem=10 ",
+            "omem=16384 ",
             "events=rw ",
             "cmd=NULL ",
             "user=default ",

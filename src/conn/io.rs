@@ -2,9 +2,10 @@
 //! `writeToClient`). Each call does a bounded amount of work; the caller keeps
 //! the client in a pending list when the budget, not the socket, stopped it.
 
-use std::io;
+use std::io::{self, IoSlice};
 
 use super::Client;
+use crate::resp::outbuf::MAX_IOV;
 use crate::resp::parser::PROTO_MBULK_BIG_ARG;
 
 /// Size of one read (Redis PROTO_IOBUF_LEN).
@@ -69,43 +70,39 @@ pub enum WriteOutcome {
 }
 
 /// Writes pending replies until done, the socket is full, or `budget` bytes.
-/// Returns the outcome and the bytes written.
+/// One chunk goes out with `write`, several with one `writev` (Redis
+/// `_writevToClient`); written blocks are freed at once. Returns the outcome
+/// and the bytes written.
 pub fn write_pending(c: &mut Client, budget: usize) -> (WriteOutcome, usize) {
-    c.reply_peak = c.reply_peak.max(c.reply.buf.len());
+    c.reply_peak = c.reply_peak.max(c.reply.out().head_len());
     let mut written = 0;
-    while c.sent < c.reply.buf.len() {
+    while c.reply.out().pending() > 0 {
         if written >= budget {
             return (WriteOutcome::Budget, written);
         }
-        match c.sock.write(&c.reply.buf[c.sent..]) {
+        let out = c.reply.out();
+        let res = match out.head_only() {
+            Some(bytes) => c.sock.write(bytes),
+            None if out.one_chunk() => c.sock.write(out.first_pending()),
+            None => {
+                let mut iov = [IoSlice::new(&[]); MAX_IOV];
+                let n = out.io_slices(&mut iov);
+                c.sock.write_vectored(&iov[..n])
+            }
+        };
+        match res {
             Ok(0) => return (WriteOutcome::Error, written),
             Ok(n) => {
-                c.sent += n;
+                c.reply.out_mut().consume(n);
                 c.net_output_bytes += n as u64;
                 written += n;
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                compact_reply(c);
-                return (WriteOutcome::WouldBlock, written);
+                return (WriteOutcome::WouldBlock, written)
             }
             Err(_) => return (WriteOutcome::Error, written),
         }
     }
-    c.reply.buf.clear();
-    c.sent = 0;
-    // A huge reply's buffer is not kept around once sent.
-    if c.reply.buf.capacity() > 4 * MAX_WRITE_PER_EVENT {
-        c.reply.buf.shrink_to(IOBUF_LEN);
-    }
     (WriteOutcome::Done, written)
-}
-
-/// Drops the written prefix once it is at least half the buffer, so that a
-/// large reply drained in pieces costs linear, not quadratic, copying.
-fn compact_reply(c: &mut Client) {
-    if c.sent > 0 && c.sent >= c.reply.buf.len() / 2 {
-        c.reply.buf.drain(..c.sent);
-        c.sent = 0;
-    }
 }

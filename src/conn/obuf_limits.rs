@@ -2,35 +2,32 @@
 //! `closeClientOnOutputBufferLimitReached`, `getClientOutputBufferMemoryUsage`).
 //! The `client-output-buffer-limit` setting itself lives in config/special.rs.
 //!
-//! Our reply is one buffer. Redis keeps a 16 KB static buffer plus a list of
-//! reply blocks and only counts the list against the limits, so the first
-//! 16 KB of pending output count as the static buffer here and the rest as
-//! list memory: CLIENT LIST `obl`/`oll`/`omem` and the limits then grow as
-//! they do on Redis.
+//! As in Redis, the reply is a 16 KB head buffer plus a list of blocks
+//! (resp/outbuf.rs) and only the blocks' memory counts against the limits.
 
 use super::info::client_info_line;
 use super::Client;
 use crate::config::{ObufLimit, OBUF_NORMAL, OBUF_PUBSUB};
 use crate::server::Server;
 
-/// Size of Redis's static reply buffer and of a reply block (PROTO_REPLY_CHUNK_BYTES).
-pub const REPLY_CHUNK: usize = 16 * 1024;
+pub use crate::resp::REPLY_CHUNK;
 
 /// Output-buffer figures of a client, as CLIENT LIST shows them.
 impl Client {
-    /// Bytes in what would be Redis's static reply buffer (`obl`).
+    /// Bytes in the head buffer, Redis's static `buf` (`obl`).
     pub fn obuf_static_len(&self) -> usize {
-        self.pending_output().min(REPLY_CHUNK)
+        self.reply.out().head_len()
     }
 
-    /// Output memory counted against the limits (`omem`).
+    /// Memory of the reply blocks, counted against the limits (`omem`,
+    /// Redis `getClientOutputBufferMemoryUsage`).
     pub fn obuf_memory(&self) -> usize {
-        self.pending_output().saturating_sub(REPLY_CHUNK)
+        self.reply.out().blocks_memory()
     }
 
-    /// Reply blocks beyond the static buffer (`oll`).
+    /// Reply blocks beyond the head (`oll`).
     pub fn obuf_list_len(&self) -> usize {
-        self.obuf_memory().div_ceil(REPLY_CHUNK)
+        self.reply.out().block_count()
     }
 
     /// The limit class, an index into `client_output_buffer_limit` (Redis
@@ -109,7 +106,7 @@ pub fn cron(srv: &mut Server) {
     let over: Vec<usize> = srv
         .clients
         .iter_mut()
-        .filter(|c| c.pending_output() > REPLY_CHUNK)
+        .filter(|c| c.obuf_memory() > 0)
         .filter_map(|c| over_limit(c, &limits, now).then_some(c.token))
         .collect();
     for token in over {

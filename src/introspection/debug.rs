@@ -391,7 +391,7 @@ mod tests {
                 r.error(e.as_bytes());
             }
         }
-        r.buf
+        r.to_vec()
     }
 
     /// Bytes captured from redis-server 7.0.15.

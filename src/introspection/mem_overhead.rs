@@ -70,7 +70,7 @@ pub struct MemOverhead {
 pub fn client_memory(c: &Client) -> u64 {
     let argv: usize = c.argv.iter().map(|a| a.capacity()).sum::<usize>()
         + c.argv.capacity() * std::mem::size_of::<Vec<u8>>();
-    (std::mem::size_of::<Client>() + c.querybuf.capacity() + c.reply.buf.capacity() + argv) as u64
+    (std::mem::size_of::<Client>() + c.querybuf.capacity() + c.reply_memory() + argv) as u64
 }
 
 /// Memory of every normal client, including `current`, the one running a

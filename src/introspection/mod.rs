@@ -115,7 +115,7 @@ pub fn cron(srv: &mut Server) {
         let (input, output) = srv
             .clients
             .iter()
-            .map(|c| (c.querybuf.capacity() as u64, c.pending_output() as u64))
+            .map(|c| (c.querybuf.capacity() as u64, c.obuf_memory() as u64))
             .fold((0, 0), |a, b| (a.0.max(b.0), a.1.max(b.1)));
         srv.client_peaks.record(second, input, output);
     }

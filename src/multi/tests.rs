@@ -21,9 +21,9 @@ fn setup() -> (Server, Client, mio::Poll) {
 
 fn run(srv: &mut Server, c: &mut Client, args: &[&str]) -> Vec<u8> {
     c.argv = args.iter().map(|a| a.as_bytes().to_vec()).collect();
-    let mark = c.reply.buf.len();
+    let mark = c.reply.len();
     process_command(srv, c);
-    c.reply.buf[mark..].to_vec()
+    c.reply.bytes_from(mark)
 }
 
 #[test]

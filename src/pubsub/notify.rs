@@ -31,9 +31,9 @@ pub fn deliver(srv: &mut Server, me: Option<(&mut Client, usize)>) {
         publish_event(srv, Some(&mut *c), flags, e);
     }
     if c.reply.len() > before && reply_start < before {
-        let pushed = c.reply.buf.split_off(before);
+        let pushed = c.reply.split_off(before);
         let n = pushed.len();
-        c.reply.buf.splice(reply_start..reply_start, pushed);
+        c.reply.insert(reply_start, &pushed);
         // Pushes survive CLIENT REPLY OFF/SKIP: keep everything up to them.
         c.push_end = if c.push_end > reply_start {
             c.push_end + n

@@ -32,10 +32,13 @@ pub fn encode_push(parts: &[&[u8]]) -> Vec<u8> {
 
 /// Appends an encoded push to a client's replies, in its protocol's form.
 pub fn append_push(c: &mut Client, frame: &[u8]) {
-    let start = c.reply.buf.len();
-    c.reply.buf.extend_from_slice(frame);
-    if c.reply.resp >= 3 {
-        c.reply.buf[start] = b'>';
+    match frame.split_first() {
+        // The frame is encoded as an array; RESP3 clients get a push.
+        Some((_, rest)) if c.reply.resp >= 3 => {
+            c.reply.raw(b">");
+            c.reply.raw(rest);
+        }
+        _ => c.reply.raw(frame),
     }
 }
 

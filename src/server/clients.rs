@@ -248,10 +248,12 @@ impl Server {
     }
 
     /// Writes a big pending output between two pipelined commands instead
-    /// of letting the reply buffer grow through the whole pipeline: big
-    /// values (GET of 100 KB) are then not copied again by each doubling of
-    /// the buffer, and the buffer stays small enough to be reused. A write
-    /// error closes the client as a failed write in before-sleep would.
+    /// of letting it pile up through the whole pipeline: the reply blocks
+    /// of big values (GET of 100 KB) are freed as soon as they are written,
+    /// so a client holds about 128 KB of output instead of all its replies,
+    /// and one `writev` carries two replies (Redis writes one per loop
+    /// iteration). A write error closes the client as a failed write in
+    /// before-sleep would.
     /// Not for a client whose class has an output limit: there, what piles
     /// up during a pipeline counts against the limit, as in Redis.
     fn write_early(&mut self, c: &mut Client) {
@@ -293,7 +295,14 @@ impl Server {
     fn write_client(&mut self, c: &mut Client) -> WriteOutcome {
         // One writeToClient in Redis.
         self.stats.total_writes_processed += 1;
-        let (outcome, n) = io::write_pending(c, MAX_WRITE_PER_EVENT);
+        // Over maxmemory, Redis writes all it can to free the output sooner.
+        let maxmemory = self.config.maxmemory;
+        let budget = if maxmemory > 0 && crate::alloc::used_memory() as i64 >= maxmemory {
+            usize::MAX
+        } else {
+            MAX_WRITE_PER_EVENT
+        };
+        let (outcome, n) = io::write_pending(c, budget);
         self.stats.net_output_bytes += n as u64;
         if n > 0 {
             c.last_interaction_ms = self.time.mstime;

@@ -160,7 +160,7 @@ fn redirect_broken(srv: &mut Server, me: &mut Option<&mut Client>, id: u64, resp
 /// through the slab with the pending-write list and output limits.
 fn write_to(srv: &mut Server, me: &mut Option<&mut Client>, id: u64, frame: &[u8]) {
     if let Some(c) = me.as_deref_mut().filter(|c| c.id == id) {
-        c.reply.buf.extend_from_slice(frame);
+        c.reply.raw(frame);
         // Pushes survive CLIENT REPLY OFF/SKIP (Redis CLIENT_PUSHING).
         c.push_end = c.reply.len();
         return;
@@ -182,7 +182,7 @@ fn write_to(srv: &mut Server, me: &mut Option<&mut Client>, id: u64, frame: &[u8
     if c.id != id || c.flags.close_asap {
         return;
     }
-    c.reply.buf.extend_from_slice(frame);
+    c.reply.raw(frame);
     if !c.pending_write {
         c.pending_write = true;
         srv.pending_writes.push(token);

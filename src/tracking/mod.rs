@@ -233,7 +233,7 @@ pub fn after_handler(srv: &mut Server, c: &mut Client, reply_start: usize) {
     let mut at = reply_start.min(c.reply.len());
     for f in frames {
         let n = f.len();
-        c.reply.buf.splice(at..at, f);
+        c.reply.insert(at, &f);
         at += n;
     }
     // Pushes survive CLIENT REPLY OFF/SKIP (Redis CLIENT_PUSHING).
@@ -265,7 +265,7 @@ pub fn after_call(srv: &mut Server, c: &mut Client, argv: &[Vec<u8>], meta: &Com
         // Written after the handler (blocked clients served meanwhile).
         let values = std::mem::take(&mut srv.tracking.immediate);
         for f in deliver::finish_immediate(c, values) {
-            c.reply.buf.extend_from_slice(&f);
+            c.reply.raw(&f);
             c.push_end = c.reply.len();
         }
     }
@@ -298,7 +298,7 @@ fn flush_pending(srv: &mut Server, c: &mut Client, mode_before: Option<ReplyMode
     if drops {
         let mark = srv.tracking.reply_start.max(c.push_end);
         if c.reply.len() > mark {
-            c.reply.buf.truncate(mark);
+            c.reply.truncate(mark);
         }
     }
     let pending = std::mem::take(&mut srv.tracking.pending);

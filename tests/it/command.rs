@@ -202,7 +202,7 @@ fn render_info(m: &CommandMeta, resp: u8) -> Val {
     r.array(1);
     let subs: Vec<&CommandMeta> = m.subcommands.iter().collect();
     reply_info(&mut r, m, &subs);
-    parse(&r.buf)
+    parse(&r.to_vec())
 }
 
 fn render_docs(m: &CommandMeta, resp: u8) -> Val {
@@ -211,7 +211,7 @@ fn render_docs(m: &CommandMeta, resp: u8) -> Val {
     r.bulk(m.name.as_bytes());
     let subs: Vec<&CommandMeta> = m.subcommands.iter().collect();
     reply_docs(&mut r, m, &subs);
-    parse(&r.buf)
+    parse(&r.to_vec())
 }
 
 // ---------------------------------------------------------------- tests
@@ -481,7 +481,7 @@ fn getkeys_and_flags_match_redis_for_every_shape() {
                     }
                 }
                 assert_eq!(
-                    String::from_utf8_lossy(&r.buf),
+                    String::from_utf8_lossy(&r.to_vec()),
                     String::from_utf8_lossy(&theirs),
                     "COMMAND {} {:?} (RESP{})",
                     sub,
@@ -710,7 +710,7 @@ fn getkeys_match_redis_on_random_requests() {
             r.error(e.as_bytes());
         }
         assert_eq!(
-            String::from_utf8_lossy(&r.buf),
+            String::from_utf8_lossy(&r.to_vec()),
             String::from_utf8_lossy(&theirs),
             "COMMAND GETKEYSANDFLAGS {:?}",
             argv

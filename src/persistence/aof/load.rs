@@ -376,7 +376,7 @@ fn run_commands(
 }
 
 /// Runs one command as the fake client, dropping its reply.
-fn execute(srv: &mut Server, c: &mut Client, argv: Vec<Vec<u8>>) -> Result<(), Stop> {
+fn execute(srv: &mut Server, c: &mut Client, mut argv: Vec<Vec<u8>>) -> Result<(), Stop> {
     let id = match srv.commands.lookup(&argv) {
         Lookup::Found(id) => id,
         _ => return Err(Stop::Unknown(argv[0].clone())),
@@ -390,10 +390,14 @@ fn execute(srv: &mut Server, c: &mut Client, argv: Vec<Vec<u8>>) -> Result<(), S
             argv: &argv,
             meta,
             cmd_id: id,
+            adopt: None,
         };
         let _ = handler(&mut ctx);
+        if let Some(a) = ctx.adopt.take() {
+            crate::cmd::ctx::adopt_arg(srv, &mut argv, a);
+        }
     }
-    c.reply.buf.clear();
+    c.reply.clear();
     srv.ks.events.deliver();
     Ok(())
 }

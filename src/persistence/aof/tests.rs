@@ -52,7 +52,7 @@ fn setup(tag: &str, policy: i64) -> Setup {
 fn run(s: &mut Setup, args: &[&str]) {
     s.c.argv = args.iter().map(|a| a.as_bytes().to_vec()).collect();
     process_command(&mut s.srv, &mut s.c);
-    s.c.reply.buf.clear();
+    s.c.reply.clear();
 }
 
 fn resp(cmds: &[&[&str]]) -> Vec<u8> {

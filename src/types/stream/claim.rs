@@ -327,7 +327,7 @@ pub fn xautoclaim_command(ctx: &mut Ctx) -> Result<(), CmdError> {
         // The cursor goes first but is known last.
         let mut cursor = crate::resp::Reply::new(r.resp);
         cursor.bulk(&next.unwrap_or(StreamId::MIN).to_bytes());
-        r.buf.splice(at..at, cursor.buf);
+        r.insert(at, &cursor.to_vec());
         r.array(deleted.len());
         for id in &deleted {
             r.bulk(&id.to_bytes());

@@ -222,9 +222,10 @@ fn set_generic(
     ctx: &mut Ctx,
     o: &SetOpts,
     key: &[u8],
-    val: &[u8],
+    val_arg: usize,
     reply: SetReply,
 ) -> Result<(), CmdError> {
+    let val = ctx.arg(val_arg);
     let when = expire_ms(ctx, o)?;
     if o.flags & opt::GET != 0 {
         get_generic(ctx, key)?;
@@ -240,10 +241,10 @@ fn set_generic(
         }
         return Ok(());
     }
-    let share = ctx.srv.share_integers();
     let keep_ttl = o.flags & opt::KEEPTTL != 0;
-    ctx.srv
-        .set_key(db, key, Value::str_encoded(val, share), keep_ttl);
+    // A big value is the argument itself, moved in after the call.
+    let value = ctx.string_value_of_arg(val_arg, db, key);
+    ctx.srv.set_key(db, key, value, keep_ttl);
     ctx.srv.status.persistence.dirty += 1;
     ctx.srv.notify(notify::STRING, "set", key, db);
     if o.expire.is_some() {
@@ -265,7 +266,7 @@ fn set_generic(
 /// SET key value [NX|XX] [GET] [EX s|PX ms|EXAT ts|PXAT ms-ts|KEEPTTL]
 fn set_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     let o = parse_set_opts(ctx.argv, 3, Family::Set)?;
-    set_generic(ctx, &o, ctx.arg(1), ctx.arg(2), SetReply::OkOrNull)
+    set_generic(ctx, &o, ctx.arg(1), 2, SetReply::OkOrNull)
 }
 
 /// SETNX key value
@@ -275,7 +276,7 @@ fn setnx_command(ctx: &mut Ctx) -> Result<(), CmdError> {
         expire: None,
         seconds: false,
     };
-    set_generic(ctx, &o, ctx.arg(1), ctx.arg(2), SetReply::OneOrZero)
+    set_generic(ctx, &o, ctx.arg(1), 2, SetReply::OneOrZero)
 }
 
 /// SETEX key seconds value
@@ -285,7 +286,7 @@ fn setex_command(ctx: &mut Ctx) -> Result<(), CmdError> {
         expire: Some(ctx.arg(2)),
         seconds: true,
     };
-    set_generic(ctx, &o, ctx.arg(1), ctx.arg(3), SetReply::OkOrNull)
+    set_generic(ctx, &o, ctx.arg(1), 3, SetReply::OkOrNull)
 }
 
 /// PSETEX key milliseconds value
@@ -295,7 +296,7 @@ fn psetex_command(ctx: &mut Ctx) -> Result<(), CmdError> {
         expire: Some(ctx.arg(2)),
         seconds: false,
     };
-    set_generic(ctx, &o, ctx.arg(1), ctx.arg(3), SetReply::OkOrNull)
+    set_generic(ctx, &o, ctx.arg(1), 3, SetReply::OkOrNull)
 }
 
 /// GETEX key [EX s|PX ms|EXAT ts|PXAT ms-ts|PERSIST]
