@@ -576,7 +576,7 @@ def settings_lines(ctx):
     ]
 
 
-def section_meta(ctx, name, load_before, elapsed):
+def section_meta(ctx, name, load_before, elapsed, other_cpu_pct=None):
     a = ctx.args
     rounds = "1 round" if name == "memory" else "median of %d round(s)" % a.rounds
     desc = {
@@ -596,16 +596,59 @@ def section_meta(ctx, name, load_before, elapsed):
     }[name]
     return {"date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), "commit": commit(),
             "rounds_text": rounds, "load_before": load_before, "load_after": load_average(),
-            "elapsed_s": elapsed, "quick": a.quick, "description": desc}
+            "elapsed_s": elapsed, "quick": a.quick, "description": desc,
+            "other_cpu_pct": other_cpu_pct}
 
 
-def load_note(load_text):
-    """A warning when other work ran on the machine (1-minute load over half the CPUs)."""
+def cpu_snapshot():
+    """(machine busy CPU seconds, this run's own CPU seconds) now.
+
+    The machine's figure is /proc/stat's busy time over all CPUs; the run's
+    own is this script plus every child it waited for (the servers, with
+    their forked children, and each redis-benchmark), so their difference
+    over a section is the CPU other work took from it. The load average
+    cannot tell them apart: the benchmark's own two busy processes hold it
+    near 2 on an otherwise idle machine."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(x) for x in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    # user nice system idle iowait irq softirq steal ...
+    busy = sum(fields[:3]) + sum(fields[5:8])
+    t = os.times()
+    own = t.user + t.system + t.children_user + t.children_system
+    return busy / float(os.sysconf("SC_CLK_TCK")), own
+
+
+def other_cpu_percent(before, after, elapsed):
+    """CPU other work used between two snapshots, in % of the whole machine."""
+    if not before or not after or elapsed <= 0:
+        return None
+    other = (after[0] - before[0]) - (after[1] - before[1])
+    return max(0.0, 100.0 * other / (elapsed * (os.cpu_count() or 1)))
+
+
+# Other work above this share of the machine's CPU makes a section noisy.
+OTHER_CPU_WARN_PERCENT = 10.0
+
+
+def load_note(load_text, other_percents=()):
+    """A warning when other work ran on the machine: measured from /proc/stat
+    when the sections have it, else judged by the 1-minute load average."""
+    known = [p for p in other_percents if p is not None]
+    cpus = os.cpu_count() or 1
+    if known:
+        peak = max(known)
+        if peak <= OTHER_CPU_WARN_PERCENT:
+            return ""
+        return ("Taken on a loaded machine (other work used up to %.0f%% of the %d CPUs "
+                "during a section): it competed with both servers, so the ratios are "
+                "noisy; rerun on a quiet machine." % (peak, cpus))
     try:
         peak = max(float(part.split()[0]) for part in load_text.split(","))
     except (ValueError, IndexError):
         return ""
-    cpus = os.cpu_count() or 1
     if peak <= cpus / 2.0:
         return ""
     return ("Taken on a loaded machine (1-minute load average up to %.1f on %d CPUs): "
@@ -632,7 +675,9 @@ def write_outputs(ctx, results, machine_rows):
     loads = [dict(machine_rows)["load average (1/5/15 min)"]] + [
         "%s, %s" % (sec["meta"].get("load_before", ""), sec["meta"].get("load_after", ""))
         for sec in doc["sections"].values() if sec.get("meta")]
-    doc["note"] = ctx.args.note or load_note(", ".join(loads))
+    others = [sec["meta"].get("other_cpu_pct") for sec in doc["sections"].values()
+              if sec.get("meta")]
+    doc["note"] = ctx.args.note or load_note(", ".join(loads), others)
     doc["svg_note"] = "%s; %s" % (dict(machine_rows).get("date", ""), dict(machine_rows)["CPU"])
     with open(json_path, "w") as f:
         json.dump(doc, f, indent=1, sort_keys=True)
@@ -730,10 +775,12 @@ def main(argv=None):
     load_before = load_average()
     results = {}
     for name in args.sections:
-        lb, t0 = load_average(), time.time()
+        lb, t0, cpu0 = load_average(), time.time(), cpu_snapshot()
         print("== %s" % name, flush=True)
         results[name] = run_section(ctx, name)
-        results[name]["meta"] = section_meta(ctx, name, lb, time.time() - t0)
+        elapsed = time.time() - t0
+        other = other_cpu_percent(cpu0, cpu_snapshot(), elapsed)
+        results[name]["meta"] = section_meta(ctx, name, lb, elapsed, other)
         if args.output != "-":
             # After each section, so a run cut short keeps what it measured.
             write_outputs(ctx, {name: results[name]}, machine(ctx, load_before, load_average()))

@@ -176,10 +176,13 @@ def section_lines(name, section):
     out = ["## %s" % SECTION_TITLES.get(name, name), ""]
     if meta.get("description"):
         out += [meta["description"], ""]
-    out += ["Measured %s at commit %s, %s; load average %s before, %s after; %.0f s." % (
+    other = meta.get("other_cpu_pct")
+    other_text = "" if other is None else (
+        "; other work used %.1f%% of the machine's CPU meanwhile" % other)
+    out += ["Measured %s at commit %s, %s; load average %s before, %s after; %.0f s%s." % (
         meta.get("date", "?"), meta.get("commit", "?"), meta.get("rounds_text", "?"),
         meta.get("load_before", "?"), meta.get("load_after", "?"),
-        meta.get("elapsed_s", 0)), ""]
+        meta.get("elapsed_s", 0), other_text), ""]
     if meta.get("quick"):
         out += ["**Smoke run (`--quick`): one round, few requests; not a measurement.**", ""]
     kind = section.get("kind")

@@ -169,6 +169,17 @@ class ReportTest(unittest.TestCase):
         self.assertIn("on 0 of 1 tests", md)
         self.assertEqual(bench.load_note("0.10 0.2 0.3 at start, 0.5 0.1 0.1 at end"), "")
         self.assertIn("up to 99.0", bench.load_note("1.0 2 3 at start, 99.0 2 3 at end"))
+        # Measured CPU of other work, when known, decides over the load average.
+        self.assertEqual(bench.load_note("9.0 2 3 at start, 9.0 2 3 at end", [2.0, None]), "")
+        self.assertIn("up to 35%", bench.load_note("0.1 0 0 at start, 0.1 0 0 at end", [35.0]))
+
+    def test_other_cpu_percent(self):
+        cpus = os.cpu_count() or 1
+        # 10 s of machine busy time, 6 of them ours, over 10 s of wall time.
+        self.assertAlmostEqual(bench.other_cpu_percent((100.0, 50.0), (110.0, 56.0), 10.0),
+                               40.0 / cpus)
+        self.assertIsNone(bench.other_cpu_percent(None, (1.0, 1.0), 1.0))
+        self.assertEqual(bench.other_cpu_percent((0.0, 0.0), (1.0, 2.0), 1.0), 0.0)
 
     def test_splice_keeps_hand_written_text(self):
         old = "# Perf\n\nintro\n\n" + bench_report.BEGIN + "\nold\n" + bench_report.END + "\n\nplan\n"
