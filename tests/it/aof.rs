@@ -196,6 +196,17 @@ fn incr_path(dir: &Path) -> std::path::PathBuf {
     dir.join("appendonlydir/appendonly.aof.1.incr.aof")
 }
 
+/// Creates `dir/appendonlydir` holding `manifest` and returns its path.
+fn aof_dir_with_manifest(dir: &Path, manifest: &[u8]) -> std::path::PathBuf {
+    let d = dir.join("appendonlydir");
+    std::fs::create_dir(&d).unwrap();
+    std::fs::write(d.join("appendonly.aof.manifest"), manifest).unwrap();
+    d
+}
+
+/// A manifest naming one incremental file and nothing else.
+const INCR_ONLY_MANIFEST: &[u8] = b"file appendonly.aof.1.incr.aof seq 1 type i\n";
+
 #[test]
 fn ferrodis_aof_passes_check_aof_and_loads_in_redis() {
     if !have_redis("ferrodis_aof_passes_check_aof_and_loads_in_redis") {
@@ -614,13 +625,7 @@ fn keys_do_not_expire_while_loading() {
     let mut replies = Vec::new();
     for redis in [false, true] {
         let dir = TempDir::new("aof-noexpire");
-        let d = dir.path().join("appendonlydir");
-        std::fs::create_dir(&d).unwrap();
-        std::fs::write(
-            d.join("appendonly.aof.manifest"),
-            b"file appendonly.aof.1.incr.aof seq 1 type i\n",
-        )
-        .unwrap();
+        let d = aof_dir_with_manifest(dir.path(), INCR_ONLY_MANIFEST);
         let mut text = Vec::new();
         for args in [
             &["SET", "k", "5", "PXAT", "1"][..],
@@ -658,13 +663,7 @@ fn write_errors_refuse_writes_like_redis() {
     let mut results = Vec::new();
     for redis in [false, true] {
         let dir = TempDir::new("aof-full");
-        let d = dir.path().join("appendonlydir");
-        std::fs::create_dir(&d).unwrap();
-        std::fs::write(
-            d.join("appendonly.aof.manifest"),
-            b"file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n",
-        )
-        .unwrap();
+        let d = aof_dir_with_manifest(dir.path(), b"file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n");
         std::fs::write(d.join("appendonly.aof.1.base.aof"), b"").unwrap();
         std::os::unix::fs::symlink("/dev/full", d.join("appendonly.aof.1.incr.aof")).unwrap();
         let args = ["--appendonly", "yes"];
@@ -753,13 +752,7 @@ fn history_files_are_removed_at_startup() {
     let mut seen = Vec::new();
     for redis in [false, true] {
         let dir = TempDir::new("aof-hist");
-        let d = dir.path().join("appendonlydir");
-        std::fs::create_dir(&d).unwrap();
-        std::fs::write(
-            d.join("appendonly.aof.manifest"),
-            b"file appendonly.aof.2.base.aof seq 2 type b\nfile appendonly.aof.1.base.aof seq 1 type h\nfile appendonly.aof.2.incr.aof seq 2 type i\n",
-        )
-        .unwrap();
+        let d = aof_dir_with_manifest(dir.path(), b"file appendonly.aof.2.base.aof seq 2 type b\nfile appendonly.aof.1.base.aof seq 1 type h\nfile appendonly.aof.2.incr.aof seq 2 type i\n");
         std::fs::write(d.join("appendonly.aof.2.base.aof"), b"").unwrap();
         std::fs::write(d.join("appendonly.aof.1.base.aof"), b"junk").unwrap();
         std::fs::write(
@@ -795,13 +788,7 @@ fn clients_are_served_while_loading_the_aof() {
     }
     for flavor in [Flavor::Ferrodis, Flavor::Redis] {
         let dir = TempDir::new("aof-loading");
-        let d = dir.path().join("appendonlydir");
-        std::fs::create_dir(&d).unwrap();
-        std::fs::write(
-            d.join("appendonly.aof.manifest"),
-            b"file appendonly.aof.1.incr.aof seq 1 type i\n",
-        )
-        .unwrap();
+        let d = aof_dir_with_manifest(dir.path(), INCR_ONLY_MANIFEST);
         std::fs::write(d.join("appendonly.aof.1.incr.aof"), &text).unwrap();
         let args = [
             "--dir",
