@@ -18,6 +18,9 @@ pub struct Ctx<'a> {
     /// Id of the running command in the table (for stats and COMMAND).
     pub cmd_id: usize,
     /// A big argument stored as a key's value, moved there after the call.
+    /// Whoever builds a `Ctx` and runs a handler must pass this to
+    /// [`adopt_arg`] afterwards (dispatch `call` and the AOF loader do), or
+    /// the key keeps the empty placeholder.
     pub adopt: Option<Adopt>,
 }
 
