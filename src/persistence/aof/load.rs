@@ -67,7 +67,9 @@ impl<'a> Progress<'a> {
         srv.stop
     }
 
-    /// The hook for the RDB loader of a base file, reborrowed.
+    /// The hook for the RDB loader of a base file, reborrowed (a `match`
+    /// rather than `as_deref_mut`, which would keep the trait object's
+    /// longer lifetime).
     fn rdb_events(&mut self) -> Option<EventsHook<'_>> {
         match self.events.as_mut() {
             Some(e) => Some(&mut **e),
