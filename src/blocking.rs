@@ -217,16 +217,20 @@ pub fn signal_deleted_key_as_ready(srv: &mut Server, db: usize, key: &[u8]) {
     }
 }
 
-/// Every waited-on key of `db` that holds a stream is about to go
-/// (FLUSHDB, FLUSHALL, SWAPDB): signal it deleted.
-pub fn signal_flushed_db(srv: &mut Server, db: usize) {
-    let keys: Vec<Vec<u8>> = srv
-        .blocking
+/// The keys of `db` some client is blocked on.
+fn waited_keys(srv: &Server, db: usize) -> Vec<Vec<u8>> {
+    srv.blocking
         .by_key
         .keys()
         .filter(|(d, _)| *d == db)
         .map(|(_, k)| k.clone())
-        .collect();
+        .collect()
+}
+
+/// Every waited-on key of `db` that holds a stream is about to go
+/// (FLUSHDB, FLUSHALL, SWAPDB): signal it deleted.
+pub fn signal_flushed_db(srv: &mut Server, db: usize) {
+    let keys = waited_keys(srv, db);
     for k in keys {
         let is_stream = matches!(
             srv.dbs[db].dict.get(&k[..]),
@@ -240,13 +244,7 @@ pub fn signal_flushed_db(srv: &mut Server, db: usize) {
 
 /// Queues every waited-on key of `db` that now exists (`scanDatabaseForReadyKeys`, SWAPDB).
 pub fn scan_db_for_ready_keys(srv: &mut Server, db: usize) {
-    let keys: Vec<Vec<u8>> = srv
-        .blocking
-        .by_key
-        .keys()
-        .filter(|(d, _)| *d == db)
-        .map(|(_, k)| k.clone())
-        .collect();
+    let keys = waited_keys(srv, db);
     for k in keys {
         if srv.dbs[db].dict.contains(&k[..]) {
             signal_key_as_ready(srv, db, &k);

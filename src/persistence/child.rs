@@ -42,6 +42,23 @@ pub const INFO_AOF_COW: u64 = 2;
 const INFO_LEN: usize = 32;
 
 impl ChildInfo {
+    /// Records a report in INFO persistence (Redis `updateChildInfo`): the
+    /// COW peak always, progress for a current report. Returns true for a
+    /// final COW report, whose size the caller files under its own field.
+    pub fn record(&self, p: &mut crate::server::status::Persistence) -> bool {
+        p.current_cow_peak = p.current_cow_peak.max(self.cow);
+        if self.kind != INFO_CURRENT {
+            return true;
+        }
+        p.current_cow_size = self.cow;
+        p.current_cow_size_updated_ms = self.cow_updated_ms as i64;
+        p.current_save_keys_processed = self.keys;
+        if p.current_save_keys_total > 0 {
+            p.current_fork_perc = self.keys as f64 / p.current_save_keys_total as f64 * 100.0;
+        }
+        false
+    }
+
     fn encode(&self) -> [u8; INFO_LEN] {
         let mut b = [0u8; INFO_LEN];
         for (i, v) in [self.kind, self.keys, self.cow, self.cow_updated_ms]

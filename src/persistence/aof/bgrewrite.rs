@@ -229,15 +229,7 @@ fn receive_child_info(srv: &mut Server) {
     };
     let p = &mut srv.status.persistence;
     for info in c.receive() {
-        p.current_cow_peak = p.current_cow_peak.max(info.cow);
-        if info.kind == child::INFO_CURRENT {
-            p.current_cow_size = info.cow;
-            p.current_cow_size_updated_ms = info.cow_updated_ms as i64;
-            p.current_save_keys_processed = info.keys;
-            if p.current_save_keys_total > 0 {
-                p.current_fork_perc = info.keys as f64 / p.current_save_keys_total as f64 * 100.0;
-            }
-        } else if info.kind == child::INFO_AOF_COW {
+        if info.record(p) && info.kind == child::INFO_AOF_COW {
             p.aof_last_cow_size = p.current_cow_peak;
         }
     }
