@@ -62,6 +62,8 @@ pub struct Server {
     pub pending_writes: Vec<usize>,
     /// Clients whose input was left unread or unprocessed by a budget.
     pub pending_input: Vec<usize>,
+    /// Clients flagged close-asap, freed in before-sleep (Redis `clients_to_close`).
+    pub clients_to_close: Vec<usize>,
     /// Set when the loop must exit.
     pub stop: bool,
     /// Exit code once stopped.
@@ -128,6 +130,7 @@ impl Server {
             next_client_id: 1,
             pending_writes: Vec::new(),
             pending_input: Vec::new(),
+            clients_to_close: Vec::new(),
             stop: false,
             exit_code: 0,
             next_cron_ms: 0,
