@@ -96,6 +96,25 @@ impl Clients {
         })
     }
 
+    /// Up to `n` tokens of clients in the slab, from slot `*cursor` on,
+    /// wrapping around, one lap at most; the cursor moves past them. Redis
+    /// rotates its client list so that each cron tick takes the next few.
+    pub fn rotate(&self, cursor: &mut usize, n: usize, out: &mut Vec<usize>) {
+        out.clear();
+        let len = self.slots.len();
+        let mut i = if len == 0 { 0 } else { *cursor % len };
+        for _ in 0..len {
+            if out.len() == n {
+                break;
+            }
+            if let Slot::Occupied(c) = &self.slots[i] {
+                out.push(c.token);
+            }
+            i = (i + 1) % len;
+        }
+        *cursor = i;
+    }
+
     /// Tokens of every client in the slab.
     pub fn tokens(&self) -> Vec<usize> {
         self.iter().map(|c| c.token).collect()

@@ -100,7 +100,9 @@ pub(super) fn debug_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     let keyspace = crate::keyspace::debug_cmds::DEBUG_SUBCOMMANDS;
     let aof = crate::persistence::aof::DEBUG_SUBCOMMANDS;
     let rdb = crate::persistence::commands::DEBUG_SUBCOMMANDS;
-    for sub in SUBCOMMANDS.iter().chain(keyspace).chain(aof).chain(rdb) {
+    let replybuffer = crate::conn::resize::DEBUG_SUBCOMMANDS;
+    let all = SUBCOMMANDS.iter().chain(keyspace).chain(aof).chain(rdb);
+    for sub in all.chain(replybuffer) {
         if ctx.arg(1).eq_ignore_ascii_case(sub.name.as_bytes())
             && argc >= sub.min_argc
             && argc <= sub.max_argc
@@ -112,7 +114,7 @@ pub(super) fn debug_command(ctx: &mut Ctx) -> Result<(), CmdError> {
 }
 
 /// C's `atoi`: optional spaces and sign, then digits; 0 when none.
-fn atoi(s: &[u8]) -> i64 {
+pub(crate) fn atoi(s: &[u8]) -> i64 {
     let s = std::str::from_utf8(s).unwrap_or("").trim_start();
     let (neg, rest) = match s.as_bytes().first() {
         Some(b'-') => (true, &s[1..]),
