@@ -66,8 +66,8 @@ impl Server {
     }
 
     /// Closes idle clients past `timeout` (Redis `clientsCronHandleTimeout`):
-    /// idle time is counted in whole seconds; MONITOR clients and clients
-    /// held by a pause (blocked, in Redis terms) never time out.
+    /// idle time is counted in whole seconds; MONITOR clients, subscribers
+    /// and blocked clients (on keys, or held by a pause) never time out.
     fn clients_cron(&mut self) {
         if self.config.timeout <= 0 {
             return;
@@ -81,6 +81,8 @@ impl Server {
             .filter(|c| {
                 !c.flags.monitor
                     && !c.flags.postponed
+                    && !c.flags.blocked_on_keys
+                    && !c.is_pubsub()
                     && now - c.last_interaction_ms / 1000 > self.config.timeout
             })
             .take(per_call)

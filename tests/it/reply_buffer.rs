@@ -330,3 +330,36 @@ fn postponed_command_leaves_no_stale_push_mark() {
         got
     });
 }
+
+/// The idle timeout spares subscribers and blocked clients, as Redis's
+/// `clientsCronHandleTimeout` does.
+#[test]
+fn timeout_spares_subscribers_and_blocked_clients() {
+    both("timeout_spares_subscribers_and_blocked_clients", |s| {
+        let mut admin = s.raw();
+        admin.cmd(&["CONFIG", "SET", "timeout", "1"]);
+        let mut sub = s.raw();
+        sub.cmd(&["SUBSCRIBE", "ch"]);
+        let mut blocked = s.raw();
+        blocked.send(&RawConn::encode(&[b"BLPOP", b"nolist", b"0"]));
+        let mut idle = s.raw();
+        idle.cmd(&["CLIENT", "SETNAME", "idle"]);
+        let mut names = || {
+            let list = String::from_utf8_lossy(&admin.cmd(&["CLIENT", "LIST"])).into_owned();
+            let mut cmds: Vec<String> = list
+                .lines()
+                .filter_map(|l| l.split(" cmd=").nth(1))
+                .filter_map(|r| r.split(' ').next())
+                .map(str::to_owned)
+                .collect();
+            cmds.sort();
+            cmds
+        };
+        // The admin connection stays busy polling; the idle one goes.
+        assert!(poll_until(Duration::from_secs(20), || !names()
+            .contains(&"client|setname".to_owned())));
+        let left = names();
+        admin.cmd(&["CONFIG", "SET", "timeout", "0"]);
+        left.into_iter().map(String::into_bytes).collect()
+    });
+}
