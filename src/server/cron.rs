@@ -41,6 +41,12 @@ impl Server {
     }
 
     fn server_cron(&mut self) {
+        // DEBUG PAUSE-CRON skips the cron's work, as in Redis; a shutdown
+        // signal is still honoured, so a paused server can be stopped.
+        if self.debug.pause_cron {
+            self.check_shutdown_signal();
+            return;
+        }
         if self.run_with_period(100) {
             let now = self.time.mstime;
             self.stats

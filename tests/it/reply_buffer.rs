@@ -139,8 +139,8 @@ fn idle_buffers_with_resizing_off() {
 }
 
 #[test]
-fn debug_replybuffer_replies() {
-    let Some(mut d) = Differential::start("debug_replybuffer_replies", DEBUG) else {
+fn debug_replybuffer_and_pause_cron_replies() {
+    let Some(mut d) = Differential::start("debug_replybuffer_and_pause_cron_replies", DEBUG) else {
         return;
     };
     for args in [
@@ -164,6 +164,11 @@ fn debug_replybuffer_replies() {
         &["DEBUG", "REPLYBUFFER", "foo", "bar"],
         &["DEBUG", "REPLYBUFFER"],
         &["DEBUG", "REPLYBUFFER", "PEAK-RESET-TIME", "reset"],
+        &["DEBUG", "PAUSE-CRON", "1"],
+        &["DEBUG", "pause-cron", "x"],
+        &["DEBUG", "PAUSE-CRON"],
+        &["DEBUG", "PAUSE-CRON", "1", "2"],
+        &["DEBUG", "PAUSE-CRON", "0"],
     ] {
         d.check(args);
     }
