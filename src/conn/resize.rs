@@ -1,8 +1,8 @@
 //! Resizing clients' buffers (server.c `clientsCronResizeQueryBuffer`,
 //! `clientsCronResizeOutputBuffer`; debug.c `DEBUG REPLYBUFFER`). The
-//! clients cron visits a few clients per tick, each about once a second: it
-//! moves their reply head toward the peak seen lately, and gives back query
-//! buffer space they no longer use.
+//! clients cron (server/cron.rs) visits a few clients per tick, each about
+//! once a second: this moves their reply head toward the peak seen lately
+//! and gives back query buffer space they no longer use.
 
 use super::Client;
 use crate::cmd::Ctx;
@@ -15,8 +15,6 @@ use crate::util::num::string2ll;
 
 /// Default ms between reply peak resets (REPLY_BUFFER_DEFAULT_PEAK_RESET_TIME).
 pub const DEFAULT_PEAK_RESET_MS: i64 = 5000;
-/// Clients visited per tick at least (CLIENTS_CRON_MIN_ITERATIONS).
-const MIN_ITERATIONS: usize = 5;
 /// Free query buffer space worth giving back ("a few kbytes" in Redis).
 const QUERYBUF_WASTE: usize = 4 * 1024;
 /// A busy client's query buffer above this is trimmed to its recent peak
@@ -56,26 +54,31 @@ pub enum Resize {
     Expand,
 }
 
-/// One clients cron tick: the next `clients / hz` clients (at least five),
-/// so that each is visited about once a second, as Redis's `clientsCron`.
-pub fn cron(srv: &mut Server) {
-    let n = srv.clients.len();
-    let hz = srv.effective_hz().max(1) as usize;
-    let iterations = (n / hz).max(MIN_ITERATIONS.min(n));
+/// The next `n` clients for the clients cron (server/cron.rs), from where
+/// the last tick stopped, as Redis rotates its client list.
+pub fn next_batch(srv: &mut Server, n: usize) -> Vec<usize> {
     let st = &mut srv.client_resize;
-    srv.clients
-        .rotate(&mut st.cursor, iterations, &mut st.batch);
+    let mut batch = std::mem::take(&mut st.batch);
+    srv.clients.rotate(&mut st.cursor, n, &mut batch);
+    batch
+}
+
+/// Returns the batch's allocation for the next tick.
+pub fn give_back_batch(srv: &mut Server, batch: Vec<usize>) {
+    srv.client_resize.batch = batch;
+}
+
+/// The clients cron's buffer work on one client.
+pub fn visit(srv: &mut Server, token: usize) {
     let (now_ms, now_s) = (srv.time.mstime, srv.time.unixtime);
-    for &token in &srv.client_resize.batch {
-        let Some(c) = srv.clients.get_mut(token) else {
-            continue;
-        };
-        resize_query_buffer(c, now_s);
-        match resize_reply_buffer(c, &srv.client_resize, now_ms) {
-            Some(Resize::Shrink) => srv.stats.reply_buffer_shrinks += 1,
-            Some(Resize::Expand) => srv.stats.reply_buffer_expands += 1,
-            None => {}
-        }
+    let Some(c) = srv.clients.get_mut(token) else {
+        return;
+    };
+    resize_query_buffer(c, now_s);
+    match resize_reply_buffer(c, &srv.client_resize, now_ms) {
+        Some(Resize::Shrink) => srv.stats.reply_buffer_shrinks += 1,
+        Some(Resize::Expand) => srv.stats.reply_buffer_expands += 1,
+        None => {}
     }
 }
 
