@@ -311,6 +311,16 @@ fn postponed_command_leaves_no_stale_push_mark() {
         a.cmd(&["GET", "k1"]);
         a.cmd(&["GET", "k2"]);
         let mut b = s.raw();
+        let a_line_has = |b: &mut RawConn, what: &str| {
+            let list = String::from_utf8_lossy(&b.cmd(&["CLIENT", "LIST"])).into_owned();
+            list.lines()
+                .any(|l| l.contains(" name=a ") && l.contains(what))
+        };
+        a.send(&RawConn::encode(&[b"CLIENT", b"REPLY", b"OFF"]));
+        let off = poll_until(Duration::from_secs(10), || {
+            a_line_has(&mut b, " cmd=client|reply ")
+        });
+        assert!(off, "CLIENT REPLY OFF did not run");
         for cmd in [
             &["MULTI"][..],
             &["CONFIG", "SET", "tracking-table-max-keys", "1"],
@@ -319,17 +329,14 @@ fn postponed_command_leaves_no_stale_push_mark() {
             b.cmd(cmd);
         }
         assert_eq!(b.cmd(&["EXEC"]), b"*2\r\n+OK\r\n+OK\r\n");
-        a.send(&RawConn::encode(&[b"CLIENT", b"REPLY", b"OFF"]));
+        // The next command is A's SET: it evicts a key, which sends A an
+        // invalidation, and is then held by the pause.
         a.send(&RawConn::encode(&[b"SET", b"k3", b"v"]));
-        // The invalidation is sent before SET is held.
         let push = a.read_reply().expect("an invalidation");
-        let held = poll_until(Duration::from_secs(10), || {
-            let list = String::from_utf8_lossy(&b.cmd(&["CLIENT", "LIST"])).into_owned();
-            list.lines()
-                .any(|l| l.contains(" name=a ") && l.contains(" flags=b"))
-        });
+        let held = poll_until(Duration::from_secs(10), || a_line_has(&mut b, " flags=b"));
         assert!(held, "SET was not held by the pause");
         assert_eq!(b.cmd(&["CLIENT", "UNPAUSE"]), b"+OK\r\n");
+        // SET's +OK must not follow (the key evicted is random: not kept).
         let mut got = vec![push.len().to_string().into_bytes()];
         got.extend(transcript(&mut a, &[&["PING"]]));
         got
