@@ -97,6 +97,8 @@ pub struct Server {
     // MONITOR clients as (token, id).
     pub pause: crate::conn::pause::PauseState,
     pub monitors: Vec<(usize, u64)>,
+    // Reply and query buffer resizing in the clients cron (conn/resize.rs).
+    pub client_resize: crate::conn::resize::ResizeState,
     // Config (src/server/config_apply.rs): the oom_score_adj the process had
     // before the first oom-score-adj change, to restore it.
     pub oom_score_base: Option<i64>,
@@ -150,6 +152,7 @@ impl Server {
             rdb: Default::default(),
             pause: Default::default(),
             monitors: Vec::new(),
+            client_resize: Default::default(),
             oom_score_base: None,
             multi: Default::default(),
             propagation: Default::default(),
