@@ -98,26 +98,28 @@ pub fn after_command(srv: &mut Server, c: &mut Client) {
     }
 }
 
-/// serverCron's check (Redis `clientsCron`): a client whose output stopped
-/// growing is still closed once its soft limit has lasted too long.
-pub fn cron(srv: &mut Server) {
+/// The clients cron's check of one visited client (server/cron.rs; Redis
+/// `clientsCron` calls `closeClientOnOutputBufferLimitReached(c, 0)`): a
+/// client whose output stopped growing is still closed once its soft limit
+/// has lasted too long. Returns true if the client was closed.
+pub fn cron_check(srv: &mut Server, token: usize) -> bool {
     let limits = srv.config.client_output_buffer_limit;
     let now = srv.time.mstime;
-    let over: Vec<usize> = srv
-        .clients
-        .iter_mut()
-        .filter(|c| c.obuf_memory() > 0)
-        .filter_map(|c| over_limit(c, &limits, now).then_some(c.token))
-        .collect();
-    for token in over {
-        let Some(c) = srv.clients.take(token) else {
-            continue;
-        };
-        srv.log.warning(&format!(
-            "Client {} closed for overcoming of output buffer limits.",
-            client_info_line(&c, now)
-        ));
-        srv.stats.client_outbuf_limit_disconnections += 1;
-        srv.free_client(c);
+    let over = match srv.clients.get_mut(token) {
+        Some(c) => c.obuf_memory() > 0 && !c.flags.close_asap && over_limit(c, &limits, now),
+        None => false,
+    };
+    if !over {
+        return false;
     }
+    let Some(c) = srv.clients.take(token) else {
+        return false;
+    };
+    srv.log.warning(&format!(
+        "Client {} closed for overcoming of output buffer limits.",
+        client_info_line(&c, now)
+    ));
+    srv.stats.client_outbuf_limit_disconnections += 1;
+    srv.free_client(c);
+    true
 }

@@ -101,8 +101,8 @@ pub fn after_call(
 }
 
 /// Introspection's part of serverCron: allocator samples every 100 ms
-/// (Redis `cronUpdateMemoryStats`) and the clients' recent buffer peaks
-/// once per second (Redis `clientsCronTrackExpansiveClients`).
+/// (Redis `cronUpdateMemoryStats`); the clients' buffer peaks are recorded
+/// by the clients cron (`track_client_peaks`).
 pub fn cron(srv: &mut Server) {
     let now = srv.time.mstime;
     if now - srv.mem_sampled_ms >= 100 {
@@ -110,15 +110,19 @@ pub fn cron(srv: &mut Server) {
         srv.stats.track_peak_memory(crate::alloc::used_memory());
         srv.mem.sample();
     }
-    let second = srv.time.unixtime;
-    if srv.client_peaks.second != second {
-        let (input, output) = srv
-            .clients
-            .iter()
-            .map(|c| (c.querybuf.capacity() as u64, c.obuf_memory() as u64))
-            .fold((0, 0), |a, b| (a.0.max(b.0), a.1.max(b.1)));
-        srv.client_peaks.record(second, input, output);
-    }
+    // Opens this second's slot even when no client is visited.
+    srv.client_peaks.record(srv.time.unixtime, 0, 0);
+}
+
+/// The clients cron's visit of one client (Redis
+/// `clientsCronTrackExpansiveClients`): its query and output buffer sizes
+/// go into this second's peaks. Each client is visited about once a second.
+pub fn track_client_peaks(srv: &mut Server, token: usize) {
+    let Some(c) = srv.clients.get(token) else {
+        return;
+    };
+    let (input, output) = (c.querybuf.capacity() as u64, c.obuf_memory() as u64);
+    srv.client_peaks.record(srv.time.unixtime, input, output);
 }
 
 /// Number of one-second slots the recent buffer peaks cover (CLIENTS_PEAK_MEM_USAGE_SLOTS).

@@ -64,7 +64,6 @@ impl Server {
         self.check_pause_timeout();
         crate::tracking::cron(self);
         crate::introspection::cron(self);
-        crate::conn::obuf_limits::cron(self);
         self.persistence_cron();
         self.check_shutdown_signal();
         self.cronloops += 1;
@@ -72,7 +71,8 @@ impl Server {
 
     /// Redis `clientsCron`: visits `clients / hz` clients per tick (at
     /// least five), rotating through the slab so that each is seen about
-    /// once a second: the idle timeout, then buffer resizing (conn/resize.rs).
+    /// once a second: the idle timeout, buffer resizing (conn/resize.rs),
+    /// the recent buffer peaks and the output buffer limits.
     fn clients_cron(&mut self) {
         let n = self.clients.len();
         let per_call = (n / self.effective_hz() as usize).max(CLIENTS_CRON_MIN_ITERATIONS.min(n));
@@ -86,6 +86,8 @@ impl Server {
                 continue;
             }
             crate::conn::resize::visit(self, token);
+            crate::introspection::track_client_peaks(self, token);
+            crate::conn::obuf_limits::cron_check(self, token);
         }
         crate::conn::resize::give_back_batch(self, batch);
     }
