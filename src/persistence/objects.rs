@@ -120,7 +120,7 @@ pub fn value_from(l: Loaded, share_ints: bool) -> Result<Value, LoadError> {
             let mut big = Big::new();
             let _ = big.dict.try_expand(items.len());
             for (m, score) in items {
-                big.insert_vec(m, score);
+                big.insert(&m, score);
             }
             Value::ZSet(Box::new(ZSet::Skiplist(Box::new(big))))
         }

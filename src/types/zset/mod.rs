@@ -16,15 +16,14 @@ pub mod score;
 use crate::ds::dict::{Dict, Entry};
 use crate::ds::listpack::{Listpack, LpValue};
 use crate::ds::skiplist::{LexRange, ScoreRange, Skiplist};
-use crate::ds::smallstr::SmallStr;
 use crate::util::num::fmt_g17;
-use key::ZKey;
+use key::{Member, ZKey};
 
 /// The large encoding. Each member is in the skiplist (its element, with
 /// the score in the node) and in the dict, whose key holds the member and
 /// its node id: the dict finds a member's node, the node has its score.
 pub struct Big {
-    pub sl: Skiplist<SmallStr>,
+    pub sl: Skiplist<Member>,
     pub dict: Dict<ZKey, ()>,
 }
 
@@ -501,15 +500,10 @@ impl Big {
         (AddOut::Added, score)
     }
 
-    fn insert(&mut self, ele: &[u8], score: f64) {
-        let id = self.sl.insert(score, SmallStr::new(ele));
-        self.dict.insert_new(ZKey::new(ele, id), ());
-    }
-
-    /// Adds a member known to be absent, taking its buffer (RDB load).
-    pub fn insert_vec(&mut self, ele: Vec<u8>, score: f64) {
-        let mut k = ZKey::new(&ele, 0);
-        k.set_node(self.sl.insert(score, SmallStr::from_vec(ele)));
+    /// Adds a member known to be absent.
+    pub fn insert(&mut self, ele: &[u8], score: f64) {
+        let (mut k, m) = key::key_and_member(ele);
+        k.set_node(self.sl.insert(score, m));
         self.dict.insert_new(k, ());
     }
 }
@@ -534,12 +528,7 @@ impl ZSet {
                 let (mut sum, mut n) = (0usize, 0usize);
                 let nodes = big.sl.iter().zip(big.sl.node_bytes());
                 for ((ele, _), node) in nodes.take(samples) {
-                    let in_key = if ele.len() > key::INLINE {
-                        alloc_size(ele.len())
-                    } else {
-                        0
-                    };
-                    sum += ele.heap_bytes() + in_key + node + entry;
+                    sum += key::heap_bytes(ele.len()) + node + entry;
                     n += 1;
                 }
                 let avg = if n == 0 { 0.0 } else { sum as f64 / n as f64 };
