@@ -3,7 +3,10 @@
 //! against redis-server: score moves that change a member's skiplist node,
 //! scans, range deletes, algebra, DEBUG RELOAD and the digests.
 
+use std::collections::BTreeMap;
+
 use crate::hashes::diff;
+use crate::support::Differential;
 
 /// A member of `len` bytes, distinct for each `i`.
 fn member(i: usize, len: usize) -> String {
@@ -75,18 +78,7 @@ fn zset_members_of_every_length() {
     }
     d.check(&["ZRANGE", "z", "0", "-1", "WITHSCORES"]);
     // ZSCAN pairs each member with its score.
-    let mut seen = std::collections::BTreeMap::new();
-    let mut cursor = "0".to_string();
-    loop {
-        let b = crate::hashes::bulks(&d.ours.cmd(&["ZSCAN", "z", &cursor, "COUNT", "20"]));
-        cursor = String::from_utf8(b[0].clone()).unwrap();
-        for p in b[1..].chunks(2) {
-            seen.insert(p[0].clone(), p[1].clone());
-        }
-        if cursor == "0" {
-            break;
-        }
-    }
+    let seen = zscan_all(&d, "z");
     for (m, s) in &seen {
         let m = String::from_utf8(m.clone()).unwrap();
         let got = d.check(&["ZSCORE", "z", &m]);
@@ -98,6 +90,22 @@ fn zset_members_of_every_length() {
     let pairs = crate::hashes::bulks(&d.ours.cmd(&["ZRANDMEMBER", "z", "-50", "WITHSCORES"]));
     for p in pairs.chunks(2) {
         assert_eq!(seen.get(&p[0]), Some(&p[1]));
+    }
+}
+
+/// Every member and score ZSCAN returns for `key` on ferrodis.
+fn zscan_all(d: &Differential, key: &str) -> BTreeMap<Vec<u8>, Vec<u8>> {
+    let mut seen = BTreeMap::new();
+    let mut cursor = "0".to_string();
+    loop {
+        let b = crate::hashes::bulks(&d.ours.cmd(&["ZSCAN", key, &cursor, "COUNT", "20"]));
+        cursor = String::from_utf8(b[0].clone()).unwrap();
+        for p in b[1..].chunks(2) {
+            seen.insert(p[0].clone(), p[1].clone());
+        }
+        if cursor == "0" {
+            return seen;
+        }
     }
 }
 
