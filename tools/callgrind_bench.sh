@@ -21,11 +21,12 @@
 #           hold D1/LL read and write misses (callgrind_annotate shows them)
 #   -w n    run n requests of each test uncounted first (e.g. to grow ZADD's
 #           zset with -r before measuring inserts into a big one)
-# Needs valgrind, redis-server, redis-benchmark, redis-cli and a release build.
+# Needs valgrind, redis-server, redis-benchmark, redis-cli and a release build
+# (or FERRODIS_BIN=path to compare another ferrodis build).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-FERRODIS="$ROOT/target/release/ferrodis-server"
+FERRODIS="${FERRODIS_BIN:-$ROOT/target/release/ferrodis-server}"
 N=20000
 P=16
 C=50

@@ -182,6 +182,34 @@ class Conn:
         tree = self._parse()
         return bytes(self.raw), tree
 
+    def leftover(self):
+        """Replies already sent beyond the one read (raw bytes, or b"").
+
+        Some replies come with more than the caller expects: in RESP3, an
+        EXEC whose transaction ran (P|S)UNSUBSCRIBE with several channels
+        carries one push per channel after its array. Left unread they would
+        be taken as the next command's reply, and the two connections would
+        then race each other on the server."""
+        self.sock.setblocking(False)
+        try:
+            while True:
+                try:
+                    data = self.sock.recv(65536)
+                except (BlockingIOError, InterruptedError):
+                    break
+                if not data:
+                    break
+                self.buf += data
+        except OSError:
+            pass
+        finally:
+            self.sock.settimeout(10)
+        raw = bytearray()
+        while self.buf:
+            more, _tree = self.reply()
+            raw += more
+        return bytes(raw)
+
 
 def sort_key(tree):
     return repr(tree)
@@ -498,6 +526,7 @@ class Side:
                 for _ in args[2:]:  # the first channel's reply is read
                     more_raw, _t = c.reply()
                     raw += more_raw
+            raw += c.leftover()
         except (Closed, OSError) as e:
             return b"<closed: %s>" % str(e).encode(), ("closed", None)
         if name == "quit":

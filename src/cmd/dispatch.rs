@@ -25,6 +25,9 @@ pub fn process_command(srv: &mut Server, c: &mut Client) {
     if !c.flags.postponed {
         apply_reply_mode(c, mode_before, reply_mark);
     }
+    // Push spans are positions in this command's output: a postponed
+    // command's pushes are written before it runs again.
+    c.reply.out_mut().end_command();
 }
 
 fn run_checks_and_call(srv: &mut Server, c: &mut Client) {
@@ -249,15 +252,14 @@ pub(crate) fn call(srv: &mut Server, c: &mut Client, id: usize) {
     c.recycle_argv();
 }
 
-/// CLIENT REPLY OFF/SKIP: drop what this command wrote when replies are off.
-/// A command that turned replies back on (CLIENT REPLY ON) keeps its reply.
+/// CLIENT REPLY OFF/SKIP: drop what this command wrote when replies are off,
+/// except the pushes it wrote to its own client (Redis CLIENT_PUSHING). A
+/// command that turned replies back on (CLIENT REPLY ON) keeps its reply.
 fn apply_reply_mode(c: &mut Client, before: ReplyMode, mark: usize) {
-    // Pushes the command wrote to its own client are kept (Redis CLIENT_PUSHING).
-    let mark = mark.max(std::mem::take(&mut c.push_end));
     let drop = (before == ReplyMode::Skip && c.reply_mode != ReplyMode::On)
         || c.reply_mode == ReplyMode::Off;
-    if drop && c.reply.len() >= mark {
-        c.reply.truncate(mark);
+    if drop {
+        c.reply.out_mut().drop_replies_from(mark);
     }
     match c.reply_mode {
         ReplyMode::SkipNext => c.reply_mode = ReplyMode::Skip,

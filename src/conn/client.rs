@@ -119,9 +119,6 @@ pub struct Client {
     pub parser: RequestParser,
     pub argv: Vec<Vec<u8>>,
     pub reply: Reply,
-    /// End of the last push (pub/sub message or confirmation) the running
-    /// command wrote to its own client; pushes survive CLIENT REPLY OFF/SKIP.
-    pub push_end: usize,
     /// Pub/sub subscriptions (src/pubsub).
     pub pubsub: crate::pubsub::ClientSubscriptions,
     /// Creation and last interaction times in ms (for CLIENT LIST age/idle, timeout).
@@ -141,8 +138,12 @@ pub struct Client {
     /// Indexes of arguments of the running command that MONITOR and the
     /// slowlog must show as "(redacted)" (passwords). Cleared before each command.
     pub redacted: Vec<usize>,
-    /// Largest reply buffer seen (CLIENT LIST `rbp`).
+    /// Most bytes the reply head held since the last peak reset (Redis
+    /// `buf_peak`, CLIENT LIST `rbp`); the clients cron resizes the head
+    /// toward it (conn/resize.rs).
     pub reply_peak: usize,
+    /// When the cron last reset `reply_peak` (Redis `buf_peak_last_reset_time`).
+    pub reply_peak_reset_ms: i64,
     /// MULTI/EXEC and WATCH state (src/multi).
     pub mstate: crate::multi::ClientMulti,
     /// Client-side caching state (src/tracking).
@@ -181,7 +182,6 @@ impl Client {
             parser: RequestParser::new(),
             argv: Vec::new(),
             reply: Reply::new(2),
-            push_end: 0,
             pubsub: Default::default(),
             ctime_ms: now_ms,
             last_interaction_ms: now_ms,
@@ -192,7 +192,11 @@ impl Client {
             pending_write: false,
             pending_input: false,
             redacted: Vec::new(),
-            reply_peak: 0,
+            // A new head counts as full, as in Redis; its reset time is
+            // long past (Redis stores seconds there, compared with ms), so
+            // the cron's first visit restarts the peak and the next shrinks.
+            reply_peak: crate::resp::REPLY_CHUNK,
+            reply_peak_reset_ms: 0,
             mstate: Default::default(),
             tracking: Default::default(),
         }

@@ -258,6 +258,7 @@ fn client_kill_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     for c in ctx.srv.clients.iter_mut() {
         if !c.flags.close_asap && filter.matches(c, false) {
             c.flags.close_asap = true;
+            ctx.srv.clients_to_close.push(c.token);
             killed += 1;
         }
     }

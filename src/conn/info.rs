@@ -85,7 +85,7 @@ pub fn client_info_line_with(c: &Client, now_ms: i64, argv: &[Vec<u8>]) -> Strin
         c.querybuf.capacity() - c.querybuf.len(),
         argv_mem,
         c.mstate.memory(),
-        c.reply.out().head_capacity(),
+        c.reply.out().head_size(),
         c.reply_peak.max(c.reply.out().head_len()),
         obl,
         oll,

@@ -72,7 +72,7 @@ pub fn over_limit(c: &mut Client, limits: &[ObufLimit; 3], now_ms: i64) -> bool 
 /// Flags `c` to be closed in before-sleep and logs why, as Redis's
 /// `freeClientAsync` path does.
 fn schedule_close(srv: &mut Server, c: &mut Client) {
-    c.flags.close_asap = true;
+    srv.close_asap(c);
     srv.log.warning(&format!(
         "Client {} scheduled to be closed ASAP for overcoming of output buffer limits.",
         client_info_line(c, srv.time.mstime)

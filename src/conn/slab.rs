@@ -96,6 +96,25 @@ impl Clients {
         })
     }
 
+    /// Up to `n` tokens of clients in the slab, from slot `*cursor` on,
+    /// wrapping around, one lap at most; the cursor moves past them. Redis
+    /// rotates its client list so that each cron tick takes the next few.
+    pub fn rotate(&self, cursor: &mut usize, n: usize, out: &mut Vec<usize>) {
+        out.clear();
+        let len = self.slots.len();
+        let mut i = if len == 0 { 0 } else { *cursor % len };
+        for _ in 0..len {
+            if out.len() == n {
+                break;
+            }
+            if let Slot::Occupied(c) = &self.slots[i] {
+                out.push(c.token);
+            }
+            i = (i + 1) % len;
+        }
+        *cursor = i;
+    }
+
     /// Tokens of every client in the slab.
     pub fn tokens(&self) -> Vec<usize> {
         self.iter().map(|c| c.token).collect()
@@ -104,5 +123,49 @@ impl Clients {
     /// The token of the client with this id, if connected.
     pub fn token_of(&self, id: u64) -> Option<usize> {
         self.iter().find(|c| c.id == id).map(|c| c.token)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::conn::Socket;
+
+    fn put(slab: &mut Clients) -> usize {
+        let t = slab.reserve();
+        let (a, _b) = mio::net::UnixStream::pair().unwrap();
+        let c = Client::new(
+            t as u64,
+            t,
+            Socket::Unix(a),
+            "/s:0".into(),
+            "/s:0".into(),
+            0,
+        );
+        slab.put(Box::new(c));
+        t
+    }
+
+    #[test]
+    fn rotate_takes_the_next_few_and_wraps() {
+        let mut slab = Clients::default();
+        for _ in 0..5 {
+            put(&mut slab);
+        }
+        slab.release(1);
+        // A client taken out to run a command is skipped too.
+        let taken = slab.take(3).unwrap();
+        let (mut cursor, mut out) = (0, Vec::new());
+        slab.rotate(&mut cursor, 2, &mut out);
+        assert_eq!(out, [0, 2]);
+        slab.rotate(&mut cursor, 2, &mut out);
+        assert_eq!(out, [4, 0]);
+        // Never more than one lap, whatever `n`.
+        slab.rotate(&mut cursor, 10, &mut out);
+        assert_eq!(out, [2, 4, 0]);
+        slab.put(taken);
+        let empty = Clients::default();
+        empty.rotate(&mut cursor, 3, &mut out);
+        assert!(out.is_empty());
     }
 }

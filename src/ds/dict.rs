@@ -40,6 +40,12 @@ impl DictKey for Box<[u8]> {
 }
 
 /// One key/value node of a bucket chain (Redis `dictEntry`).
+///
+/// `repr(C)` keeps the chain link and the key at the front: a chain walk
+/// and a rehash read only those, and in a 48-byte entry the first 32
+/// bytes cross a cache line in one of four positions (the default layout
+/// put the link last, after the value, and crossed in two of four).
+#[repr(C)]
 pub struct Entry<K, V> {
     next: Option<Box<Entry<K, V>>>,
     key: K,

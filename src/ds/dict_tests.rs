@@ -219,3 +219,14 @@ proptest! {
         }
     }
 }
+
+/// A keyspace entry stays one 48-byte allocation with the chain link
+/// and the key in its first 32 bytes (see `Entry`).
+#[test]
+fn link_and_key_come_first_in_a_keyspace_entry() {
+    type E = super::Entry<crate::keyspace::key::Key, crate::types::object::Value>;
+    assert_eq!(std::mem::size_of::<E>(), 48);
+    assert_eq!(std::mem::offset_of!(E, next), 0);
+    assert_eq!(std::mem::offset_of!(E, key), 8);
+    assert_eq!(std::mem::offset_of!(E, val), 32);
+}

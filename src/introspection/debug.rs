@@ -23,6 +23,8 @@ pub struct DebugFlags {
     pub aof_flush_sleep_us: i64,
     /// DEBUG SET-DISABLE-DENY-SCRIPTS.
     pub disable_deny_scripts: bool,
+    /// DEBUG PAUSE-CRON: serverCron does nothing (server/cron.rs).
+    pub pause_cron: bool,
 }
 
 /// Redis's default packed threshold: 1 GB.
@@ -36,6 +38,7 @@ impl Default for DebugFlags {
             skip_checksum_validation: false,
             aof_flush_sleep_us: 0,
             disable_deny_scripts: false,
+            pause_cron: false,
         }
     }
 }
@@ -91,6 +94,7 @@ pub const SUBCOMMANDS: &[DebugSub] = &[
     sub("set-disable-deny-scripts", 3, 3, debug_disable_deny_scripts),
     sub("mallctl", 3, ANY, debug_mallctl),
     sub("mallctl-str", 3, ANY, debug_mallctl_str),
+    sub("pause-cron", 3, 3, debug_pause_cron),
 ];
 
 /// DEBUG <subcommand>: enable-debug-command is checked by dispatch
@@ -100,7 +104,9 @@ pub(super) fn debug_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     let keyspace = crate::keyspace::debug_cmds::DEBUG_SUBCOMMANDS;
     let aof = crate::persistence::aof::DEBUG_SUBCOMMANDS;
     let rdb = crate::persistence::commands::DEBUG_SUBCOMMANDS;
-    for sub in SUBCOMMANDS.iter().chain(keyspace).chain(aof).chain(rdb) {
+    let replybuffer = crate::conn::resize::DEBUG_SUBCOMMANDS;
+    let all = SUBCOMMANDS.iter().chain(keyspace).chain(aof).chain(rdb);
+    for sub in all.chain(replybuffer) {
         if ctx.arg(1).eq_ignore_ascii_case(sub.name.as_bytes())
             && argc >= sub.min_argc
             && argc <= sub.max_argc
@@ -112,7 +118,7 @@ pub(super) fn debug_command(ctx: &mut Ctx) -> Result<(), CmdError> {
 }
 
 /// C's `atoi`: optional spaces and sign, then digits; 0 when none.
-fn atoi(s: &[u8]) -> i64 {
+pub(crate) fn atoi(s: &[u8]) -> i64 {
     let s = std::str::from_utf8(s).unwrap_or("").trim_start();
     let (neg, rest) = match s.as_bytes().first() {
         Some(b'-') => (true, &s[1..]),
@@ -333,6 +339,13 @@ fn debug_change_repl_id(ctx: &mut Ctx) -> Result<(), CmdError> {
     repl.replid = crate::server::startup::random_hex(40);
     repl.replid2 = "0".repeat(40);
     repl.second_replid_offset = -1;
+    ctx.reply().ok();
+    Ok(())
+}
+
+/// DEBUG PAUSE-CRON <0|1>: any text, read as C's `atoi`.
+fn debug_pause_cron(ctx: &mut Ctx) -> Result<(), CmdError> {
+    ctx.srv.debug.pause_cron = atoi(ctx.arg(2)) != 0;
     ctx.reply().ok();
     Ok(())
 }

@@ -47,6 +47,7 @@ const HELP: &[&str] = &[
 /// marks these as pushes, so they survive CLIENT REPLY OFF/SKIP.
 fn confirm(c: &mut Client, word: &[u8], name: Option<&[u8]>, count: usize) {
     let r = &mut c.reply;
+    let start = r.len();
     r.push(3);
     r.bulk(word);
     match name {
@@ -54,7 +55,7 @@ fn confirm(c: &mut Client, word: &[u8], name: Option<&[u8]>, count: usize) {
         None => r.null(),
     }
     r.int(count as i64);
-    c.push_end = c.reply.len();
+    r.mark_push(start);
 }
 
 /// Confirmation words of a channel kind: (subscribe, unsubscribe).

@@ -30,18 +30,12 @@ pub fn deliver(srv: &mut Server, me: Option<(&mut Client, usize)>) {
     for e in &events {
         publish_event(srv, Some(&mut *c), flags, e);
     }
+    // Pushes survive CLIENT REPLY OFF/SKIP: they are recorded as such.
     if c.reply.len() > before && reply_start < before {
         let pushed = c.reply.split_off(before);
-        let n = pushed.len();
-        c.reply.insert(reply_start, &pushed);
-        // Pushes survive CLIENT REPLY OFF/SKIP: keep everything up to them.
-        c.push_end = if c.push_end > reply_start {
-            c.push_end + n
-        } else {
-            reply_start + n
-        };
+        c.reply.insert_push(reply_start, &pushed);
     } else if c.reply.len() > before {
-        c.push_end = c.reply.len();
+        c.reply.mark_push(before);
     }
 }
 

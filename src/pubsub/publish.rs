@@ -65,11 +65,12 @@ impl Outbox<'_> {
         if let Some(me) = self.me.as_deref_mut() {
             if me.id == id {
                 if !me.flags.close_asap {
+                    let start = me.reply.len();
                     append_push(me, frame);
                     // Pushes survive CLIENT REPLY OFF/SKIP, as in Redis;
-                    // dispatch reads the mark after the running command.
+                    // after the handler, notify::deliver records its own.
                     if me.flags.executing {
-                        me.push_end = me.reply.len();
+                        me.reply.mark_push(start);
                     }
                 }
                 return;

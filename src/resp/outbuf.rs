@@ -1,6 +1,7 @@
 //! A client's pending output (networking.c `_addReplyToBufferOrList`,
-//! `_addReplyProtoToList`, `_writevToClient`): a head buffer of up to 16 KB,
-//! then a list of blocks of at least 16 KB. A big reply is copied once, into
+//! `_addReplyProtoToList`, `_writevToClient`): a head buffer of `size` bytes
+//! (16 KB at first; the clients cron moves it between 1 KB and 16 KB, as
+//! Redis resizes `c->buf`), then a list of blocks of at least 16 KB. A big reply is copied once, into
 //! a block of its own size, and never moved again by a growing buffer; each
 //! block is freed as soon as it has been written.
 //!
@@ -8,6 +9,11 @@
 //! head first, written bytes included until their chunk is dropped; the
 //! written prefix only shrinks between commands, so marks a command takes
 //! stay valid while it runs.
+//!
+//! The running command's pushes (pub/sub messages, invalidations) are
+//! recorded as spans, kept in place by `insert` and `truncate`, so that
+//! CLIENT REPLY OFF/SKIP drop everything the command wrote except them
+//! (Redis lets output through while CLIENT_PUSHING is set).
 
 use std::collections::VecDeque;
 use std::io::IoSlice;
@@ -15,14 +21,21 @@ use std::io::IoSlice;
 /// Most the head holds, and the least size of a block (PROTO_REPLY_CHUNK_BYTES).
 pub const REPLY_CHUNK: usize = 16 * 1024;
 
+/// Least size the clients cron shrinks the head to (PROTO_REPLY_MIN_BYTES).
+pub const REPLY_MIN: usize = 1024;
+
 /// Most slices handed to one `writev` (IOV_MAX is 1024; 64 blocks already
 /// hold at least 1 MB).
 pub const MAX_IOV: usize = 64;
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct OutBuf {
-    /// Redis's static `buf`: reused from reply to reply, at most `REPLY_CHUNK`.
+    /// Redis's static `buf`: reused from reply to reply. Its allocation grows
+    /// on demand up to `size`, and is only given back by `set_head_size`.
     head: Vec<u8>,
+    /// The head's size (Redis `buf_usable_size`, CLIENT LIST `rbs`): replies
+    /// go to blocks once the head holds this many bytes.
+    size: usize,
     /// Redis's reply list. Data goes here once a block exists, so that the
     /// stream stays in order.
     blocks: VecDeque<Vec<u8>>,
@@ -32,6 +45,23 @@ pub struct OutBuf {
     blocks_mem: usize,
     /// Bytes at the start of the stream already written.
     sent: usize,
+    /// Spans (start, end) of pushes the running command wrote, in order;
+    /// emptied after each command by `drop_replies_from` / `end_command`.
+    pushes: Vec<(usize, usize)>,
+}
+
+impl Default for OutBuf {
+    fn default() -> Self {
+        OutBuf {
+            head: Vec::new(),
+            size: REPLY_CHUNK,
+            blocks: VecDeque::new(),
+            blocks_len: 0,
+            blocks_mem: 0,
+            sent: 0,
+            pushes: Vec::new(),
+        }
+    }
 }
 
 impl OutBuf {
@@ -57,9 +87,24 @@ impl OutBuf {
         self.head.len()
     }
 
-    /// Capacity of the head (CLIENT LIST `rbs`).
+    /// Memory the head holds now.
     pub fn head_capacity(&self) -> usize {
         self.head.capacity()
+    }
+
+    /// Size of the head (CLIENT LIST `rbs`).
+    pub fn head_size(&self) -> usize {
+        self.size
+    }
+
+    /// Resizes the head (the clients cron): later replies fill it up to
+    /// `size` bytes, and memory it holds past both `size` and its content
+    /// is given back. Positions do not move.
+    pub fn set_head_size(&mut self, size: usize) {
+        self.size = size;
+        if self.head.capacity() > size.max(self.head.len()) {
+            self.head.shrink_to(size);
+        }
     }
 
     /// Number of blocks (CLIENT LIST `oll`).
@@ -110,13 +155,11 @@ impl OutBuf {
     fn extend_slow(&mut self, mut s: &[u8], extra: usize) {
         if self.blocks.is_empty() {
             let len = self.head.len();
-            let k = REPLY_CHUNK.saturating_sub(len).min(s.len());
+            let k = self.size.saturating_sub(len).min(s.len());
             if k > 0 {
                 if self.head.capacity() - len < k {
-                    // Grow by doubling, but never past REPLY_CHUNK.
-                    let want = (self.head.capacity() * 2)
-                        .max(len + k)
-                        .clamp(64, REPLY_CHUNK);
+                    // Grow by doubling, but never past the head's size.
+                    let want = (self.head.capacity() * 2).max(64).min(self.size);
                     self.head.reserve_exact(want.max(len + k) - len);
                 }
                 self.head.extend_from_slice(&s[..k]);
@@ -150,6 +193,12 @@ impl OutBuf {
             return;
         }
         debug_assert!(at >= self.sent, "truncating written output");
+        if !self.pushes.is_empty() {
+            self.pushes.retain_mut(|(s, e)| {
+                *e = (*e).min(at);
+                *s < *e
+            });
+        }
         if at <= self.head.len() {
             self.head.truncate(at);
             self.drop_blocks_from(0);
@@ -184,6 +233,15 @@ impl OutBuf {
     /// that go before the running command's reply).
     pub fn insert(&mut self, at: usize, bytes: &[u8]) {
         debug_assert!(at >= self.sent, "inserting into written output");
+        // Pushes from `at` on move with their bytes; one `at` is inside grows.
+        for (s, e) in self.pushes.iter_mut() {
+            if *s >= at {
+                *s += bytes.len();
+            }
+            if *e > at {
+                *e += bytes.len();
+            }
+        }
         if at < self.head.len() || (self.blocks.is_empty() && at <= self.head.len()) {
             self.head.splice(at..at, bytes.iter().copied());
             return;
@@ -200,6 +258,51 @@ impl OutBuf {
             off += b.len();
         }
         self.extend(bytes);
+    }
+
+    /// Records that the bytes from `start` to the end are a push the running
+    /// command wrote to its own client.
+    pub fn mark_push(&mut self, start: usize) {
+        let end = self.len();
+        if start >= end {
+            return;
+        }
+        match self.pushes.last_mut() {
+            Some((_, e)) if *e >= start => *e = (*e).max(end),
+            _ => self.pushes.push((start, end)),
+        }
+    }
+
+    /// Inserts a push at position `at` (one that goes before the running
+    /// command's reply) and records it.
+    pub fn insert_push(&mut self, at: usize, bytes: &[u8]) {
+        self.insert(at, bytes);
+        let end = at + bytes.len();
+        let i = self.pushes.partition_point(|&(s, _)| s < at);
+        self.pushes.insert(i, (at, end));
+    }
+
+    /// CLIENT REPLY OFF/SKIP after a command: drops what it wrote from
+    /// position `mark` on, except its pushes, which close up in order.
+    pub fn drop_replies_from(&mut self, mark: usize) {
+        let pushes = std::mem::take(&mut self.pushes);
+        if pushes.is_empty() {
+            self.truncate(mark);
+            return;
+        }
+        let tail = self.split_off(mark);
+        for (s, e) in pushes {
+            let (s, e) = (s.max(mark) - mark, e.saturating_sub(mark).min(tail.len()));
+            if s < e {
+                self.extend(&tail[s..e]);
+            }
+        }
+    }
+
+    /// Forgets the running command's push spans (its output stays).
+    #[inline]
+    pub fn end_command(&mut self) {
+        self.pushes.clear();
     }
 
     /// The bytes from position `at` to the end.
@@ -231,6 +334,7 @@ impl OutBuf {
 
     /// Drops everything, written or not.
     pub fn clear(&mut self) {
+        self.pushes.clear();
         self.head.clear();
         self.drop_blocks_from(0);
         self.sent = 0;
@@ -296,7 +400,7 @@ impl OutBuf {
             if self.sent < self.head.len() {
                 return;
             }
-            if self.head.capacity() <= REPLY_CHUNK {
+            if self.head.capacity() <= self.size {
                 // All written: the usual end of a write.
                 self.head.clear();
                 self.sent = 0;
@@ -314,8 +418,8 @@ impl OutBuf {
             self.sent -= self.head.len();
             self.head.clear();
             // An insert may have grown the head past its size.
-            if self.head.capacity() > REPLY_CHUNK {
-                self.head.shrink_to(REPLY_CHUNK);
+            if self.head.capacity() > self.size {
+                self.head.shrink_to(self.size);
             }
         }
         while let Some(b) = self.blocks.front() {
@@ -451,6 +555,67 @@ mod tests {
         assert!(o.one_chunk());
         assert_eq!(o.first_pending().len(), 3);
         o.consume(3);
+        assert!(o.is_empty());
+    }
+
+    #[test]
+    fn head_size_bounds_the_head_and_shrinking_keeps_content() {
+        let mut o = OutBuf::default();
+        o.set_head_size(REPLY_MIN);
+        o.extend(&pattern(3000, 9));
+        assert_eq!((o.head_len(), o.block_count()), (REPLY_MIN, 1));
+        assert!(o.head_capacity() <= REPLY_MIN);
+        assert_eq!(drain(&mut o, 500), pattern(3000, 9));
+        // Growing the size lets the head take more before a block.
+        o.set_head_size(4096);
+        o.extend(&pattern(3000, 1));
+        assert_eq!(o.block_count(), 0);
+        // Shrinking below what it holds keeps every byte.
+        o.set_head_size(REPLY_MIN);
+        assert_eq!(o.to_vec(), pattern(3000, 1));
+        assert_eq!(drain(&mut o, 3000), pattern(3000, 1));
+        assert!(o.head_capacity() <= REPLY_MIN);
+    }
+
+    #[test]
+    fn dropping_replies_keeps_pushes_in_order() {
+        let mut o = OutBuf::default();
+        o.extend(b"+before\r\n");
+        let mark = o.len();
+        o.extend(b"*3\r\n+PONG\r\n");
+        let p = o.len();
+        o.extend(b">1\r\n+msg\r\n");
+        o.mark_push(p);
+        o.extend(b":1\r\n");
+        // A push inserted before the command's reply (a notification).
+        o.insert_push(mark, b">1\r\n+ev\r\n");
+        o.drop_replies_from(mark);
+        assert_eq!(o.to_vec(), b"+before\r\n>1\r\n+ev\r\n>1\r\n+msg\r\n");
+        // Spans are gone: the next drop keeps nothing after its mark.
+        let mark = o.len();
+        o.extend(b"+OK\r\n");
+        o.drop_replies_from(mark);
+        assert_eq!(o.len(), mark);
+    }
+
+    #[test]
+    fn push_spans_follow_inserts_and_truncates() {
+        let mut o = OutBuf::default();
+        o.extend(b"aa");
+        o.extend(b"PP");
+        o.mark_push(2);
+        o.insert(1, b"xyz");
+        assert_eq!(o.to_vec(), b"axyzaPP");
+        o.extend(b"QQ");
+        o.mark_push(7);
+        o.truncate(8);
+        o.drop_replies_from(0);
+        assert_eq!(o.to_vec(), b"PPQ");
+        o.clear();
+        o.extend(b"zz");
+        o.mark_push(0);
+        o.end_command();
+        o.drop_replies_from(0);
         assert!(o.is_empty());
     }
 }

@@ -60,6 +60,17 @@ impl Reply {
         self.out.insert(at, bytes);
     }
 
+    /// Records the output from `start` to the end as a push of the running
+    /// command (kept by CLIENT REPLY OFF/SKIP).
+    pub fn mark_push(&mut self, start: usize) {
+        self.out.mark_push(start);
+    }
+
+    /// Inserts a push at `at`, before output written after it, and records it.
+    pub fn insert_push(&mut self, at: usize, bytes: &[u8]) {
+        self.out.insert_push(at, bytes);
+    }
+
     /// Removes and returns the output from position `at` on.
     pub fn split_off(&mut self, at: usize) -> Vec<u8> {
         self.out.split_off(at)

@@ -262,7 +262,7 @@ impl Server {
             return;
         }
         if let WriteOutcome::Error = self.write_client(c) {
-            c.flags.close_asap = true;
+            self.close_asap(c);
         }
     }
 
@@ -371,17 +371,23 @@ impl Server {
         crate::tracking::client_freed(self, &mut c);
     }
 
-    /// Closes every client flagged close-asap (CLIENT KILL, output limits).
+    /// Flags a client to be freed in before-sleep (Redis `freeClientAsync`).
+    pub fn close_asap(&mut self, c: &mut Client) {
+        if !c.flags.close_asap {
+            c.flags.close_asap = true;
+            self.clients_to_close.push(c.token);
+        }
+    }
+
+    /// Frees the clients flagged close-asap (Redis `freeClientsInAsyncFreeQueue`).
+    /// A token freed and reused since it was queued belongs to a new client
+    /// without the flag, which is left alone.
     pub(super) fn close_flagged_clients(&mut self) {
-        let flagged: Vec<usize> = self
-            .clients
-            .iter()
-            .filter(|c| c.flags.close_asap)
-            .map(|c| c.token)
-            .collect();
-        for token in flagged {
-            if let Some(c) = self.clients.take(token) {
-                self.free_client(c);
+        for token in std::mem::take(&mut self.clients_to_close) {
+            match self.clients.take(token) {
+                Some(c) if c.flags.close_asap => self.free_client(c),
+                Some(c) => self.clients.put(c),
+                None => {}
             }
         }
     }

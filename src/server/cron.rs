@@ -41,6 +41,12 @@ impl Server {
     }
 
     fn server_cron(&mut self) {
+        // DEBUG PAUSE-CRON skips the cron's work, as in Redis; a shutdown
+        // signal is still honoured, so a paused server can be stopped.
+        if self.debug.pause_cron {
+            self.check_shutdown_signal();
+            return;
+        }
         if self.run_with_period(100) {
             let now = self.time.mstime;
             self.stats
@@ -64,32 +70,38 @@ impl Server {
         self.cronloops += 1;
     }
 
-    /// Closes idle clients past `timeout` (Redis `clientsCronHandleTimeout`):
-    /// idle time is counted in whole seconds; MONITOR clients and clients
-    /// held by a pause (blocked, in Redis terms) never time out.
+    /// Redis `clientsCron`: visits `clients / hz` clients per tick (at
+    /// least five), rotating through the slab so that each is seen about
+    /// once a second: the idle timeout, then buffer resizing (conn/resize.rs).
     fn clients_cron(&mut self) {
-        if self.config.timeout <= 0 {
-            return;
-        }
-        let now = self.time.unixtime;
-        let per_call =
-            (self.clients.len() / self.effective_hz() as usize).max(CLIENTS_CRON_MIN_ITERATIONS);
-        let idle: Vec<usize> = self
-            .clients
-            .iter()
-            .filter(|c| {
-                !c.flags.monitor
-                    && !c.flags.postponed
-                    && now - c.last_interaction_ms / 1000 > self.config.timeout
-            })
-            .take(per_call)
-            .map(|c| c.token)
-            .collect();
-        for token in idle {
-            if let Some(c) = self.clients.take(token) {
-                self.log.verbose("Closing idle client");
-                self.free_client(c);
+        let n = self.clients.len();
+        let per_call = (n / self.effective_hz() as usize).max(CLIENTS_CRON_MIN_ITERATIONS.min(n));
+        let batch = crate::conn::resize::next_batch(self, per_call);
+        for &token in &batch {
+            if self.timed_out(token) {
+                if let Some(c) = self.clients.take(token) {
+                    self.log.verbose("Closing idle client");
+                    self.free_client(c);
+                }
+                continue;
             }
+            crate::conn::resize::visit(self, token);
         }
+        crate::conn::resize::give_back_batch(self, batch);
+    }
+
+    /// Redis `clientsCronHandleTimeout`: idle time is counted in whole
+    /// seconds; MONITOR clients, subscribers and blocked clients (on keys,
+    /// or held by a pause) never time out.
+    fn timed_out(&self, token: usize) -> bool {
+        let Some(c) = self.clients.get(token) else {
+            return false;
+        };
+        self.config.timeout > 0
+            && !c.flags.monitor
+            && !c.flags.postponed
+            && !c.flags.blocked_on_keys
+            && !c.is_pubsub()
+            && self.time.unixtime - c.last_interaction_ms / 1000 > self.config.timeout
     }
 }

@@ -62,6 +62,8 @@ pub struct Server {
     pub pending_writes: Vec<usize>,
     /// Clients whose input was left unread or unprocessed by a budget.
     pub pending_input: Vec<usize>,
+    /// Clients flagged close-asap, freed in before-sleep (Redis `clients_to_close`).
+    pub clients_to_close: Vec<usize>,
     /// Set when the loop must exit.
     pub stop: bool,
     /// Exit code once stopped.
@@ -95,6 +97,8 @@ pub struct Server {
     // MONITOR clients as (token, id).
     pub pause: crate::conn::pause::PauseState,
     pub monitors: Vec<(usize, u64)>,
+    // Reply and query buffer resizing in the clients cron (conn/resize.rs).
+    pub client_resize: crate::conn::resize::ResizeState,
     // Config (src/server/config_apply.rs): the oom_score_adj the process had
     // before the first oom-score-adj change, to restore it.
     pub oom_score_base: Option<i64>,
@@ -128,6 +132,7 @@ impl Server {
             next_client_id: 1,
             pending_writes: Vec::new(),
             pending_input: Vec::new(),
+            clients_to_close: Vec::new(),
             stop: false,
             exit_code: 0,
             next_cron_ms: 0,
@@ -147,6 +152,7 @@ impl Server {
             rdb: Default::default(),
             pause: Default::default(),
             monitors: Vec::new(),
+            client_resize: Default::default(),
             oom_score_base: None,
             multi: Default::default(),
             propagation: Default::default(),

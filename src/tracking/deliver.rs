@@ -160,9 +160,10 @@ fn redirect_broken(srv: &mut Server, me: &mut Option<&mut Client>, id: u64, resp
 /// through the slab with the pending-write list and output limits.
 fn write_to(srv: &mut Server, me: &mut Option<&mut Client>, id: u64, frame: &[u8]) {
     if let Some(c) = me.as_deref_mut().filter(|c| c.id == id) {
+        let start = c.reply.len();
         c.reply.raw(frame);
         // Pushes survive CLIENT REPLY OFF/SKIP (Redis CLIENT_PUSHING).
-        c.push_end = c.reply.len();
+        c.reply.mark_push(start);
         return;
     }
     let token = srv

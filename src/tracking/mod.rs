@@ -13,7 +13,7 @@ mod deliver;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::cmd::meta::{flags, CommandMeta};
-use crate::conn::{Client, ReplyMode};
+use crate::conn::Client;
 use crate::server::Server;
 
 pub use commands::COMMANDS;
@@ -72,9 +72,6 @@ pub struct Tracking {
     /// Frames for the running client as a redirect target, written while its
     /// command runs: they go before its reply.
     immediate: Vec<Vec<u8>>,
-    /// Where the running client's reply started, and its reply mode then.
-    reply_start: usize,
-    mode_before: Option<ReplyMode>,
     /// The next change has no client behind it (an expiry): BCAST NOLOOP
     /// clients hear of it even when it happens inside their command.
     anonymous: bool,
@@ -218,8 +215,6 @@ pub fn before_call(srv: &mut Server, c: &Client) {
         return;
     }
     srv.tracking.current = c.id;
-    srv.tracking.reply_start = c.reply.len();
-    srv.tracking.mode_before = Some(c.reply_mode);
 }
 
 /// Right after a handler: frames for the running client as a redirect
@@ -231,17 +226,11 @@ pub fn after_handler(srv: &mut Server, c: &mut Client, reply_start: usize) {
     let values = std::mem::take(&mut srv.tracking.immediate);
     let frames = deliver::finish_immediate(c, values);
     let mut at = reply_start.min(c.reply.len());
-    for f in frames {
-        let n = f.len();
-        c.reply.insert(at, &f);
-        at += n;
-    }
     // Pushes survive CLIENT REPLY OFF/SKIP (Redis CLIENT_PUSHING).
-    c.push_end = if c.push_end > reply_start {
-        c.push_end + (at - reply_start)
-    } else {
-        at
-    };
+    for f in frames {
+        c.reply.insert_push(at, &f);
+        at += f.len();
+    }
 }
 
 /// After every call (Redis `call` and `afterCommand`): remember the keys a
@@ -260,19 +249,19 @@ pub fn after_call(srv: &mut Server, c: &mut Client, argv: &[Vec<u8>], meta: &Com
         c.tracking.caching = false;
     }
     srv.tracking.current = 0;
-    let mode_before = srv.tracking.mode_before.take();
     if !srv.tracking.immediate.is_empty() {
         // Written after the handler (blocked clients served meanwhile).
         let values = std::mem::take(&mut srv.tracking.immediate);
         for f in deliver::finish_immediate(c, values) {
+            let start = c.reply.len();
             c.reply.raw(&f);
-            c.push_end = c.reply.len();
+            c.reply.mark_push(start);
         }
     }
     if srv.tracking.pending.is_empty() {
         return;
     }
-    flush_pending(srv, c, mode_before);
+    flush_pending(srv, c);
 }
 
 /// A command was refused before running: Redis still resets the client,
@@ -285,22 +274,8 @@ pub fn after_reject(c: &mut Client) {
 
 /// Sends the running client the invalidations queued while it ran
 /// (Redis `trackingHandlePendingKeyInvalidations`).
-fn flush_pending(srv: &mut Server, c: &mut Client, mode_before: Option<ReplyMode>) {
-    // With replies off, dispatch cuts the reply after the last push: cut
-    // the reply here first, so only the pushes remain.
-    let drops = match mode_before {
-        Some(before) => {
-            (before == ReplyMode::Skip && c.reply_mode != ReplyMode::On)
-                || c.reply_mode == ReplyMode::Off
-        }
-        None => false,
-    };
-    if drops {
-        let mark = srv.tracking.reply_start.max(c.push_end);
-        if c.reply.len() > mark {
-            c.reply.truncate(mark);
-        }
-    }
+/// With replies off, dispatch keeps these pushes and drops the reply.
+fn flush_pending(srv: &mut Server, c: &mut Client) {
     let pending = std::mem::take(&mut srv.tracking.pending);
     let mut me = Some(c);
     for key in pending {
@@ -314,9 +289,6 @@ fn flush_pending(srv: &mut Server, c: &mut Client, mode_before: Option<ReplyMode
             None => continue,
         };
         send(srv, &mut me, id, body);
-    }
-    if let Some(c) = me {
-        c.push_end = c.reply.len();
     }
 }
 
