@@ -12,3 +12,4 @@ pub mod listpack;
 pub mod quicklist;
 pub mod siphash;
 pub mod skiplist;
+pub mod smallstr;

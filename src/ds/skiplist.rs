@@ -188,6 +188,9 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
         let mut rank = [0u32; MAX_LEVEL];
         let mut x = self.head;
         let mut xw = self.nodes.words(x);
+        // The element's bytes, looked up once (an inline element's length
+        // is read through its variant).
+        let key = ele.as_ref();
         for i in (0..self.level).rev() {
             rank[i] = if i == self.level - 1 { 0 } else { rank[i + 1] };
             loop {
@@ -199,7 +202,7 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
                     break;
                 }
                 let fw = self.nodes.words(l.forward);
-                if !self.before(l.forward, fw, score, ele.as_ref()) {
+                if !self.before(l.forward, fw, score, key) {
                     break;
                 }
                 rank[i] += l.span;

@@ -102,7 +102,7 @@ pub fn value_from(l: Loaded, share_ints: bool) -> Result<Value, LoadError> {
             let mut t = Dict::new();
             let _ = t.try_expand(members.len());
             for m in members {
-                t.insert_new(m.into_boxed_slice(), ());
+                t.insert_new(crate::ds::smallstr::SmallStr::from_vec(m), ());
             }
             Value::Set(Box::new(Set::Table(t)))
         }
@@ -120,8 +120,7 @@ pub fn value_from(l: Loaded, share_ints: bool) -> Result<Value, LoadError> {
             let mut big = Big::new();
             let _ = big.dict.try_expand(items.len());
             for (m, score) in items {
-                big.sl.insert(score, m.clone().into_boxed_slice());
-                big.dict.insert_new(m.into_boxed_slice(), score);
+                big.insert(&m, score);
             }
             Value::ZSet(Box::new(ZSet::Skiplist(Box::new(big))))
         }

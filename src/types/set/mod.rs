@@ -8,10 +8,12 @@ mod random;
 
 use crate::ds::dict::Dict;
 use crate::ds::intset::Intset;
+use crate::ds::smallstr::SmallStr;
 use crate::util::num::string2ll;
 
-/// Members of a "hashtable" set.
-pub type SetTable = Dict<Box<[u8]>, ()>;
+/// Members of a "hashtable" set: a member of up to 22 bytes lives in
+/// the 32-byte dict entry itself (`SmallStr`).
+pub type SetTable = Dict<SmallStr, ()>;
 
 pub enum Set {
     Intset(Intset),
@@ -92,7 +94,7 @@ impl Set {
         let mut d = SetTable::new();
         d.expand(is.len());
         for v in is.iter() {
-            d.insert_new(int_bytes(v).into(), ());
+            d.insert_new(SmallStr::from_vec(int_bytes(v)), ());
         }
         *self = Set::Table(d);
     }
@@ -114,7 +116,7 @@ impl Set {
             }
         }
         match self {
-            Set::Table(d) => d.add(m.into(), ()).is_ok(),
+            Set::Table(d) => d.add(SmallStr::new(m), ()).is_ok(),
             Set::Intset(_) => unreachable!("converted above"),
         }
     }
@@ -176,11 +178,10 @@ impl Set {
     /// MEMORY USAGE's size of the set (Redis objectComputeSize): the whole
     /// intset, or the table with `samples` members averaged.
     pub fn mem_usage(&self, samples: usize) -> usize {
-        use crate::alloc::alloc_size;
         let own = std::mem::size_of::<Set>();
         match self {
-            Set::Intset(is) => own + alloc_size(is.blob_len()),
-            Set::Table(d) => own + d.sampled_bytes(samples, |k, _| alloc_size(k.len())),
+            Set::Intset(is) => own + crate::alloc::alloc_size(is.blob_len()),
+            Set::Table(d) => own + d.sampled_bytes(samples, |k, _| k.heap_bytes()),
         }
     }
 }

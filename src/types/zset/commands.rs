@@ -333,7 +333,7 @@ fn zscan_command(ctx: &mut Ctx) -> Result<(), CmdError> {
             let mut step = |c: u64, out: &mut Vec<Vec<u8>>| {
                 b.dict.scan(c, |e| {
                     out.push(e.key().to_vec());
-                    out.push(fmt_g17(e.val).into_bytes());
+                    out.push(fmt_g17(b.entry_score(e)).into_bytes());
                 })
             };
             coll::scan_elements(argv, cursor, true, ScanSource::Cursor(&mut step))?

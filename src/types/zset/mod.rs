@@ -8,19 +8,23 @@
 
 pub mod algebra;
 pub mod commands;
+pub mod key;
 mod random;
 pub mod range;
 pub mod score;
 
-use crate::ds::dict::Dict;
+use crate::ds::dict::{Dict, Entry};
 use crate::ds::listpack::{Listpack, LpValue};
 use crate::ds::skiplist::{LexRange, ScoreRange, Skiplist};
 use crate::util::num::fmt_g17;
+use key::{Member, ZKey};
 
-/// The large encoding.
+/// The large encoding. Each member is in the skiplist (its element, with
+/// the score in the node) and in the dict, whose key holds the member and
+/// its node id: the dict finds a member's node, the node has its score.
 pub struct Big {
-    pub sl: Skiplist<Box<[u8]>>,
-    pub dict: Dict<Box<[u8]>, f64>,
+    pub sl: Skiplist<Member>,
+    pub dict: Dict<ZKey, ()>,
 }
 
 pub enum ZSet {
@@ -176,7 +180,7 @@ impl ZSet {
                 let p = lp.find(lp.first()?, ele, 1)?;
                 Some(lp_score(lp.get(lp.next(p)?)))
             }
-            ZSet::Skiplist(b) => b.dict.get(ele).copied(),
+            ZSet::Skiplist(b) => b.score(ele),
         }
     }
 
@@ -267,10 +271,10 @@ impl ZSet {
                 true
             }
             ZSet::Skiplist(b) => {
-                let Some((_, s)) = b.dict.remove(ele) else {
+                let Some((k, ())) = b.dict.remove(ele) else {
                     return false;
                 };
-                b.sl.delete(s, ele);
+                b.sl.delete(b.sl.score(k.node()), ele);
                 b.dict.shrink_if_needed();
                 true
             }
@@ -282,7 +286,7 @@ impl ZSet {
         let r = match self {
             ZSet::Listpack(_) => self.items().iter().position(|(e, _)| e == ele)?,
             ZSet::Skiplist(b) => {
-                let s = *b.dict.get(ele)?;
+                let s = b.score(ele)?;
                 b.sl.rank(s, ele) - 1
             }
         };
@@ -462,14 +466,28 @@ impl Big {
         }
     }
 
-    /// `zsetAdd` on the skiplist encoding, with one dict lookup: the
-    /// score found is updated in place.
+    /// The score of `ele`, read from its skiplist node.
+    #[inline]
+    pub fn score(&self, ele: &[u8]) -> Option<f64> {
+        self.dict.find(ele).map(|e| self.sl.score(e.key().node()))
+    }
+
+    /// The score of a member's dict entry (ZSCAN, ZRANDMEMBER).
+    #[inline]
+    pub fn entry_score(&self, e: &Entry<ZKey, ()>) -> f64 {
+        self.sl.score(e.key().node())
+    }
+
+    /// `zsetAdd` on the skiplist encoding, with one dict lookup: the entry
+    /// found is pointed at the node the member ends up in.
     fn add(&mut self, ele: &[u8], score: f64, f: AddFlags) -> (AddOut, f64) {
-        if let Some(cur) = self.dict.get_mut(ele) {
-            return match new_score(*cur, score, f) {
+        if let Some(e) = self.dict.find_mut(ele) {
+            let cur = self.sl.score(e.key().node());
+            return match new_score(cur, score, f) {
                 Ok(score) => {
-                    self.sl.update_score(*cur, ele, score);
-                    *cur = score;
+                    if let Some(id) = self.sl.update_score(cur, ele, score) {
+                        e.key_meta_mut().set_node(id);
+                    }
                     (AddOut::Updated, score)
                 }
                 Err(out) => out,
@@ -482,9 +500,11 @@ impl Big {
         (AddOut::Added, score)
     }
 
-    fn insert(&mut self, ele: &[u8], score: f64) {
-        self.sl.insert(score, ele.into());
-        self.dict.insert_new(ele.into(), score);
+    /// Adds a member known to be absent.
+    pub fn insert(&mut self, ele: &[u8], score: f64) {
+        let (mut k, m) = key::key_and_member(ele);
+        k.set_node(self.sl.insert(score, m));
+        self.dict.insert_new(k, ());
     }
 }
 
@@ -504,11 +524,11 @@ impl ZSet {
         match self {
             ZSet::Listpack(lp) => own + alloc_size(lp.bytes()),
             ZSet::Skiplist(big) => {
-                let entry = Dict::<Box<[u8]>, f64>::entry_bytes();
+                let entry = Dict::<ZKey, ()>::entry_bytes();
                 let (mut sum, mut n) = (0usize, 0usize);
                 let nodes = big.sl.iter().zip(big.sl.node_bytes());
                 for ((ele, _), node) in nodes.take(samples) {
-                    sum += alloc_size(ele.len()) + node + entry;
+                    sum += key::heap_bytes(ele.len()) + node + entry;
                     n += 1;
                 }
                 let avg = if n == 0 { 0.0 } else { sum as f64 / n as f64 };

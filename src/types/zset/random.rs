@@ -116,7 +116,8 @@ fn with_repeats(r: &mut Reply, z: &mut ZSet, ws: bool, count: usize, rng: &mut R
         ZSet::Skiplist(b) => {
             for _ in 0..count {
                 if let Some(e) = b.dict.fair_random() {
-                    reply_one(r, ws, e.key(), e.val);
+                    let (m, s) = (e.key().node(), b.sl.score(e.key().node()));
+                    reply_one(r, ws, b.sl.ele(m), s);
                 }
             }
         }
@@ -143,9 +144,11 @@ fn distinct(z: &mut ZSet, count: usize, rng: &mut Rng) -> Vec<Item> {
             let mut seen = std::collections::HashSet::new();
             let mut out = Vec::with_capacity(count);
             while out.len() < count {
-                let Some(e) = b.dict.fair_random() else { break };
-                if seen.insert(e.key().to_vec()) {
-                    out.push((e.key().to_vec(), e.val));
+                let Some(id) = b.dict.fair_random().map(|e| e.key().node()) else {
+                    break;
+                };
+                if seen.insert(b.sl.ele(id).to_vec()) {
+                    out.push((b.sl.ele(id).to_vec(), b.sl.score(id)));
                 }
             }
             out
