@@ -398,8 +398,9 @@ class Gen:
 
     def command(self):
         r = self.r
-        if r.random() < 0.25:
-            name = self.pick(SETUP)
+        setup = [n for n in SETUP if n in self.specs]  # --only may drop some
+        if setup and r.random() < 0.25:
+            name = self.pick(setup)
         else:
             name = self.pick(self.names)
         parts = name.split("|")
