@@ -5,6 +5,10 @@ use std::io::{self, Read, Write};
 use crate::resp::parser::PROTO_MBULK_BIG_ARG;
 use crate::resp::{Reply, RequestParser};
 
+/// An empty query buffer larger than this is freed rather than kept, unless
+/// big arguments are still coming (four reads of `io::IOBUF_LEN`).
+const QUERYBUF_KEEP: usize = 64 * 1024;
+
 /// A client's socket: TCP or Unix domain.
 #[derive(Debug)]
 pub enum Socket {
@@ -116,6 +120,9 @@ pub struct Client {
     pub qb_pos: usize,
     /// Peak of the query buffer since the last cron check (for resizing).
     pub querybuf_peak: usize,
+    /// Length of the last request's last argument if it was big
+    /// (PROTO_MBULK_BIG_ARG or more), else 0: sizes the next read (`io::read_size`).
+    pub last_big_arg: usize,
     pub parser: RequestParser,
     pub argv: Vec<Vec<u8>>,
     pub reply: Reply,
@@ -179,6 +186,7 @@ impl Client {
             querybuf: Vec::new(),
             qb_pos: 0,
             querybuf_peak: 0,
+            last_big_arg: 0,
             parser: RequestParser::new(),
             argv: Vec::new(),
             reply: Reply::new(2),
@@ -228,6 +236,10 @@ impl Client {
         }
         if self.qb_pos == self.querybuf.len() {
             self.querybuf.clear();
+            // A buffer grown for big arguments is not kept once they stop.
+            if self.last_big_arg == 0 && self.querybuf.capacity() > QUERYBUF_KEEP {
+                self.querybuf = Vec::new();
+            }
         } else {
             self.querybuf.drain(..self.qb_pos);
         }
@@ -245,6 +257,14 @@ impl Client {
         if n >= PROTO_MBULK_BIG_ARG && self.qb_pos == 0 && self.querybuf.len() < n + 2 {
             self.querybuf.reserve_exact(n + 2 - self.querybuf.len());
         }
+    }
+
+    /// Records whether the request just parsed ended with a big argument.
+    pub fn note_big_arg(&mut self) {
+        self.last_big_arg = match self.argv.last() {
+            Some(a) if a.len() >= PROTO_MBULK_BIG_ARG => a.len(),
+            _ => 0,
+        };
     }
 
     /// Empties `argv` after a request, keeping small argument buffers for

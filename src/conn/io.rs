@@ -10,6 +10,10 @@ use crate::resp::parser::PROTO_MBULK_BIG_ARG;
 
 /// Size of one read (Redis PROTO_IOBUF_LEN).
 pub const IOBUF_LEN: usize = 16 * 1024;
+/// Largest single read (and largest request size `read_size` anticipates).
+const BIG_READ_MAX: usize = 1024 * 1024;
+/// Room for the header of a request that carries a big argument.
+const BIG_HEADER_ROOM: usize = 1024;
 /// Bytes written to one client per event before yielding (NET_MAX_WRITES_PER_EVENT).
 pub const MAX_WRITE_PER_EVENT: usize = 64 * 1024;
 
@@ -27,21 +31,9 @@ pub enum ReadOutcome {
     Error(io::Error),
 }
 
-/// Reads once into the query buffer. For a big bulk argument in progress,
-/// reads only up to its end so that the argument lands in a buffer of its own size.
+/// Reads once into the query buffer, `read_size` bytes at most.
 pub fn read_once(c: &mut Client) -> ReadOutcome {
-    let mut want = IOBUF_LEN;
-    if let Some(bulk) = c.parser.pending_bulk_len() {
-        if bulk >= PROTO_MBULK_BIG_ARG {
-            let have = c.querybuf_len();
-            let remaining = (bulk + 2).saturating_sub(have);
-            // Exactly up to the argument's end (as Redis reads), so that the
-            // buffer holds just the argument and can become it uncopied.
-            if remaining > 0 {
-                want = remaining.min(1024 * 1024);
-            }
-        }
-    }
+    let want = read_size(c);
     let fd = c.sock.fd();
     loop {
         match crate::event_loop::net::read_append(fd, &mut c.querybuf, want) {
@@ -56,6 +48,45 @@ pub fn read_once(c: &mut Client) -> ReadOutcome {
             Err(e) => return ReadOutcome::Error(e),
         }
     }
+}
+
+/// How much one read asks for: IOBUF_LEN, or for big arguments
+/// (PROTO_MBULK_BIG_ARG bytes or more) as Redis sizes its reads:
+/// - while one is being read, exactly up to its end (1 MB at most per
+///   read), so that the buffer holds just the argument and becomes it
+///   uncopied;
+/// - after a request whose last argument was big, enough for one more
+///   request like it (Redis's query buffer keeps the size of the last big
+///   argument). A stream of 100 KB SETs then costs one read each instead of
+///   16 KB plus the rest; the value, which lands after its request's header,
+///   is copied out. Each read of a socket whose peer is waiting on a closed
+///   receive window makes the kernel send the peer's next segments from
+///   inside that read, so halving the reads halves that work too
+///   (docs/performance.md, "read budget").
+fn read_size(c: &mut Client) -> usize {
+    if let Some(bulk) = c.parser.pending_bulk_len() {
+        if bulk >= PROTO_MBULK_BIG_ARG {
+            let remaining = (bulk + 2).saturating_sub(c.querybuf_len());
+            if remaining > 0 {
+                return remaining.min(BIG_READ_MAX);
+            }
+        }
+        return IOBUF_LEN;
+    }
+    if c.last_big_arg == 0 {
+        return IOBUF_LEN;
+    }
+    // The next request's header, its big argument and CRLF, with room for
+    // a header up to BIG_HEADER_ROOM bytes long.
+    let target = c.last_big_arg + 2 + BIG_HEADER_ROOM;
+    let have = c.querybuf.len();
+    if target > BIG_READ_MAX || target < have + IOBUF_LEN {
+        return IOBUF_LEN;
+    }
+    // Exactly, so that the buffer stays at `target` from one request to
+    // the next instead of doubling.
+    c.querybuf.reserve_exact(target - have);
+    target - have
 }
 
 #[derive(Debug, PartialEq, Eq)]

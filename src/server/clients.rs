@@ -12,8 +12,15 @@ use crate::conn::{Client, Socket};
 use crate::resp::parser::{ParseLimits, Parsed};
 use crate::util::args::repr;
 
-/// Reads per readable event before yielding to other clients.
+/// Reads per turn, at most (with `READ_BUDGET`, whichever ends first).
 const READS_PER_EVENT: usize = 16;
+
+/// Bytes read from one client per turn before the others get theirs: no
+/// further read starts once this many were read. A single read may go past
+/// it for a big argument (`io::read_size`), as Redis reads a big argument's
+/// rest whatever its size. Redis reads 16 KB per event; four times that
+/// keeps a pipeline of 16 1 KB SETs in one turn.
+const READ_BUDGET: usize = 64 * 1024;
 
 /// Pending output from which a client's replies are written between two
 /// pipelined commands (see `write_early`).
@@ -109,13 +116,19 @@ impl Server {
     /// return WouldBlock (one syscall saved per event). It is false when the
     /// peer's close was already reported, or when resuming a budget-limited
     /// client, where no new edge is guaranteed.
+    ///
+    /// A turn reads up to `READ_BUDGET` bytes; a client with more to read is
+    /// queued in `pending_input` and resumed after this iteration's replies
+    /// are written, so each client gets one turn per loop iteration, as a
+    /// level-triggered loop would give it, and the replies of a long
+    /// pipeline go out turn by turn rather than all after its last command.
     pub(super) fn handle_readable(&mut self, token: usize, stop_on_short: bool) {
         let Some(mut c) = self.clients.take(token) else {
             return;
         };
-        c.pending_input = false;
+        let mut read = 0;
         for _ in 0..READS_PER_EVENT {
-            if c.flags.close_after_reply || c.flags.close_asap {
+            if c.flags.close_after_reply || c.flags.close_asap || read >= READ_BUDGET {
                 break;
             }
             // One readQueryFromClient in Redis, whatever the read returns.
@@ -123,6 +136,7 @@ impl Server {
             match io::read_once(&mut c) {
                 ReadOutcome::Data { n, short } => {
                     self.stats.net_input_bytes += n as u64;
+                    read += n;
                     c.last_interaction_ms = self.time.mstime;
                     if self.querybuf_over_limit(&c) {
                         return self.free_client(c);
@@ -133,22 +147,7 @@ impl Server {
                     }
                 }
                 ReadOutcome::WouldBlock => return self.return_client(c),
-                ReadOutcome::Eof => {
-                    self.log.verbose(&format!(
-                        "Client closed connection {}",
-                        client_info_line(&c, self.time.mstime)
-                    ));
-                    // The peer may have shut down only its sending side. Redis
-                    // writes the replies in the before-sleep that precedes the
-                    // read that sees EOF; do the same before closing. The write
-                    // stops at WouldBlock, so it is bounded by the socket buffer.
-                    if c.has_pending_output() {
-                        self.stats.total_writes_processed += 1;
-                        let (_, n) = io::write_pending(&mut c, usize::MAX);
-                        self.stats.net_output_bytes += n as u64;
-                    }
-                    return self.free_client(c);
-                }
+                ReadOutcome::Eof => return self.client_eof(c),
                 ReadOutcome::Error(e) => {
                     self.log.verbose(&format!("Reading from client: {}", e));
                     return self.free_client(c);
@@ -161,6 +160,23 @@ impl Server {
             self.pending_input.push(token);
         }
         self.return_client(c);
+    }
+
+    fn client_eof(&mut self, mut c: Box<Client>) {
+        self.log.verbose(&format!(
+            "Client closed connection {}",
+            client_info_line(&c, self.time.mstime)
+        ));
+        // The peer may have shut down only its sending side. Redis writes the
+        // replies in the before-sleep that precedes the read that sees EOF; do
+        // the same before closing. The write stops at WouldBlock, so it is
+        // bounded by the socket buffer.
+        if c.has_pending_output() {
+            self.stats.total_writes_processed += 1;
+            let (_, n) = io::write_pending(&mut c, usize::MAX);
+            self.stats.net_output_bytes += n as u64;
+        }
+        self.free_client(c)
     }
 
     fn querybuf_over_limit(&mut self, c: &Client) -> bool {
@@ -218,6 +234,7 @@ impl Server {
             c.argv = argv;
             match parsed {
                 Ok(Parsed::Request) => {
+                    c.note_big_arg();
                     if !c.argv.is_empty() {
                         process_command(self, c);
                     }
@@ -356,6 +373,9 @@ impl Server {
     pub(super) fn process_pending_input(&mut self) {
         let tokens = std::mem::take(&mut self.pending_input);
         for token in tokens {
+            if let Some(c) = self.clients.get_mut(token) {
+                c.pending_input = false;
+            }
             self.handle_readable(token, false);
         }
     }
@@ -395,16 +415,18 @@ impl Server {
     /// The before-sleep hook (Redis `beforeSleep`). Returns true if work remains.
     pub(super) fn before_sleep_work(&mut self) -> bool {
         self.process_unblocked_clients();
-        if !self.pending_input.is_empty() {
-            self.process_pending_input();
-        }
         crate::keyspace::expire::before_sleep(self);
         crate::blocking::check_timeouts(self);
         crate::tracking::broadcast(self);
         crate::persistence::aof::before_sleep(self);
         let more_output = self.flush_pending_writes();
+        // Clients whose turn ended on the budget read again only now, after
+        // the replies of their previous turn went out.
+        if !self.pending_input.is_empty() {
+            self.process_pending_input();
+        }
         self.close_flagged_clients();
-        more_output || !self.pending_input.is_empty()
+        more_output || !self.pending_input.is_empty() || !self.pending_writes.is_empty()
     }
 }
 

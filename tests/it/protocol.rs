@@ -419,6 +419,120 @@ fn slow_reader_does_not_block_others() {
     assert!(replies.starts_with(b"$1048576\r\nrrrr"));
 }
 
+/// A long pipeline of big SETs is read a budget at a time: another client
+/// is served while it runs, and the pipeline still gets every reply, in
+/// order, with each value intact whether it was read in one piece with its
+/// header or completed by later reads (sizes vary so reads mispredict).
+#[test]
+fn long_pipeline_shares_the_server_and_keeps_order() {
+    let s = Server::start(&[]);
+    let rounds = 600;
+    let sizes = [100_000usize, 40_000, 100_000, 250_000, 33_000];
+    let value = |i: usize| {
+        let mut v = vec![(i % 251) as u8; sizes[i % sizes.len()]];
+        v[..8].copy_from_slice(&(i as u64).to_be_bytes());
+        v
+    };
+    let mut req = Vec::new();
+    for i in 0..rounds {
+        req.extend(encode(&[
+            b"SET",
+            format!("big{}", i % 7).as_bytes(),
+            &value(i),
+        ]));
+        req.extend(encode(&[b"INCR", b"counter"]));
+    }
+    let mut a = connect(s.port);
+    a.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let mut w = a.try_clone().unwrap();
+    let mut b = s.raw();
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let (a_replies, b_counts) = std::thread::scope(|sc| {
+        let writer = sc.spawn(move || w.write_all(&req));
+        // Another client runs INCRs all along, one at a time.
+        let other = sc.spawn(|| {
+            let mut counts = Vec::new();
+            while !done.load(std::sync::atomic::Ordering::Relaxed) && counts.len() < 100_000 {
+                counts.push(int_reply(&b.cmd(&["INCR", "counter"])));
+            }
+            counts
+        });
+        let mut replies = Vec::new();
+        read_replies_into(&mut a, &mut replies, 2 * rounds);
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        writer.join().unwrap().expect("write pipeline");
+        (split_replies(&replies), other.join().unwrap())
+    });
+    assert_eq!(a_replies.len(), 2 * rounds);
+    let mut incrs = Vec::new();
+    for (i, r) in a_replies.iter().enumerate() {
+        if i % 2 == 0 {
+            assert_eq!(r, b"+OK\r\n", "reply {}", i);
+        } else {
+            incrs.push(int_reply(r));
+        }
+    }
+    // In order: each client's INCRs increase; all increments are counted.
+    assert!(
+        incrs.windows(2).all(|p| p[0] < p[1]),
+        "pipeline replies out of order"
+    );
+    assert!(b_counts.windows(2).all(|p| p[0] < p[1]));
+    let total = (rounds + b_counts.len()).to_string();
+    assert_eq!(
+        s.cmd(&["GET", "counter"]),
+        format!("${}\r\n{}\r\n", total.len(), total).into_bytes()
+    );
+    // The other client was served while the pipeline ran, not only after it.
+    let (first, last) = (incrs[0], incrs[rounds - 1]);
+    assert!(
+        b_counts.iter().any(|&v| first < v && v < last),
+        "the other client waited for the whole pipeline"
+    );
+    for i in rounds - 7..rounds {
+        let got = s
+            .raw()
+            .cmd_bytes(&[b"GET", format!("big{}", i % 7).as_bytes()]);
+        let v = value(i);
+        let header = format!("${}\r\n", v.len());
+        assert!(got.starts_with(header.as_bytes()), "value {} length", i);
+        assert!(
+            got[header.len()..got.len() - 2] == v[..],
+            "value {} corrupted",
+            i
+        );
+    }
+}
+
+/// The integer of an `:n` reply.
+fn int_reply(r: &[u8]) -> i64 {
+    let text = std::str::from_utf8(r).expect("ascii reply");
+    text.strip_prefix(':')
+        .and_then(|t| t.trim_end().parse().ok())
+        .unwrap_or_else(|| panic!("not an integer reply: {:?}", text))
+}
+
+/// Reads into `buf` until it holds at least `n` complete replies.
+fn read_replies_into(s: &mut TcpStream, buf: &mut Vec<u8>, n: usize) {
+    let mut tmp = vec![0u8; 65536];
+    while split_replies(buf).len() < n {
+        let r = s.read(&mut tmp).expect("read replies");
+        assert!(r > 0, "server closed the pipelining client");
+        buf.extend_from_slice(&tmp[..r]);
+    }
+}
+
+/// Splits a run of complete replies.
+fn split_replies(buf: &[u8]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while let Some(end) = reply_end(buf, pos) {
+        out.push(buf[pos..end].to_vec());
+        pos = end;
+    }
+    out
+}
+
 /// Regression (half_closed_client_gets_its_replies): a client that shuts down
 /// its sending side after a pipeline still receives every reply, as with Redis.
 #[test]
