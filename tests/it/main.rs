@@ -38,6 +38,7 @@ mod pubsub;
 mod rdb;
 mod rdb_format;
 mod rdb_serialized;
+mod redis_suite;
 mod robustness;
 mod sets;
 mod slowlog_redact;
