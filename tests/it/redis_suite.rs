@@ -68,3 +68,51 @@ fn restore_ttl_propagates_as_absttl() {
     assert!(files[0].contains("foo17\r\n$13\r\n<ms>"), "{}", files[0]);
     assert_eq!(files[0], files[1]);
 }
+
+/// `INFO commandstats` for one command with the timings masked, plus the
+/// error counters.
+fn unblock_stats(s: &crate::support::Server, cmd: &str) -> Vec<u8> {
+    let info = String::from_utf8_lossy(&s.cmd(&["INFO", "all"])).into_owned();
+    let mut out = String::new();
+    for line in info.lines() {
+        if line.starts_with("errorstat_") || line.starts_with("total_error_replies:") {
+            out.push_str(line);
+            out.push('\n');
+        } else if let Some(rest) = line.strip_prefix(&format!("cmdstat_{cmd}:")) {
+            let fields: Vec<&str> = rest.split(',').filter(|f| f.contains("calls")).collect();
+            out.push_str(&fields.join(","));
+            out.push('\n');
+        }
+    }
+    out.into_bytes()
+}
+
+/// info.tcl "errorstats: blocking commands": CLIENT UNBLOCK ... ERROR counts
+/// an UNBLOCKED error, and both TIMEOUT and ERROR count the blocked command
+/// as a failed call (Redis updateStatsOnUnblock).
+#[test]
+fn client_unblock_counts_failed_call_and_error() {
+    crate::support::both("client_unblock_counts_failed_call_and_error", |s| {
+        let mut out = Vec::new();
+        s.cmd(&["CONFIG", "RESETSTAT"]);
+        for (cmd, how) in [
+            ("blpop", "ERROR"),
+            ("bzpopmin", "TIMEOUT"),
+            ("blpop", "TIMEOUT"),
+        ] {
+            let mut blocked = s.raw();
+            let id = String::from_utf8_lossy(&blocked.cmd(&["CLIENT", "ID"])).into_owned();
+            let id = id.trim_start_matches(':').trim().to_string();
+            blocked.send(&crate::support::RawConn::encode(&[
+                cmd.as_bytes(),
+                b"k",
+                b"0",
+            ]));
+            crate::support::wait_blocked(s, 1);
+            out.push(s.cmd(&["CLIENT", "UNBLOCK", &id, how]));
+            out.push(blocked.read_reply().expect("reply of the unblocked client"));
+            out.push(unblock_stats(s, cmd));
+        }
+        out
+    });
+}
