@@ -9,6 +9,7 @@ pub mod io;
 pub mod monitor;
 pub mod obuf_limits;
 pub mod pause;
+pub mod qbuf;
 pub mod slab;
 pub mod state;
 

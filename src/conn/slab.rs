@@ -9,6 +9,8 @@ pub struct Clients {
     slots: Vec<Slot>,
     free: Vec<usize>,
     count: usize,
+    /// Where the next `cron_batch` starts (Redis rotates its clients list).
+    cron_cursor: usize,
 }
 
 enum Slot {
@@ -94,6 +96,24 @@ impl Clients {
             Slot::Occupied(c) => Some(&mut **c),
             _ => None,
         })
+    }
+
+    /// Up to `n` clients, continuing round-robin from where the previous
+    /// batch stopped, so that a cron visiting `n` a tick sees them all in
+    /// turn (Redis's clientsCron rotation).
+    pub fn cron_batch(&mut self, n: usize) -> Vec<usize> {
+        let total = self.slots.len();
+        let mut out = Vec::with_capacity(n.min(self.count));
+        let mut seen = 0;
+        while out.len() < n && seen < total {
+            let t = self.cron_cursor % total;
+            self.cron_cursor = t + 1;
+            seen += 1;
+            if let Slot::Occupied(c) = &self.slots[t] {
+                out.push(c.token);
+            }
+        }
+        out
     }
 
     /// Tokens of every client in the slab.

@@ -236,7 +236,7 @@ impl RequestParser {
     /// contains JUST our bulk element"): when `buf` holds exactly the pending
     /// bulk of PROTO_MBULK_BIG_ARG bytes or more plus its CRLF, from offset
     /// 0, the buffer itself becomes the argument instead of being copied,
-    /// and `buf` is left empty. `None` when that does not apply; the caller
+    /// and `buf` is left empty (with room for another such argument). `None` when that does not apply; the caller
     /// then calls `parse`.
     pub fn take_big_arg(
         &mut self,
@@ -248,7 +248,9 @@ impl RequestParser {
         if need < PROTO_MBULK_BIG_ARG || pos != 0 || buf.len() != need + 2 {
             return None;
         }
-        let mut arg = std::mem::take(buf);
+        // A client that sent one fat argument likely sends another: the
+        // new buffer is sized for it (the cron trims it if not).
+        let mut arg = std::mem::replace(buf, Vec::with_capacity(need + 2));
         arg.truncate(need);
         argv.push(arg);
         self.bulk_len = -1;

@@ -116,3 +116,56 @@ fn client_unblock_counts_failed_call_and_error() {
         out
     });
 }
+
+/// `qbuf + qbuf-free` of the client named `name` in CLIENT LIST.
+fn query_buffer_size(s: &crate::support::Server, name: &str) -> usize {
+    let list = String::from_utf8_lossy(&s.cmd(&["CLIENT", "LIST"])).into_owned();
+    let Some(line) = list.lines().find(|l| l.contains(&format!(" name={name} "))) else {
+        return 0;
+    };
+    let field = |f: &str| -> usize {
+        line.split(' ')
+            .find_map(|kv| kv.strip_prefix(f))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    field("qbuf=") + field("qbuf-free=")
+}
+
+/// querybuf.tcl "query buffer resized correctly": the clients cron frees
+/// the read buffer of a client idle for more than two seconds.
+#[test]
+fn idle_client_query_buffer_is_freed() {
+    let s = crate::support::Server::start(&[]);
+    let mut c = s.raw();
+    c.cmd(&["CLIENT", "SETNAME", "idle"]);
+    let size = query_buffer_size(&s, "idle");
+    assert!((16384..32768).contains(&size), "fresh buffer {size}");
+    assert!(crate::support::poll_until(
+        std::time::Duration::from_secs(10),
+        || query_buffer_size(&s, "idle") == 0
+    ));
+}
+
+/// querybuf.tcl "query buffer resized correctly when not idle": after a
+/// fat argument the buffer keeps room for another one, then the cron trims
+/// it towards its recent peak once smaller commands follow.
+#[test]
+fn busy_client_query_buffer_shrinks_to_peak() {
+    let s = crate::support::Server::start(&[]);
+    let mut c = s.raw();
+    c.cmd(&["CLIENT", "SETNAME", "busy"]);
+    let big = "A".repeat(400_000);
+    c.cmd(&["SET", "x", &big]);
+    let orig = query_buffer_size(&s, "busy");
+    assert!(orig > 32768, "after a fat argument {orig}");
+    let small = "A".repeat(100);
+    assert!(crate::support::poll_until(
+        std::time::Duration::from_secs(10),
+        || {
+            c.cmd(&["SET", "x", &small]);
+            let now = query_buffer_size(&s, "busy");
+            now > 0 && now < orig
+        }
+    ));
+}
