@@ -169,3 +169,37 @@ fn busy_client_query_buffer_shrinks_to_peak() {
         }
     ));
 }
+
+/// pause.tcl "Test special commands are paused by RO": CLIENT PAUSE WRITE
+/// holds PFCOUNT and PUBLISH (CMD_MAY_REPLICATE, a flag COMMAND INFO hides),
+/// and a MULTI that queued one of them.
+#[test]
+fn pause_write_holds_may_replicate_commands() {
+    crate::support::both("pause_write_holds_may_replicate_commands", |s| {
+        let mut out = Vec::new();
+        s.cmd(&["PFADD", "hll", "a"]);
+        let mut multi = s.raw();
+        multi.cmd(&["MULTI"]);
+        multi.cmd(&["PUBLISH", "ch", "m"]);
+        out.push(s.cmd(&["CLIENT", "PAUSE", "100000", "WRITE"]));
+        let mut held = Vec::new();
+        for (n, args) in [&["PFCOUNT", "hll"][..], &["PUBLISH", "ch", "m"]]
+            .iter()
+            .enumerate()
+        {
+            let mut c = s.raw();
+            let argv: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
+            c.send(&crate::support::RawConn::encode(&argv));
+            crate::support::wait_blocked(s, n as i64 + 1);
+            held.push(c);
+        }
+        multi.send(&crate::support::RawConn::encode(&[b"EXEC"]));
+        crate::support::wait_blocked(s, 3);
+        out.push(s.cmd(&["COMMAND", "INFO", "PFCOUNT", "PUBLISH"]));
+        out.push(s.cmd(&["CLIENT", "UNPAUSE"]));
+        for c in held.iter_mut().chain(std::iter::once(&mut multi)) {
+            out.push(c.read_reply().expect("reply after the pause"));
+        }
+        out
+    });
+}
