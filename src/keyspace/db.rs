@@ -118,6 +118,13 @@ impl Server {
         when >= 0 && self.time.mstime > when
     }
 
+    /// True when an expire time given to a command is already past, so the
+    /// command deletes the key instead (`checkAlreadyExpired`); never while
+    /// loading, where the key keeps its past expire and goes later.
+    pub fn check_already_expired(&self, when: i64) -> bool {
+        when <= self.time.mstime && !self.status.persistence.loading
+    }
+
     /// Deletes `key` if it is logically expired; returns true if it was
     /// (`expireIfNeeded`).
     pub fn expire_if_needed(&mut self, db: usize, key: &[u8], _force_delete: bool) -> bool {

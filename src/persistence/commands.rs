@@ -180,7 +180,7 @@ fn restore_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     if ttl != 0 && !o.absttl {
         ttl = ttl.saturating_add(now);
     }
-    if ttl != 0 && ttl <= now {
+    if ttl != 0 && srv.check_already_expired(ttl) {
         // Already expired: the key is not created (and a replaced one is gone).
         if deleted {
             srv.signal_modified_key(db, key);

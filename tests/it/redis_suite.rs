@@ -203,3 +203,53 @@ fn pause_write_holds_may_replicate_commands() {
         out
     });
 }
+
+/// aof.tcl "AOF+EXPIRE: List should be empty": a PEXPIREAT in the past read
+/// from the AOF sets the past expire instead of deleting the key (Redis
+/// `checkAlreadyExpired` is false while loading), so the later RPUSH
+/// appends to the same list, which then expires whole.
+#[test]
+fn past_expire_in_aof_does_not_delete_while_loading() {
+    if !have_redis("past_expire_in_aof_does_not_delete_while_loading") {
+        return;
+    }
+    let mut replies = Vec::new();
+    for redis in [false, true] {
+        let dir = TempDir::new("aof-past-expire");
+        let aof = dir.path().join("appendonlydir");
+        std::fs::create_dir_all(&aof).unwrap();
+        std::fs::write(
+            aof.join("appendonly.aof.manifest"),
+            "file appendonly.aof.1.incr.aof seq 1 type i\n",
+        )
+        .unwrap();
+        let mut cmds = Vec::new();
+        for args in [
+            &["RPUSH", "list", "foo"][..],
+            &["PEXPIREAT", "list", "1000"],
+            &["RPUSH", "list", "bar"],
+            &["SET", "s", "v"],
+            &["GETEX", "s", "PXAT", "1000"],
+            &["SET", "t", "v"],
+            &["EXPIREAT", "t", "1"],
+            &["SET", "t", "w"],
+        ] {
+            let argv: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
+            cmds.extend(crate::support::RawConn::encode(&argv));
+        }
+        std::fs::write(aof.join("appendonly.aof.1.incr.aof"), cmds).unwrap();
+        let p = Proc::either(redis, dir.path(), &["--appendonly", "yes"]);
+        for args in [["LLEN", "list"], ["EXISTS", "s"], ["GET", "t"]] {
+            replies.push((redis, p.cmd(&args)));
+        }
+        p.shutdown();
+    }
+    let (ours, theirs): (Vec<_>, Vec<_>) = replies.into_iter().partition(|(r, _)| !r);
+    assert_eq!(
+        ours,
+        theirs
+            .into_iter()
+            .map(|(_, b)| (false, b))
+            .collect::<Vec<_>>()
+    );
+}
