@@ -71,6 +71,9 @@ const SPARE_ARG_MAX: usize = 64;
 /// for reuse fits the next request's short names and keys without growing.
 const ARG_MIN_CAP: usize = 16;
 
+/// Argument arrays up to this many slots are kept from one request to the next.
+const ARGV_KEEP_MAX: usize = 1024;
+
 /// Parser state carried across reads (Redis's `c->multibulklen`, `c->bulklen`).
 #[derive(Debug, Default)]
 pub struct RequestParser {
@@ -104,6 +107,11 @@ impl RequestParser {
             if self.spare.len() < SPARE_MAX && v.capacity() <= SPARE_ARG_MAX {
                 self.spare.push(v);
             }
+        }
+        // The array of a request with many arguments is not kept (Redis
+        // frees argv after each command): 100k arguments hold 2.4 MB.
+        if argv.capacity() > ARGV_KEEP_MAX {
+            *argv = Vec::new();
         }
     }
 

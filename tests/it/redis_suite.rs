@@ -253,3 +253,36 @@ fn past_expire_in_aof_does_not_delete_while_loading() {
             .collect::<Vec<_>>()
     );
 }
+
+/// INFO `used_memory`.
+fn used_memory(s: &crate::support::Server) -> i64 {
+    let info = String::from_utf8_lossy(&s.cmd(&["INFO", "memory"])).into_owned();
+    info.lines()
+        .find_map(|l| l.strip_prefix("used_memory:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(-1)
+}
+
+/// lazyfree.tcl "UNLINK can reclaim memory in background": after a request
+/// of 100k arguments, the client keeps no 100k-slot argument array, so the
+/// memory goes back near where it was once the set is freed.
+#[test]
+fn many_argument_request_does_not_keep_its_argv() {
+    let s = crate::support::Server::start(&[]);
+    let mut c = s.raw();
+    let orig = used_memory(&s);
+    let members: Vec<String> = (0..100_000).map(|i| i.to_string()).collect();
+    let mut argv: Vec<&[u8]> = vec![b"SADD", b"myset"];
+    argv.extend(members.iter().map(|m| m.as_bytes()));
+    assert_eq!(c.cmd_bytes(&argv), b":100000\r\n");
+    assert!(used_memory(&s) > orig + 1_000_000);
+    assert_eq!(c.cmd(&["UNLINK", "myset"]), b":1\r\n");
+    assert!(
+        crate::support::poll_until(std::time::Duration::from_secs(10), || {
+            used_memory(&s) < orig * 2
+        }),
+        "used_memory {} after UNLINK, {} before",
+        used_memory(&s),
+        orig
+    );
+}
