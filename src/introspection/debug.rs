@@ -23,6 +23,8 @@ pub struct DebugFlags {
     pub aof_flush_sleep_us: i64,
     /// DEBUG SET-DISABLE-DENY-SCRIPTS.
     pub disable_deny_scripts: bool,
+    /// DEBUG PAUSE-CRON: serverCron does nothing while set.
+    pub pause_cron: bool,
 }
 
 /// Redis's default packed threshold: 1 GB.
@@ -36,6 +38,7 @@ impl Default for DebugFlags {
             skip_checksum_validation: false,
             aof_flush_sleep_us: 0,
             disable_deny_scripts: false,
+            pause_cron: false,
         }
     }
 }
@@ -83,6 +86,7 @@ pub const SUBCOMMANDS: &[DebugSub] = &[
     sub("protocol", 3, 3, debug_protocol),
     sub("sleep", 3, 3, debug_sleep),
     sub("set-active-expire", 3, 3, debug_set_active_expire),
+    sub("pause-cron", 3, 3, debug_pause_cron),
     sub("quicklist-packed-threshold", 3, 3, debug_packed_threshold),
     sub("set-skip-checksum-validation", 3, 3, debug_skip_checksum),
     sub("aof-flush-sleep", 3, 3, debug_aof_flush_sleep),
@@ -265,6 +269,13 @@ fn debug_sleep(ctx: &mut Ctx) -> Result<(), CmdError> {
     if us > 0 {
         std::thread::sleep(std::time::Duration::from_micros(us as u64));
     }
+    ctx.reply().ok();
+    Ok(())
+}
+
+/// DEBUG PAUSE-CRON <0|1>
+fn debug_pause_cron(ctx: &mut Ctx) -> Result<(), CmdError> {
+    ctx.srv.debug.pause_cron = atoi(ctx.arg(2)) != 0;
     ctx.reply().ok();
     Ok(())
 }

@@ -15,7 +15,10 @@ impl Server {
     pub(super) fn run_time_events(&mut self) -> u64 {
         let now = self.time.mstime;
         if now >= self.next_cron_ms {
-            self.server_cron();
+            // DEBUG PAUSE-CRON skips the cron's work, not its schedule.
+            if !self.debug.pause_cron {
+                self.server_cron();
+            }
             self.next_cron_ms = now + 1000 / self.effective_hz().max(1);
         }
         (self.next_cron_ms - self.time.mstime).max(0) as u64

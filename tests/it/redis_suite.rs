@@ -286,3 +286,20 @@ fn many_argument_request_does_not_keep_its_argv() {
         orig
     );
 }
+
+/// tracking.tcl "Regression test for #11715" pauses the cron with DEBUG
+/// PAUSE-CRON; the replies (and the arity error) match Redis's.
+#[test]
+fn debug_pause_cron_replies() {
+    let Some(mut d) = crate::support::Differential::start(
+        "debug_pause_cron_replies",
+        &["--enable-debug-command", "yes"],
+    ) else {
+        return;
+    };
+    d.check(&["DEBUG", "PAUSE-CRON", "1"]);
+    d.check(&["SET", "k", "v"]);
+    d.check(&["DEBUG", "PAUSE-CRON", "0"]);
+    d.check(&["DEBUG", "PAUSE-CRON"]);
+    d.check(&["DEBUG", "pause-cron", "x"]);
+}
