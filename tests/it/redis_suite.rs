@@ -303,3 +303,18 @@ fn debug_pause_cron_replies() {
     d.check(&["DEBUG", "PAUSE-CRON"]);
     d.check(&["DEBUG", "pause-cron", "x"]);
 }
+
+/// string.tcl "trim on SET with big value": a fat argument stored as the
+/// value in place of a copy is trimmed when its buffer was sized for a
+/// bigger one (the query buffer keeps room after a 100 KB argument).
+#[test]
+fn adopted_big_value_is_trimmed() {
+    let s = crate::support::Server::start(&[]);
+    let mut c = s.raw();
+    c.cmd(&["SET", "key", &"A".repeat(100_000)]);
+    c.cmd(&["SET", "key", &"A".repeat(33_000)]);
+    let usage = String::from_utf8_lossy(&c.cmd(&["MEMORY", "USAGE", "key"])).into_owned();
+    let usage: i64 = usage.trim_start_matches(':').trim().parse().unwrap();
+    assert!(usage < 42_000, "MEMORY USAGE {usage}");
+    assert_eq!(c.cmd(&["STRLEN", "key"]), b":33000\r\n");
+}
