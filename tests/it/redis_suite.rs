@@ -318,3 +318,41 @@ fn adopted_big_value_is_trimmed() {
     assert!(usage < 42_000, "MEMORY USAGE {usage}");
     assert_eq!(c.cmd(&["STRLEN", "key"]), b":33000\r\n");
 }
+
+/// INFO stats `expired_keys`.
+fn expired_keys(s: &crate::support::Server) -> Vec<u8> {
+    let info = String::from_utf8_lossy(&s.cmd(&["INFO", "stats"])).into_owned();
+    let line = info
+        .lines()
+        .find(|l| l.starts_with("expired_keys:"))
+        .unwrap_or("");
+    line.as_bytes().to_vec()
+}
+
+/// pause.tcl "Test both active and passive expires are skipped during
+/// client pause": while paused, expired keys read as missing but stay in
+/// the dataset (neither an access nor the active cycle deletes them).
+#[test]
+fn pause_keeps_expired_keys_in_place() {
+    crate::support::both("pause_keeps_expired_keys_in_place", |s| {
+        let mut out = Vec::new();
+        let mut c = s.raw();
+        c.cmd(&["MULTI"]);
+        c.cmd(&["SET", "foo", "bar", "PX", "10"]);
+        c.cmd(&["SET", "bar", "foo", "PX", "10"]);
+        c.cmd(&["CLIENT", "PAUSE", "50000", "WRITE"]);
+        out.push(c.cmd(&["EXEC"]));
+        assert!(crate::support::poll_until(
+            std::time::Duration::from_secs(10),
+            || c.cmd(&["GET", "foo"]) == b"$-1\r\n" && c.cmd(&["EXISTS", "bar"]) == b":0\r\n"
+        ));
+        out.push(expired_keys(s));
+        out.push(c.cmd(&["DBSIZE"]));
+        out.push(c.cmd(&["CLIENT", "UNPAUSE"]));
+        out.push(c.cmd(&["GET", "foo"]));
+        out.push(c.cmd(&["GET", "bar"]));
+        out.push(expired_keys(s));
+        out.push(c.cmd(&["DBSIZE"]));
+        out
+    });
+}
