@@ -45,6 +45,8 @@ struct Blocked {
     kind: BlockKind,
     /// The command to re-execute when a key becomes ready.
     argv: Vec<Vec<u8>>,
+    /// Its id in the command table, for the stats CLIENT UNBLOCK updates.
+    cmd_id: usize,
 }
 
 /// Blocking state (Redis `server.blocking_keys`, `ready_keys`, the timeout table).
@@ -178,6 +180,7 @@ pub fn block_on_keys(ctx: &mut Ctx, keys: &[&[u8]], deadline: u64, kind: BlockKi
             deadline,
             kind,
             argv: ctx.argv.to_vec(),
+            cmd_id: ctx.cmd_id,
         },
     );
     ctx.client.flags.blocked_on_keys = true;
@@ -406,8 +409,14 @@ pub fn unblock_by_id(srv: &mut Server, id: u64, error: bool) -> bool {
         if error {
             c.reply
                 .error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+            srv.stats.count_error("UNBLOCKED");
         } else {
             reply_timeout(&mut c, b.kind);
+        }
+        // Redis (updateStatsOnUnblock with had_errors=1) counts the blocked
+        // command as failed whether it was unblocked with TIMEOUT or ERROR.
+        if let Some(cmd) = srv.commands.cmds.get_mut(b.cmd_id) {
+            cmd.stats.failed_calls += 1;
         }
     }
     resume(srv, c);

@@ -35,6 +35,14 @@ HIDDEN_FLAGS = {
     "module|load": ["PROTECTED"],
     "module|loadex": ["PROTECTED"],
     "module|unload": ["PROTECTED"],
+    # CMD_MAY_REPLICATE: COMMAND INFO hides it on purpose in 7.0, but CLIENT
+    # PAUSE WRITE holds these commands (commands.c).
+    "pfcount": ["MAY_REPLICATE"],
+    "publish": ["MAY_REPLICATE"],
+    "spublish": ["MAY_REPLICATE"],
+    "eval": ["MAY_REPLICATE"],
+    "evalsha": ["MAY_REPLICATE"],
+    "fcall": ["MAY_REPLICATE"],
 }
 
 # Names as COMMAND INFO prints them -> the Rust constant in meta::flags.

@@ -44,7 +44,13 @@ pub fn adopt_arg(srv: &mut Server, argv: &mut [Vec<u8>], adopt: Adopt) {
     if let Some(e) = srv.dbs[adopt.db].dict.find_mut(&adopt.key) {
         if let Value::Raw(v) = &mut e.val {
             if v.is_empty() {
-                **v = std::mem::take(arg);
+                let mut arg = std::mem::take(arg);
+                // A query buffer sized for a bigger argument keeps its room:
+                // trimmed when over 10% is free (Redis trimStringObjectIfNeeded).
+                if arg.capacity() - arg.len() > arg.len() / 10 {
+                    arg.shrink_to_fit();
+                }
+                **v = arg;
             }
         }
     }

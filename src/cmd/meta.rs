@@ -48,7 +48,7 @@ pub mod flags {
         Some("asking"),
         Some("fast"),
         Some("no_auth"),
-        Some("may_replicate"),
+        None, // may_replicate: hidden on purpose in 7.0
         None,
         None,
         Some("no_mandatory_keys"),

@@ -2451,7 +2451,7 @@ pub static COMMANDS: &[CommandMeta] = &[
     CommandMeta {
         name: "eval",
         arity: -3,
-        flags: flags::NOSCRIPT | flags::STALE | flags::SKIP_MONITOR | flags::NO_MANDATORY_KEYS | flags::MOVABLE_KEYS,
+        flags: flags::NOSCRIPT | flags::STALE | flags::SKIP_MONITOR | flags::NO_MANDATORY_KEYS | flags::MOVABLE_KEYS | flags::MAY_REPLICATE,
         acl: acl::SLOW | acl::SCRIPTING,
         legacy_keys: (0, 0, 0),
         tips: &[],
@@ -2507,7 +2507,7 @@ pub static COMMANDS: &[CommandMeta] = &[
     CommandMeta {
         name: "evalsha",
         arity: -3,
-        flags: flags::NOSCRIPT | flags::STALE | flags::SKIP_MONITOR | flags::NO_MANDATORY_KEYS | flags::MOVABLE_KEYS,
+        flags: flags::NOSCRIPT | flags::STALE | flags::SKIP_MONITOR | flags::NO_MANDATORY_KEYS | flags::MOVABLE_KEYS | flags::MAY_REPLICATE,
         acl: acl::SLOW | acl::SCRIPTING,
         legacy_keys: (0, 0, 0),
         tips: &[],
@@ -2727,7 +2727,7 @@ pub static COMMANDS: &[CommandMeta] = &[
     CommandMeta {
         name: "fcall",
         arity: -3,
-        flags: flags::NOSCRIPT | flags::STALE | flags::SKIP_MONITOR | flags::NO_MANDATORY_KEYS | flags::MOVABLE_KEYS,
+        flags: flags::NOSCRIPT | flags::STALE | flags::SKIP_MONITOR | flags::NO_MANDATORY_KEYS | flags::MOVABLE_KEYS | flags::MAY_REPLICATE,
         acl: acl::SLOW | acl::SCRIPTING,
         legacy_keys: (0, 0, 0),
         tips: &[],
@@ -5623,7 +5623,7 @@ pub static COMMANDS: &[CommandMeta] = &[
     CommandMeta {
         name: "pfcount",
         arity: -2,
-        flags: flags::READONLY,
+        flags: flags::READONLY | flags::MAY_REPLICATE,
         acl: acl::READ | acl::HYPERLOGLOG | acl::SLOW,
         legacy_keys: (1, -1, 1),
         tips: &[],
@@ -5846,7 +5846,7 @@ pub static COMMANDS: &[CommandMeta] = &[
     CommandMeta {
         name: "publish",
         arity: 3,
-        flags: flags::PUBSUB | flags::LOADING | flags::STALE | flags::FAST,
+        flags: flags::PUBSUB | flags::LOADING | flags::STALE | flags::FAST | flags::MAY_REPLICATE,
         acl: acl::PUBSUB | acl::FAST,
         legacy_keys: (0, 0, 0),
         tips: &[],
@@ -7385,7 +7385,7 @@ pub static COMMANDS: &[CommandMeta] = &[
     CommandMeta {
         name: "spublish",
         arity: 3,
-        flags: flags::PUBSUB | flags::LOADING | flags::STALE | flags::FAST,
+        flags: flags::PUBSUB | flags::LOADING | flags::STALE | flags::FAST | flags::MAY_REPLICATE,
         acl: acl::PUBSUB | acl::FAST,
         legacy_keys: (1, 1, 1),
         tips: &[],

@@ -34,13 +34,14 @@ pub enum ReadOutcome {
 /// Reads once into the query buffer, `read_size` bytes at most.
 pub fn read_once(c: &mut Client) -> ReadOutcome {
     let want = read_size(c);
+    // The peak counts the room a read asks for, as Redis's querybuf_peak.
+    c.querybuf_peak = c.querybuf_peak.max(c.querybuf.len() + want);
     let fd = c.sock.fd();
     loop {
         match crate::event_loop::net::read_append(fd, &mut c.querybuf, want) {
             Ok(0) => return ReadOutcome::Eof,
             Ok(n) => {
                 c.net_input_bytes += n as u64;
-                c.querybuf_peak = c.querybuf_peak.max(c.querybuf.len());
                 return ReadOutcome::Data { n, short: n < want };
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,

@@ -69,6 +69,13 @@ impl PauseState {
         self.kind != PauseKind::Off
     }
 
+    /// True while a pause keeps the dataset constant: no key is expired,
+    /// actively or on access (`checkClientPauseTimeoutAndReturnIfPaused`;
+    /// a pause whose time is up no longer counts, the cron ends it).
+    pub fn freezes_dataset(&self, now_ms: i64) -> bool {
+        self.kind != PauseKind::Off && self.end_ms >= now_ms
+    }
+
     /// Number of clients held right now.
     pub fn postponed_count(&self) -> usize {
         self.postponed.len()

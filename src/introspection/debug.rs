@@ -86,6 +86,7 @@ pub const SUBCOMMANDS: &[DebugSub] = &[
     sub("protocol", 3, 3, debug_protocol),
     sub("sleep", 3, 3, debug_sleep),
     sub("set-active-expire", 3, 3, debug_set_active_expire),
+    sub("pause-cron", 3, 3, debug_pause_cron),
     sub("quicklist-packed-threshold", 3, 3, debug_packed_threshold),
     sub("set-skip-checksum-validation", 3, 3, debug_skip_checksum),
     sub("aof-flush-sleep", 3, 3, debug_aof_flush_sleep),
@@ -94,7 +95,6 @@ pub const SUBCOMMANDS: &[DebugSub] = &[
     sub("set-disable-deny-scripts", 3, 3, debug_disable_deny_scripts),
     sub("mallctl", 3, ANY, debug_mallctl),
     sub("mallctl-str", 3, ANY, debug_mallctl_str),
-    sub("pause-cron", 3, 3, debug_pause_cron),
 ];
 
 /// DEBUG <subcommand>: enable-debug-command is checked by dispatch

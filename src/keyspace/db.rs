@@ -118,11 +118,22 @@ impl Server {
         when >= 0 && self.time.mstime > when
     }
 
+    /// True when an expire time given to a command is already past, so the
+    /// command deletes the key instead (`checkAlreadyExpired`); never while
+    /// loading, where the key keeps its past expire and goes later.
+    pub fn check_already_expired(&self, when: i64) -> bool {
+        when <= self.time.mstime && !self.status.persistence.loading
+    }
+
     /// Deletes `key` if it is logically expired; returns true if it was
     /// (`expireIfNeeded`).
     pub fn expire_if_needed(&mut self, db: usize, key: &[u8], _force_delete: bool) -> bool {
         if !self.key_is_expired(db, key) {
             return false;
+        }
+        // Paused clients see the key gone, but it is deleted after the pause.
+        if self.pause.freezes_dataset(self.time.mstime) {
+            return true;
         }
         self.delete_expired_key(db, key);
         true
@@ -142,7 +153,8 @@ impl Server {
     /// Finds a live key (`lookupKey`): expired keys are deleted on the way,
     /// access data and hit/miss stats are updated as `flags` allow.
     pub fn lookup_key(&mut self, db: usize, key: &[u8], flags: u32) -> Option<&mut Value> {
-        self.expire_if_needed(db, key, flags & lookup::WRITE != 0);
+        // An expired key a pause keeps in place is still missing to readers.
+        let expired = self.expire_if_needed(db, key, flags & lookup::WRITE != 0);
         let count = flags & (lookup::NOSTATS | lookup::WRITE) == 0;
         let touch = flags & lookup::NOTOUCH == 0;
         let policy = self.access_policy();
@@ -152,7 +164,12 @@ impl Server {
         } else {
             0.0
         };
-        match self.dbs[db].dict.find_mut(key) {
+        let found = if expired {
+            None
+        } else {
+            self.dbs[db].dict.find_mut(key)
+        };
+        match found {
             Some(e) => {
                 if touch {
                     let m = policy.touched(e.key().meta(), now, r);

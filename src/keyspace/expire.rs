@@ -50,6 +50,10 @@ fn effort(level: i64) -> Effort {
 
 /// One active expire cycle (`activeExpireCycle`).
 pub fn active_expire_cycle(srv: &mut Server, kind: CycleKind) {
+    // A client pause keeps the dataset constant, expiry included.
+    if srv.pause.freezes_dataset(srv.time.mstime) {
+        return;
+    }
     let eff = effort(srv.config.active_expire_effort);
     let start = clock::unix_us();
     if kind == CycleKind::Fast {

@@ -113,7 +113,7 @@ fn expire_generic(ctx: &mut Ctx, relative: bool, seconds: bool) -> Result<(), Cm
         return Ok(());
     }
     let srv = &mut *ctx.srv;
-    if when <= srv.time.mstime {
+    if srv.check_already_expired(when) {
         let lazy = srv.config.lazyfree_lazy_expire;
         srv.db_generic_delete(db, key, lazy);
         srv.status.persistence.dirty += 1;

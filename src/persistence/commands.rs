@@ -10,6 +10,7 @@ use crate::error::{CmdError, SYNTAX};
 use crate::introspection::debug::DebugSub;
 use crate::keyspace::db::lookup;
 use crate::keyspace::notify;
+use crate::server::Server;
 
 pub const COMMANDS: &[CommandImpl] = &[
     CommandImpl {
@@ -179,12 +180,15 @@ fn restore_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     if ttl != 0 && !o.absttl {
         ttl = ttl.saturating_add(now);
     }
-    if ttl != 0 && ttl <= now {
+    if ttl != 0 && srv.check_already_expired(ttl) {
         // Already expired: the key is not created (and a replaced one is gone).
         if deleted {
             srv.signal_modified_key(db, key);
             srv.notify(notify::GENERIC, "del", key, db);
             srv.status.persistence.dirty += 1;
+            // What replicas and the AOF must see is the deletion (a DEL
+            // even under lazyfree-lazy-server-del, as Redis 7.0).
+            ctx.propagate_replace(vec![b"DEL".to_vec(), key.to_vec()]);
         }
         ctx.reply().ok();
         return Ok(());
@@ -193,17 +197,30 @@ fn restore_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     if ttl != 0 {
         srv.set_expire(db, key, ttl);
     }
+    set_access_meta(srv, db, key, &o, now);
+    srv.signal_modified_key(db, key);
+    srv.notify(notify::GENERIC, "restore", key, db);
+    srv.status.persistence.dirty += 1;
+    if ttl != 0 && !o.absttl {
+        // A relative TTL propagates as the absolute time it gave, so a
+        // replica or an AOF load later sets the same expire.
+        let mut argv = ctx.argv.to_vec();
+        argv[2] = ttl.to_string().into_bytes();
+        argv.push(b"ABSTTL".to_vec());
+        ctx.propagate_replace(argv);
+    }
+    ctx.reply().ok();
+    Ok(())
+}
+
+/// RESTORE's IDLETIME / FREQ on the key it created.
+fn set_access_meta(srv: &mut Server, db: usize, key: &[u8], o: &RestoreOpts, now: i64) {
     let access = super::load::access_meta(srv, o.lfu_freq, o.lru_idle, now);
     if o.lfu_freq >= 0 || o.lru_idle >= 0 {
         if let Some(e) = srv.dbs[db].dict.find_mut(key) {
             e.key_meta_mut().set_meta(access);
         }
     }
-    srv.signal_modified_key(db, key);
-    srv.notify(notify::GENERIC, "restore", key, db);
-    srv.status.persistence.dirty += 1;
-    ctx.reply().ok();
-    Ok(())
 }
 
 /// RESTORE's reply for a payload that does not load; corrupt data is

@@ -71,6 +71,9 @@ const SPARE_ARG_MAX: usize = 64;
 /// for reuse fits the next request's short names and keys without growing.
 const ARG_MIN_CAP: usize = 16;
 
+/// Argument arrays up to this many slots are kept from one request to the next.
+const ARGV_KEEP_MAX: usize = 1024;
+
 /// Parser state carried across reads (Redis's `c->multibulklen`, `c->bulklen`).
 #[derive(Debug, Default)]
 pub struct RequestParser {
@@ -104,6 +107,11 @@ impl RequestParser {
             if self.spare.len() < SPARE_MAX && v.capacity() <= SPARE_ARG_MAX {
                 self.spare.push(v);
             }
+        }
+        // The array of a request with many arguments is not kept (Redis
+        // frees argv after each command): 100k arguments hold 2.4 MB.
+        if argv.capacity() > ARGV_KEEP_MAX {
+            *argv = Vec::new();
         }
     }
 
@@ -236,7 +244,7 @@ impl RequestParser {
     /// contains JUST our bulk element"): when `buf` holds exactly the pending
     /// bulk of PROTO_MBULK_BIG_ARG bytes or more plus its CRLF, from offset
     /// 0, the buffer itself becomes the argument instead of being copied,
-    /// and `buf` is left empty. `None` when that does not apply; the caller
+    /// and `buf` is left empty (with room for another such argument). `None` when that does not apply; the caller
     /// then calls `parse`.
     pub fn take_big_arg(
         &mut self,
@@ -248,7 +256,9 @@ impl RequestParser {
         if need < PROTO_MBULK_BIG_ARG || pos != 0 || buf.len() != need + 2 {
             return None;
         }
-        let mut arg = std::mem::take(buf);
+        // A client that sent one fat argument likely sends another: the
+        // new buffer is sized for it (the cron trims it if not).
+        let mut arg = std::mem::replace(buf, Vec::with_capacity(need + 2));
         arg.truncate(need);
         argv.push(arg);
         self.bulk_len = -1;

@@ -272,10 +272,17 @@ impl Server {
     /// iteration). A write error closes the client as a failed write in
     /// before-sleep would.
     /// Not for a client whose class has an output limit: there, what piles
-    /// up during a pipeline counts against the limit, as in Redis.
+    /// up during a pipeline counts against the limit, as in Redis. Not while
+    /// the AOF buffer holds writes not yet in the file.
     fn write_early(&mut self, c: &mut Client) {
         let limit = &self.config.client_output_buffer_limit[c.obuf_class()];
         if c.flags.close_asap || limit.hard_limit_bytes != 0 || limit.soft_limit_bytes != 0 {
+            return;
+        }
+        // A reply must not leave before the AOF holds the writes it follows
+        // (before-sleep writes the AOF, then the replies): with commands
+        // waiting in the AOF buffer, the output waits for before-sleep too.
+        if !self.aof.buf.is_empty() {
             return;
         }
         if let WriteOutcome::Error = self.write_client(c) {

@@ -39,6 +39,7 @@ mod pubsub;
 mod rdb;
 mod rdb_format;
 mod rdb_serialized;
+mod redis_suite;
 mod reply_buffer;
 mod robustness;
 mod sets;

@@ -319,7 +319,7 @@ fn getex_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     }
     // Propagated as DEL/UNLINK, PEXPIREAT or PERSIST (never GETEX).
     let prop: Vec<Vec<u8>>;
-    if o.flags & (opt::EXAT | opt::PXAT) != 0 && when <= srv.time.mstime {
+    if o.flags & (opt::EXAT | opt::PXAT) != 0 && srv.check_already_expired(when) {
         let lazy = srv.config.lazyfree_lazy_expire;
         srv.db_generic_delete(db, key, lazy);
         srv.signal_modified_key(db, key);
