@@ -190,7 +190,31 @@ impl Server {
 
     /// A raw socket for byte-exact protocol tests.
     pub fn raw(&self) -> RawConn {
-        RawConn::connect(self.port)
+        match TcpStream::connect(("127.0.0.1", self.port)) {
+            Ok(stream) => RawConn::from_stream(stream),
+            Err(e) => panic!("{}", self.connect_failure(e)),
+        }
+    }
+
+    /// What a failed connect to a server that was ready tells about it: a
+    /// rare "connection refused" right after startup has been seen twice,
+    /// with nothing in the server's log (see docs/testing.md).
+    fn connect_failure(&self, e: std::io::Error) -> String {
+        let pid = self.child.id();
+        let state = std::fs::read_to_string(format!("/proc/{}/stat", pid))
+            .ok()
+            .and_then(|st| st.rsplit(')').next().map(|r| r.trim().to_string()))
+            .map(|r| r.chars().next().unwrap_or('?').to_string())
+            .unwrap_or_else(|| "gone".into());
+        let listening = std::process::Command::new("ss")
+            .args(["-Htlnp", &format!("sport = :{}", self.port)])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .unwrap_or_default();
+        format!(
+            "connect to {:?} server (pid {}, state {}) on port {}: {}; listening there: [{}]",
+            self.flavor, pid, state, self.port, e, listening
+        )
     }
 
     /// Sends one command on a fresh raw connection and returns the reply bytes.

@@ -13,6 +13,10 @@ pub struct RawConn {
 impl RawConn {
     pub fn connect(port: u16) -> RawConn {
         let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+        RawConn::from_stream(stream)
+    }
+
+    pub fn from_stream(stream: TcpStream) -> RawConn {
         stream
             .set_read_timeout(Some(Duration::from_secs(10)))
             .unwrap();
