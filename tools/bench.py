@@ -544,8 +544,14 @@ def commit():
     return first_line(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"])
 
 
-def machine(ctx, load_before, load_after):
+def revision():
+    """The commit measured, read when the run starts (the tree may change
+    while a long run goes on; the binary was built from this one)."""
     dirty = first_line(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"])
+    return commit() + (" (with local changes)" if dirty != "unknown" and dirty else "")
+
+
+def machine(ctx, load_before, load_after, rev):
     return [
         ("date", datetime.datetime.now().strftime("%Y-%m-%d %H:%M %Z").strip()),
         ("CPU", cpu_model()),
@@ -554,8 +560,7 @@ def machine(ctx, load_before, load_after):
         ("load average (1/5/15 min)", "%s at start, %s at end" % (load_before, load_after)),
         ("redis-server", first_line(["redis-server", "--version"])),
         ("ferrodis-server", first_line([FERRODIS, "--version"])),
-        ("ferrodis commit", commit() + (" (with local changes)" if dirty != "unknown" and dirty
-                                        else "")),
+        ("ferrodis commit", rev),
         ("redis-benchmark", first_line(["redis-benchmark", "--version"])),
         ("pinning", ctx.pin_text()),
     ]
@@ -773,6 +778,7 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     ctx = Context(args)
     load_before = load_average()
+    rev = revision()
     results = {}
     for name in args.sections:
         lb, t0, cpu0 = load_average(), time.time(), cpu_snapshot()
@@ -783,8 +789,8 @@ def main(argv=None):
         results[name]["meta"] = section_meta(ctx, name, lb, elapsed, other)
         if args.output != "-":
             # After each section, so a run cut short keeps what it measured.
-            write_outputs(ctx, {name: results[name]}, machine(ctx, load_before, load_average()))
-    machine_rows = machine(ctx, load_before, load_average())
+            write_outputs(ctx, {name: results[name]}, machine(ctx, load_before, load_average(), rev))
+    machine_rows = machine(ctx, load_before, load_average(), rev)
     doc = {"machine": machine_rows, "settings": settings_lines(ctx), "sections": results,
            "note": args.note or ""}
     print()
