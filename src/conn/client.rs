@@ -5,10 +5,6 @@ use std::io::{self, Read, Write};
 use crate::resp::parser::PROTO_MBULK_BIG_ARG;
 use crate::resp::{Reply, RequestParser};
 
-/// An empty query buffer larger than this is freed rather than kept, unless
-/// big arguments are still coming (four reads of `io::IOBUF_LEN`).
-const QUERYBUF_KEEP: usize = 64 * 1024;
-
 /// A client's socket: TCP or Unix domain.
 #[derive(Debug)]
 pub enum Socket {
@@ -235,11 +231,10 @@ impl Client {
             return;
         }
         if self.qb_pos == self.querybuf.len() {
+            // The capacity stays: the clients cron (conn/resize.rs) trims a
+            // big buffer toward its recent peak, as Redis does, and CLIENT
+            // LIST shows the room left meanwhile (qbuf-free).
             self.querybuf.clear();
-            // A buffer grown for big arguments is not kept once they stop.
-            if self.last_big_arg == 0 && self.querybuf.capacity() > QUERYBUF_KEEP {
-                self.querybuf = Vec::new();
-            }
         } else {
             self.querybuf.drain(..self.qb_pos);
         }
