@@ -7,6 +7,8 @@ mod memory;
 mod persistence;
 mod stats;
 
+pub use memory::not_counted_for_evict;
+
 use std::collections::HashSet;
 use std::fmt::Display;
 
