@@ -30,6 +30,7 @@ mod io_counters;
 mod keyspace;
 mod keyspace_model;
 mod lists;
+mod maxmemory;
 mod member_lengths;
 mod memory_usage;
 mod multi;
