@@ -110,6 +110,17 @@ pub fn update_maxmemory(srv: &mut Server) {
     srv.ks.evict.proc_running = true;
 }
 
+/// At startup, a maxmemory under 1 MB is most likely a mistake (Redis
+/// warns after "Ready to accept connections").
+pub fn warn_small_maxmemory(srv: &Server) {
+    let maxmemory = srv.config.maxmemory as u64;
+    if maxmemory > 0 && maxmemory < 1024 * 1024 {
+        srv.log.warning(&format!(
+            "WARNING: You specified a maxmemory value that is less than 1MB (current value is {maxmemory} bytes). Are you sure this is what you really want?"
+        ));
+    }
+}
+
 /// The eviction time event (`evictionTimeProc`): one run per event loop
 /// iteration while it is scheduled. Returns true while it must run again
 /// at once.
