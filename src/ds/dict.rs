@@ -17,6 +17,9 @@ pub const INITIAL_SIZE: usize = 4;
 /// Above this elements/buckets ratio a table grows even when resizing is
 /// discouraged (dict_force_resize_ratio).
 const FORCE_RESIZE_RATIO: usize = 5;
+/// Past this load factor a table grows even when growing crosses
+/// maxmemory (HASHTABLE_MAX_LOAD_FACTOR).
+const MAX_LOAD_FACTOR: f64 = 1.618;
 /// A table whose fill is below this percentage may shrink (HASHTABLE_MIN_FILL).
 const MIN_FILL_PERCENT: usize = 10;
 /// Samples taken by `fair_random` (GETFAIR_NUM_ENTRIES).
@@ -127,6 +130,10 @@ pub struct Dict<K, V> {
     /// False while a forked child shares memory (dict_can_resize): growth then
     /// waits for the forced ratio.
     pub resize_allowed: bool,
+    /// False while growing would cross maxmemory (Redis `dictExpandAllowed`,
+    /// set by the keyspace before an insert): growth then waits until the
+    /// load factor passes MAX_LOAD_FACTOR.
+    pub expand_allowed: bool,
     /// SipHash key, random per dict (Redis: per process).
     seed: [u64; 2],
     rng: u64,
@@ -163,6 +170,7 @@ impl<K: DictKey, V> Dict<K, V> {
             rehash_idx: None,
             pause_rehash: 0,
             resize_allowed: true,
+            expand_allowed: true,
             seed,
             rng,
         }
@@ -303,9 +311,23 @@ impl<K: DictKey, V> Dict<K, V> {
         let (size, used) = (self.ht[0].size(), self.ht[0].used);
         if size == 0 {
             self.expand(INITIAL_SIZE);
-        } else if used >= size && (self.resize_allowed || used / size > FORCE_RESIZE_RATIO) {
+        } else if used >= size
+            && (self.resize_allowed || used / size > FORCE_RESIZE_RATIO)
+            && (self.expand_allowed || used as f64 / size as f64 > MAX_LOAD_FACTOR)
+        {
             self.expand(used + 1);
         }
+    }
+
+    /// The bytes of the bucket array the next insert would allocate by
+    /// growing the table, None when it would not grow (for `dictExpandAllowed`).
+    #[inline]
+    pub fn growth_bytes(&self) -> Option<usize> {
+        let (size, used) = (self.ht[0].size(), self.ht[0].used);
+        if self.is_rehashing() || size == 0 || used < size {
+            return None;
+        }
+        Some(next_power(used + 1) * std::mem::size_of::<Chain<K, V>>())
     }
 
     /// Moves `n` buckets from the old table to the new one, visiting at most

@@ -230,3 +230,28 @@ fn link_and_key_come_first_in_a_keyspace_entry() {
     assert_eq!(std::mem::offset_of!(E, key), 8);
     assert_eq!(std::mem::offset_of!(E, val), 32);
 }
+
+#[test]
+fn denied_growth_waits_for_the_max_load_factor() {
+    let mut d = D::new();
+    for i in 0..4 {
+        d.insert_new(key(i), i);
+    }
+    assert_eq!(d.slots(), 4);
+    assert_eq!(
+        d.growth_bytes(),
+        Some(8 * std::mem::size_of::<Chain<Vec<u8>, u64>>())
+    );
+    d.expand_allowed = false;
+    // 5 and 6 keys in 4 buckets: load factor up to 1.5, no growth.
+    d.insert_new(key(4), 4);
+    d.insert_new(key(5), 5);
+    assert_eq!(d.slots(), 4);
+    // 7 keys: the next insert sees 1.75 > 1.618 and grows anyway.
+    d.insert_new(key(6), 6);
+    d.insert_new(key(7), 7);
+    assert!(d.slots() > 4);
+    for i in 0..8 {
+        assert_eq!(d.get(&key(i)), Some(&i));
+    }
+}

@@ -346,3 +346,30 @@ fn maxmemory_multi_exec_oom_matches_redis() {
         ],
     );
 }
+
+#[test]
+fn maxmemory_db_dict_does_not_grow_over_the_limit() {
+    // A full 4096-bucket table would grow to 8192 (64 KB) on the next add;
+    // with 10 KB of room it stays, so nothing is evicted (dictExpandAllowed).
+    let s = Server::start(&["--latency-tracking", "no"]);
+    let mut c = s.raw();
+    c.cmd(&["CONFIG", "SET", "maxmemory-policy", "allkeys-random"]);
+    let mut batch = Vec::new();
+    for i in 0..4096 {
+        let k = format!("key:{i}");
+        batch.extend_from_slice(&RawConn::encode(&[b"SET", k.as_bytes(), b"x"]));
+    }
+    c.send(&batch);
+    c.read_replies_or_eof(4096);
+    let used = info_u64(&s, "memory", "used_memory");
+    c.cmd(&[
+        "CONFIG",
+        "SET",
+        "maxmemory",
+        &(used + 10 * 1024).to_string(),
+    ]);
+    c.cmd(&["SET", "k1", "v1"]);
+    c.cmd(&["SET", "k2", "v2"]);
+    assert_eq!(c.cmd(&["DBSIZE"]), b":4098\r\n");
+    assert_eq!(info_u64(&s, "stats", "evicted_keys"), 0);
+}

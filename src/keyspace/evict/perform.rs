@@ -56,6 +56,46 @@ pub fn memory_to_free(srv: &Server) -> Option<u64> {
     Some(used - maxmemory)
 }
 
+/// True when allocating `more` bytes would put the counted memory over
+/// `maxmemory` (`overMaxmemoryAfterAlloc`).
+pub fn over_maxmemory_after_alloc(srv: &Server, more: usize) -> bool {
+    let maxmemory = srv.config.maxmemory as u64;
+    if maxmemory == 0 {
+        return false;
+    }
+    let used = crate::alloc::used_memory() as u64;
+    if used + more as u64 <= maxmemory {
+        return false;
+    }
+    let not_counted = crate::introspection::info::not_counted_for_evict(srv);
+    used.saturating_sub(not_counted) + more as u64 > maxmemory
+}
+
+/// Before an insert into a database's main or expires dict: a table that
+/// would grow may do so only if that keeps memory under maxmemory
+/// (Redis `dictExpandAllowed` for the db dict types); a denied table grows
+/// once its load factor passes 1.618. Costs one comparison when the
+/// insert does not grow the table.
+#[inline]
+pub fn guard_growth(srv: &mut Server, db: usize, expires: bool) {
+    let d = &srv.dbs[db];
+    let growth = if expires {
+        d.expires.growth_bytes()
+    } else {
+        d.dict.growth_bytes()
+    };
+    let Some(more) = growth else {
+        return;
+    };
+    let allowed = !over_maxmemory_after_alloc(srv, more);
+    let d = &mut srv.dbs[db];
+    if expires {
+        d.expires.expand_allowed = allowed;
+    } else {
+        d.dict.expand_allowed = allowed;
+    }
+}
+
 /// The time one run may spend evicting (`evictionTimeLimitUs`): linear up to
 /// 500us at tenacity 10, then 15% more per step, unlimited at 100.
 pub fn time_limit_us(tenacity: i64) -> u64 {
