@@ -321,6 +321,11 @@ fn maxmemory_multi_exec_oom_matches_redis() {
             (0, &["GET", "x"]),
             (0, &["SET", "x", "1"]),
             (0, &["EXEC"]),
+            // Nested MULTI and WATCH are refused for memory first.
+            (0, &["MULTI"]),
+            (0, &["MULTI"]),
+            (0, &["WATCH", "x"]),
+            (0, &["EXEC"]),
             // DISCARD is never refused.
             (0, &["MULTI"]),
             (0, &["SET", "x", "1"]),
@@ -372,4 +377,22 @@ fn maxmemory_db_dict_does_not_grow_over_the_limit() {
     c.cmd(&["SET", "k2", "v2"]);
     assert_eq!(c.cmd(&["DBSIZE"]), b":4098\r\n");
     assert_eq!(info_u64(&s, "stats", "evicted_keys"), 0);
+}
+
+#[test]
+fn maxmemory_lazy_eviction_frees_in_background() {
+    let s = Server::start(&["--lazyfree-lazy-eviction", "yes"]);
+    let mut c = s.raw();
+    let mut args: Vec<String> = vec!["SADD".into(), "big".into()];
+    args.extend((0..1000).map(|i| format!("member:{i}")));
+    let argv: Vec<&str> = args.iter().map(|a| a.as_str()).collect();
+    assert_eq!(c.cmd(&argv), b":1000\r\n");
+    c.cmd(&["CONFIG", "SET", "maxmemory-policy", "allkeys-random"]);
+    c.cmd(&["CONFIG", "SET", "maxmemory", "1"]);
+    assert!(poll_until(WAIT, || c.cmd(&["DBSIZE"]) == b":0\r\n"));
+    // The set is over the lazy-free threshold: the background thread frees it.
+    assert!(poll_until(WAIT, || {
+        info_u64(&s, "memory", "lazyfreed_objects") == 1
+    }));
+    assert_eq!(info_u64(&s, "stats", "evicted_keys"), 1);
 }
