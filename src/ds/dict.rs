@@ -10,13 +10,11 @@
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
 
+use super::dict_resize as policy;
 use super::siphash::siphash12;
 
 /// Initial number of buckets of a non-empty table (DICT_HT_INITIAL_SIZE).
 pub const INITIAL_SIZE: usize = 4;
-/// Above this elements/buckets ratio a table grows even when resizing is
-/// discouraged (dict_force_resize_ratio).
-const FORCE_RESIZE_RATIO: usize = 5;
 /// A table whose fill is below this percentage may shrink (HASHTABLE_MIN_FILL).
 const MIN_FILL_PERCENT: usize = 10;
 /// Samples taken by `fair_random` (GETFAIR_NUM_ENTRIES).
@@ -124,9 +122,6 @@ pub struct Dict<K, V> {
     rehash_idx: Option<usize>,
     /// While non-zero, no rehash step runs (safe iterators, scans in progress).
     pause_rehash: u32,
-    /// False while a forked child shares memory (dict_can_resize): growth then
-    /// waits for the forced ratio.
-    pub resize_allowed: bool,
     /// SipHash key, random per dict (Redis: per process).
     seed: [u64; 2],
     rng: u64,
@@ -162,7 +157,6 @@ impl<K: DictKey, V> Dict<K, V> {
             ht: [Table::empty(), Table::empty()],
             rehash_idx: None,
             pause_rehash: 0,
-            resize_allowed: true,
             seed,
             rng,
         }
@@ -283,7 +277,7 @@ impl<K: DictKey, V> Dict<K, V> {
 
     /// Shrinks to the smallest power of two that holds every element (`dictResize`).
     pub fn shrink_to_fit(&mut self) -> bool {
-        if !self.resize_allowed || self.is_rehashing() {
+        if !policy::may_shrink(policy::policy()) || self.is_rehashing() {
             return false;
         }
         self.expand(self.ht[0].used.max(INITIAL_SIZE))
@@ -303,7 +297,7 @@ impl<K: DictKey, V> Dict<K, V> {
         let (size, used) = (self.ht[0].size(), self.ht[0].used);
         if size == 0 {
             self.expand(INITIAL_SIZE);
-        } else if used >= size && (self.resize_allowed || used / size > FORCE_RESIZE_RATIO) {
+        } else if used >= size && policy::may_grow(policy::policy(), used, size) {
             self.expand(used + 1);
         }
     }
@@ -314,6 +308,9 @@ impl<K: DictKey, V> Dict<K, V> {
         let Some(mut idx) = self.rehash_idx else {
             return false;
         };
+        if !policy::may_rehash(policy::policy(), self.ht[0].size(), self.ht[1].size()) {
+            return false;
+        }
         let mut empty_visits = n * 10;
         let mut left = n;
         while left > 0 && self.ht[0].used != 0 {

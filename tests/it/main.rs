@@ -17,6 +17,7 @@ mod config_files;
 mod connection;
 mod core;
 mod debug_structs;
+mod dict_resize;
 mod encodings;
 mod fuzz_regressions;
 mod geo;
