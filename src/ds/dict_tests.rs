@@ -255,3 +255,39 @@ fn denied_growth_waits_for_the_max_load_factor() {
         assert_eq!(d.get(&key(i)), Some(&i));
     }
 }
+
+/// The reservoir over a long chain reaches its end (Redis 7.0.15's fix for
+/// SRANDMEMBER on a dict with one long chain): every position of 200 is
+/// picked sometimes, not only the first 15.
+#[test]
+fn reservoir_reaches_the_end_of_a_long_chain() {
+    let mut d = D::new();
+    let mut seen = [0usize; 200];
+    for _ in 0..2000 {
+        let picks = d.reservoir(200, 15);
+        assert_eq!(picks.len(), 15);
+        let mut uniq = picks.clone();
+        uniq.sort_unstable();
+        uniq.dedup();
+        assert_eq!(uniq.len(), 15, "no repeats");
+        for p in picks {
+            seen[p] += 1;
+        }
+    }
+    assert!(seen.iter().all(|&n| n > 0), "{:?}", seen);
+    assert_eq!(d.reservoir(3, 15), [0, 1, 2]);
+}
+
+/// fair_random over a small dict returns every element eventually.
+#[test]
+fn fair_random_reaches_every_element() {
+    let mut d = D::new();
+    for i in 0..100 {
+        d.insert_new(key(i), i);
+    }
+    let mut seen = HashSet::new();
+    for _ in 0..20_000 {
+        seen.insert(d.fair_random().map(|e| e.val).unwrap());
+    }
+    assert_eq!(seen.len(), 100);
+}
