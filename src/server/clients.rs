@@ -53,17 +53,34 @@ impl Server {
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) => {
-                    self.log
-                        .warning(&format!("Accepting client connection: {}", e));
+                    self.log.warning(&format!(
+                        "Accepting client connection: accept: {}",
+                        super::shutdown::strerror(&e)
+                    ));
                     // Edge-triggered: a connection that was reset before
                     // accept must not leave the ones queued behind it
                     // waiting for the next edge.
                     if e.kind() == std::io::ErrorKind::ConnectionAborted {
                         continue;
                     }
+                    // Out of descriptors or buffers: what is queued stays
+                    // queued and raises no new edge, so the cron retries
+                    // (Redis's level-triggered loop would retry at once).
+                    self.accept_stalled = true;
                     return;
                 }
             }
+        }
+    }
+
+    /// Retries every listener after an accept failed for lack of
+    /// descriptors or memory (see `accept_clients`).
+    pub(super) fn retry_stalled_accepts(&mut self) {
+        if !std::mem::take(&mut self.accept_stalled) {
+            return;
+        }
+        for idx in 0..self.listeners.len() {
+            self.accept_clients(idx);
         }
     }
 

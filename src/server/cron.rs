@@ -62,6 +62,7 @@ impl Server {
                 .track(self.stats.net_output_bytes, now);
         }
         self.clients_cron();
+        self.retry_stalled_accepts();
         crate::blocking::check_timeouts(self);
         crate::keyspace::expire::databases_cron(self);
         crate::persistence::aof::cron(self, self.run_with_period(1000));

@@ -49,6 +49,9 @@ pub struct Server {
     pub log: Logger,
     pub registry: Registry,
     pub listeners: Vec<Listener>,
+    /// An accept failed with connections still queued (EMFILE and the like):
+    /// the cron retries, as edge-triggered events will not report them again.
+    pub accept_stalled: bool,
     pub clients: Clients,
     pub commands: CommandTable,
     pub stats: Stats,
@@ -122,6 +125,7 @@ impl Server {
             log,
             registry,
             listeners: Vec::new(),
+            accept_stalled: false,
             clients: Clients::default(),
             commands: CommandTable::build(&table::families()),
             stats: Stats::default(),

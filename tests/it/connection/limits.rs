@@ -367,3 +367,66 @@ fn stalled_monitor_is_closed_at_the_normal_limit() {
         vec![b"closed".to_vec()]
     });
 }
+
+/// An accept that fails for lack of descriptors leaves the connection
+/// queued; with edge-triggered events nothing reports it again, so the cron
+/// must retry once descriptors are free (Redis's level-triggered loop does).
+#[test]
+fn accept_retries_after_running_out_of_descriptors() {
+    // The log goes to stdout: a log file is reopened for every line, which
+    // would fail too while no descriptor is left.
+    let dir = TempDir::new("emfile");
+    let out = dir.path().join("stdout.log");
+    let port = free_port();
+    let mut child = std::process::Command::new(ferrodis_bin())
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+        ])
+        .arg("--dir")
+        .arg(dir.path())
+        .stdout(std::fs::File::create(&out).unwrap())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let log = || std::fs::read_to_string(&out).unwrap_or_default();
+    assert!(poll_until(Duration::from_secs(20), || log()
+        .contains("Ready to accept connections")));
+    let pid = child.id() as libc::pid_t;
+    let mut old = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: prlimit on our own child; `old` receives its limits.
+    assert_eq!(
+        unsafe { libc::prlimit(pid, libc::RLIMIT_NOFILE, std::ptr::null(), &mut old) },
+        0
+    );
+    let none = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: old.rlim_max,
+    };
+    assert_eq!(
+        unsafe { libc::prlimit(pid, libc::RLIMIT_NOFILE, &none, std::ptr::null_mut()) },
+        0
+    );
+    let mut c = RawConn::connect(port);
+    c.send(b"PING\r\n");
+    let refused = poll_until(Duration::from_secs(10), || {
+        log().contains("Accepting client connection: accept: Too many open files")
+    });
+    assert_eq!(
+        unsafe { libc::prlimit(pid, libc::RLIMIT_NOFILE, &old, std::ptr::null_mut()) },
+        0
+    );
+    // No new connection arrives to raise an edge: only the retry accepts it.
+    let reply = c.read_reply();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(refused, "{}", log());
+    assert_eq!(reply.unwrap(), b"+PONG\r\n");
+}
