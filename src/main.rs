@@ -84,6 +84,9 @@ fn run(mut config: Config, bare_invocation: Option<String>) {
         log.warning("Configuration loaded");
     }
     signals::install();
+    if config.crash_log_enabled {
+        ferrodis::event_loop::crash_signal::install(&config.logfile);
+    }
     let mut event_loop =
         EventLoop::new().unwrap_or_else(|e| fatal(&format!("Can't create event loop: {}", e)));
     let registry = event_loop

@@ -356,3 +356,60 @@ fn pause_keeps_expired_keys_in_place() {
         out
     });
 }
+
+/// The report lines a SIGABRT sent by `kill` leaves in a server's log, in
+/// order, with the varying parts (pids, addresses, times) left out.
+fn abort_report(s: &crate::support::Server) -> Vec<String> {
+    let info = String::from_utf8_lossy(&s.cmd(&["INFO", "server"])).into_owned();
+    let pid = info
+        .lines()
+        .find_map(|l| l.strip_prefix("process_id:"))
+        .expect("process_id")
+        .trim()
+        .to_string();
+    let status = std::process::Command::new("kill")
+        .args(["-ABRT", &pid])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    assert!(s.wait_for_log("=== REDIS BUG REPORT END"), "{}", s.log());
+    let wanted = [
+        "=== REDIS BUG REPORT START",
+        "crashed by signal: 6, si_code: 0",
+        "Killed by PID: ",
+        "Crashed running the instruction at: 0x",
+        "------ STACK TRACE ------",
+        "=== REDIS BUG REPORT END",
+    ];
+    let log = s.log();
+    let mut found = Vec::new();
+    for line in log.lines() {
+        if let Some(w) = wanted.iter().find(|w| line.contains(*w)) {
+            found.push(w.to_string());
+        }
+    }
+    found
+}
+
+/// logging.tcl "Crash report generated on SIGABRT": a fatal signal from
+/// outside writes the bug report with a stack trace before the process dies.
+#[test]
+fn sigabrt_writes_crash_report() {
+    let s = crate::support::Server::start(&["--crash-memcheck-enabled", "no"]);
+    let ours = abort_report(&s);
+    assert_eq!(
+        ours,
+        [
+            "=== REDIS BUG REPORT START",
+            "crashed by signal: 6, si_code: 0",
+            "Killed by PID: ",
+            "Crashed running the instruction at: 0x",
+            "------ STACK TRACE ------",
+            "=== REDIS BUG REPORT END",
+        ]
+    );
+    if have_redis("sigabrt_writes_crash_report") {
+        let r = crate::support::Server::start_redis(&["--crash-memcheck-enabled", "no"]);
+        assert_eq!(ours, abort_report(&r));
+    }
+}

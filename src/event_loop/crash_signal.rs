@@ -1,0 +1,225 @@
+//! Fatal signal reports (Redis debug.c `sigsegvHandler`,
+//! `setupSigSegvAction`): on SIGSEGV, SIGBUS, SIGFPE, SIGILL or SIGABRT the
+//! log gets the bug report header, the signal and who sent it, and a stack
+//! trace, then the signal is raised again with its default action so the
+//! process dies as it would have.
+//!
+//! Only async-signal-safe calls are used once the handler runs: lines are
+//! formatted into a stack buffer and written with write(2) to a log file
+//! opened with open(2); glibc's `backtrace` is primed at install time so it
+//! does not load libgcc from inside the handler.
+
+use std::ffi::CString;
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::OnceLock;
+
+/// The log file named at startup (`logfile` cannot change at run time);
+/// empty means standard output.
+static LOG_PATH: OnceLock<CString> = OnceLock::new();
+/// The server's pid: a crash in a fork child is logged with role 'C'.
+static MAIN_PID: AtomicU32 = AtomicU32::new(0);
+
+const FATAL_SIGNALS: [libc::c_int; 5] = [
+    libc::SIGSEGV,
+    libc::SIGBUS,
+    libc::SIGFPE,
+    libc::SIGILL,
+    libc::SIGABRT,
+];
+
+const REPORT_START: &str = "\n\n=== REDIS BUG REPORT START: Cut & paste starting from here ===\n";
+use crate::introspection::crash::REPORT_END;
+
+/// Installs the report handler for the fatal signals. `logfile` is the
+/// configured log file ("" for standard output).
+pub fn install(logfile: &str) {
+    if let Ok(path) = CString::new(logfile) {
+        let _ = LOG_PATH.set(path);
+    }
+    MAIN_PID.store(std::process::id(), Ordering::SeqCst);
+    let mut frames = [std::ptr::null_mut(); 4];
+    // SAFETY: the buffer holds 4 pointers, as passed. Calling backtrace once
+    // here loads what it needs, so the handler does not allocate for it.
+    // The sigaction struct is zeroed and then filled in; the handler has the
+    // three-argument SA_SIGINFO signature.
+    unsafe {
+        libc::backtrace(frames.as_mut_ptr(), frames.len() as libc::c_int);
+        let mut sa: libc::sigaction = std::mem::zeroed();
+        sa.sa_sigaction = on_fatal_signal as *const () as usize;
+        libc::sigemptyset(&mut sa.sa_mask);
+        sa.sa_flags = libc::SA_SIGINFO | libc::SA_NODEFER | libc::SA_RESETHAND;
+        for sig in FATAL_SIGNALS {
+            libc::sigaction(sig, &sa, std::ptr::null_mut());
+        }
+    }
+}
+
+/// Restores the default action of every fatal signal: used before a crash
+/// that has already written its own report (DEBUG SEGFAULT, a failed assert).
+pub fn uninstall() {
+    // SAFETY: setting SIG_DFL is always valid.
+    unsafe {
+        for sig in FATAL_SIGNALS {
+            libc::signal(sig, libc::SIG_DFL);
+        }
+    }
+}
+
+/// A line built without allocating (the handler may interrupt malloc).
+struct Line {
+    buf: [u8; 512],
+    len: usize,
+}
+
+impl Line {
+    fn new() -> Line {
+        Line {
+            buf: [0; 512],
+            len: 0,
+        }
+    }
+}
+
+impl std::fmt::Write for Line {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let n = s.len().min(self.buf.len() - self.len);
+        self.buf[self.len..self.len + n].copy_from_slice(&s.as_bytes()[..n]);
+        self.len += n;
+        Ok(())
+    }
+}
+
+fn write_all(fd: libc::c_int, mut bytes: &[u8]) {
+    while !bytes.is_empty() {
+        // SAFETY: the pointer and length describe a live slice.
+        let n = unsafe { libc::write(fd, bytes.as_ptr().cast(), bytes.len()) };
+        if n <= 0 {
+            return;
+        }
+        bytes = &bytes[n as usize..];
+    }
+}
+
+/// A warning line in serverLog's format.
+fn log_line(fd: libc::c_int, args: std::fmt::Arguments<'_>) {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let t = super::clock::local_time_now();
+    let pid = std::process::id();
+    let role = if pid == MAIN_PID.load(Ordering::SeqCst) {
+        'M'
+    } else {
+        'C'
+    };
+    let mut line = Line::new();
+    let _ = write!(
+        line,
+        "{}:{} {:02} {} {} {:02}:{:02}:{:02}.{:03} # ",
+        pid,
+        role,
+        t.day,
+        MONTHS.get(t.month as usize).copied().unwrap_or("Jan"),
+        t.year,
+        t.hour,
+        t.min,
+        t.sec,
+        t.millis
+    );
+    let _ = line.write_fmt(args);
+    let _ = line.write_str("\n");
+    write_all(fd, &line.buf[..line.len]);
+}
+
+/// The log's descriptor: the log file opened for appending, or stdout.
+fn open_log() -> (libc::c_int, bool) {
+    match LOG_PATH.get() {
+        Some(p) if !p.as_bytes().is_empty() => {
+            // SAFETY: `p` is a NUL-terminated path.
+            let fd = unsafe {
+                libc::open(
+                    p.as_ptr(),
+                    libc::O_WRONLY | libc::O_APPEND | libc::O_CREAT,
+                    0o644,
+                )
+            };
+            if fd < 0 {
+                (libc::STDOUT_FILENO, false)
+            } else {
+                (fd, true)
+            }
+        }
+        _ => (libc::STDOUT_FILENO, false),
+    }
+}
+
+/// The instruction the signal interrupted, from the saved registers.
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+fn fault_ip(uc: *mut libc::c_void) -> Option<usize> {
+    if uc.is_null() {
+        return None;
+    }
+    // SAFETY: for an SA_SIGINFO handler the kernel passes a valid ucontext_t.
+    let uc = unsafe { &*(uc as *const libc::ucontext_t) };
+    Some(uc.uc_mcontext.gregs[libc::REG_RIP as usize] as usize)
+}
+
+#[cfg(not(all(target_os = "linux", target_arch = "x86_64")))]
+fn fault_ip(_uc: *mut libc::c_void) -> Option<usize> {
+    None
+}
+
+extern "C" fn on_fatal_signal(sig: libc::c_int, info: *mut libc::siginfo_t, uc: *mut libc::c_void) {
+    let (fd, close) = open_log();
+    write_all(fd, REPORT_START.as_bytes());
+    let version = crate::REDIS_VERSION;
+    if info.is_null() {
+        log_line(
+            fd,
+            format_args!("Redis {version} crashed by signal: {sig}, si_code: 0"),
+        );
+    } else {
+        // SAFETY: the kernel passes a valid siginfo_t to an SA_SIGINFO handler.
+        let info = unsafe { &*info };
+        let code = info.si_code;
+        log_line(
+            fd,
+            format_args!("Redis {version} crashed by signal: {sig}, si_code: {code}"),
+        );
+        if sig == libc::SIGSEGV || sig == libc::SIGBUS {
+            // SAFETY: si_addr is defined for these signals.
+            let addr = unsafe { info.si_addr() } as usize;
+            log_line(fd, format_args!("Accessing address: {addr:#x}"));
+        }
+        if code == libc::SI_USER {
+            // SAFETY: si_pid and si_uid are defined for a signal sent by kill.
+            let (pid, uid) = unsafe { (info.si_pid(), info.si_uid()) };
+            log_line(fd, format_args!("Killed by PID: {pid}, UID: {uid}"));
+        }
+    }
+    if let Some(ip) = fault_ip(uc) {
+        log_line(
+            fd,
+            format_args!("Crashed running the instruction at: {ip:#x}"),
+        );
+    }
+    write_all(fd, b"\n------ STACK TRACE ------\n\nBacktrace:\n");
+    let mut frames = [std::ptr::null_mut(); 100];
+    // SAFETY: the buffer holds 100 pointers; backtrace_symbols_fd writes to
+    // the descriptor without allocating.
+    unsafe {
+        let n = libc::backtrace(frames.as_mut_ptr(), frames.len() as libc::c_int);
+        libc::backtrace_symbols_fd(frames.as_ptr(), n, fd);
+    }
+    write_all(fd, REPORT_END.as_bytes());
+    // SAFETY: close and kill are async-signal-safe. SA_RESETHAND restored the
+    // default action, so the signal raised again ends the process (with a
+    // core dump when enabled), as Redis's handler does.
+    unsafe {
+        if close {
+            libc::close(fd);
+        }
+        libc::kill(libc::getpid(), sig);
+    }
+}
