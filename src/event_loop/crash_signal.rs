@@ -31,13 +31,16 @@ const FATAL_SIGNALS: [libc::c_int; 5] = [
 const REPORT_START: &str = "\n\n=== REDIS BUG REPORT START: Cut & paste starting from here ===\n";
 use crate::introspection::crash::REPORT_END;
 
-/// Installs the report handler for the fatal signals. `logfile` is the
-/// configured log file ("" for standard output).
-pub fn install(logfile: &str) {
+/// Notes where the log goes ("" for standard output) and, when
+/// `crash-log-enabled`, installs the report handler for the fatal signals.
+pub fn install(logfile: &str, crash_log: bool) {
     if let Ok(path) = CString::new(logfile) {
         let _ = LOG_PATH.set(path);
     }
     MAIN_PID.store(std::process::id(), Ordering::SeqCst);
+    if !crash_log {
+        return;
+    }
     let mut frames = [std::ptr::null_mut(); 4];
     // SAFETY: the buffer holds 4 pointers, as passed. Calling backtrace once
     // here loads what it needs, so the handler does not allocate for it.
@@ -154,6 +157,103 @@ fn open_log() -> (libc::c_int, bool) {
     }
 }
 
+/// logStackTrace: the interrupted instruction and the frames of the
+/// thread, without this function's and the handler's own.
+#[inline(never)]
+fn log_stack_trace(fd: libc::c_int, eip: Option<usize>) {
+    const OWN_FRAMES: usize = 2;
+    let mut frames = [std::ptr::null_mut(); 100];
+    // SAFETY: the buffer holds 100 pointers; backtrace_symbols_fd writes to
+    // the descriptor without allocating, reading only the frames given.
+    unsafe {
+        let n = libc::backtrace(frames.as_mut_ptr(), frames.len() as libc::c_int).max(0) as usize;
+        write_all(fd, b"\n------ STACK TRACE ------\n");
+        if let Some(ip) = eip {
+            write_all(fd, b"EIP:\n");
+            let one = [ip as *mut libc::c_void];
+            libc::backtrace_symbols_fd(one.as_ptr(), 1, fd);
+        }
+        write_all(fd, b"\nBacktrace:\n");
+        let skip = OWN_FRAMES.min(n);
+        libc::backtrace_symbols_fd(frames[skip..].as_ptr(), (n - skip) as libc::c_int, fd);
+    }
+}
+
+/// A line as serverLogFromHandler writes it: `pid:signal-handler (time) msg`.
+fn handler_line(fd: libc::c_int, msg: &str) {
+    // SAFETY: time(NULL) is async-signal-safe.
+    let now = unsafe { libc::time(std::ptr::null_mut()) };
+    let mut line = Line::new();
+    let _ = writeln!(
+        line,
+        "{}:signal-handler ({}) {}",
+        std::process::id(),
+        now,
+        msg
+    );
+    write_all(fd, &line.buf[..line.len]);
+}
+
+/// Redis `applyWatchdogPeriod`: 0 stops the timer and ignores SIGALRM;
+/// otherwise the period (raised to two cron ticks at least) arms the
+/// timer, which serverCron re-arms on every run. When the main thread does
+/// not get back to the cron in time, SIGALRM logs where it is.
+pub fn apply_watchdog(period_ms: &mut i64, hz: i64) {
+    // SAFETY: the sigaction struct is zeroed and then filled in; the handler
+    // has the three-argument SA_SIGINFO signature.
+    unsafe {
+        let mut sa: libc::sigaction = std::mem::zeroed();
+        libc::sigemptyset(&mut sa.sa_mask);
+        if *period_ms == 0 {
+            watchdog_schedule(0);
+            sa.sa_sigaction = libc::SIG_IGN;
+            libc::sigaction(libc::SIGALRM, &sa, std::ptr::null_mut());
+            return;
+        }
+        sa.sa_sigaction = on_watchdog as *const () as usize;
+        sa.sa_flags = libc::SA_SIGINFO | libc::SA_RESTART;
+        libc::sigaction(libc::SIGALRM, &sa, std::ptr::null_mut());
+    }
+    let min_period = (1000 / hz.max(1)) * 2;
+    if *period_ms < min_period {
+        *period_ms = min_period;
+    }
+    watchdog_schedule(*period_ms);
+}
+
+/// Redis `watchdogScheduleSignal`: one SIGALRM `period_ms` from now (0
+/// disarms the timer).
+pub fn watchdog_schedule(period_ms: i64) {
+    let ms = period_ms.max(0);
+    let it = libc::itimerval {
+        it_interval: libc::timeval {
+            tv_sec: 0,
+            tv_usec: 0,
+        },
+        it_value: libc::timeval {
+            tv_sec: (ms / 1000) as libc::time_t,
+            tv_usec: ((ms % 1000) * 1000) as libc::suseconds_t,
+        },
+    };
+    // SAFETY: a valid itimerval; the old value is not wanted.
+    unsafe {
+        libc::setitimer(libc::ITIMER_REAL, &it, std::ptr::null_mut());
+    }
+}
+
+extern "C" fn on_watchdog(_sig: libc::c_int, _info: *mut libc::siginfo_t, uc: *mut libc::c_void) {
+    let (fd, close) = open_log();
+    handler_line(fd, "\n--- WATCHDOG TIMER EXPIRED ---");
+    log_stack_trace(fd, fault_ip(uc));
+    handler_line(fd, "--------\n");
+    if close {
+        // SAFETY: close is async-signal-safe; fd was opened by open_log.
+        unsafe {
+            libc::close(fd);
+        }
+    }
+}
+
 /// The instruction the signal interrupted, from the saved registers.
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 fn fault_ip(uc: *mut libc::c_void) -> Option<usize> {
@@ -204,14 +304,7 @@ extern "C" fn on_fatal_signal(sig: libc::c_int, info: *mut libc::siginfo_t, uc: 
             format_args!("Crashed running the instruction at: {ip:#x}"),
         );
     }
-    write_all(fd, b"\n------ STACK TRACE ------\n\nBacktrace:\n");
-    let mut frames = [std::ptr::null_mut(); 100];
-    // SAFETY: the buffer holds 100 pointers; backtrace_symbols_fd writes to
-    // the descriptor without allocating.
-    unsafe {
-        let n = libc::backtrace(frames.as_mut_ptr(), frames.len() as libc::c_int);
-        libc::backtrace_symbols_fd(frames.as_ptr(), n, fd);
-    }
+    log_stack_trace(fd, fault_ip(uc));
     write_all(fd, REPORT_END.as_bytes());
     // SAFETY: close and kill are async-signal-safe. SA_RESETHAND restored the
     // default action, so the signal raised again ends the process (with a

@@ -413,3 +413,47 @@ fn sigabrt_writes_crash_report() {
         assert_eq!(ours, abort_report(&r));
     }
 }
+
+/// The marker lines of the watchdog's report in a server's log, in order.
+fn watchdog_report(s: &crate::support::Server) -> Vec<String> {
+    let mut out = vec![
+        String::from_utf8_lossy(&s.cmd(&["CONFIG", "SET", "watchdog-period", "1"])).into_owned(),
+        String::from_utf8_lossy(&s.cmd(&["CONFIG", "GET", "watchdog-period"])).into_owned(),
+    ];
+    s.cmd(&["CONFIG", "SET", "watchdog-period", "200"]);
+    s.cmd(&["DEBUG", "SLEEP", "1"]);
+    assert!(s.wait_for_log(") --------"), "{}", s.log());
+    s.cmd(&["CONFIG", "SET", "watchdog-period", "0"]);
+    // Off again: a slow command no longer reports, and the server lives on.
+    s.cmd(&["DEBUG", "SLEEP", "0.5"]);
+    out.push(String::from_utf8_lossy(&s.cmd(&["PING"])).into_owned());
+    let wanted = [
+        "--- WATCHDOG TIMER EXPIRED ---",
+        "------ STACK TRACE ------",
+        "EIP:",
+        "Backtrace:",
+        ":signal-handler (",
+    ];
+    for line in s.log().lines() {
+        if let Some(w) = wanted.iter().find(|w| line.contains(*w)) {
+            out.push(w.to_string());
+        }
+    }
+    out
+}
+
+/// logging.tcl "Server is able to generate a stack trace on selected
+/// systems": with watchdog-period set, a command that keeps the main thread
+/// longer than the period makes SIGALRM log a stack trace (once per expiry).
+/// The Tcl test also greps the trace for Redis's C function name
+/// (debugCommand), which a Rust binary cannot contain.
+#[test]
+fn watchdog_logs_a_stack_trace() {
+    let s = crate::support::Server::start(&["--enable-debug-command", "yes"]);
+    let ours = watchdog_report(&s);
+    assert_eq!(ours.len(), 9, "{:?}", ours);
+    if have_redis("watchdog_logs_a_stack_trace") {
+        let r = crate::support::Server::start_redis(&["--enable-debug-command", "yes"]);
+        assert_eq!(ours, watchdog_report(&r));
+    }
+}
