@@ -193,7 +193,7 @@ pub static ENTRIES: &[ConfigEntry] = &[
     boolean! {"appendonly", N, DENY_LOADING, appendonly, false, apply = AppendOnly},
     boolean! {"cluster-allow-reads-when-down", N, M, cluster_allow_reads_when_down, false},
     boolean! {"cluster-allow-pubsubshard-when-down", N, M, cluster_allow_pubsubshard_when_down, true},
-    boolean! {"crash-log-enabled", N, M, crash_log_enabled, true},
+    boolean! {"crash-log-enabled", N, M, crash_log_enabled, true, apply = CrashLog},
     boolean! {"crash-memcheck-enabled", N, M, crash_memcheck_enabled, true},
     boolean! {"use-exit-on-panic", N, HIDDEN, use_exit_on_panic, false},
     boolean! {"disable-thp", N, IMMUTABLE, disable_thp, true},

@@ -38,16 +38,23 @@ pub fn install(logfile: &str, crash_log: bool) {
         let _ = LOG_PATH.set(path);
     }
     MAIN_PID.store(std::process::id(), Ordering::SeqCst);
-    if !crash_log {
-        return;
-    }
     let mut frames = [std::ptr::null_mut(); 4];
     // SAFETY: the buffer holds 4 pointers, as passed. Calling backtrace once
-    // here loads what it needs, so the handler does not allocate for it.
-    // The sigaction struct is zeroed and then filled in; the handler has the
-    // three-argument SA_SIGINFO signature.
+    // here loads what it needs, so a handler does not allocate for it.
     unsafe {
         libc::backtrace(frames.as_mut_ptr(), frames.len() as libc::c_int);
+    }
+    if crash_log {
+        install_fatal();
+    }
+}
+
+/// Installs the report handler for the fatal signals (also what CONFIG SET
+/// crash-log-enabled yes does).
+pub fn install_fatal() {
+    // SAFETY: the sigaction struct is zeroed and then filled in; the handler
+    // has the three-argument SA_SIGINFO signature.
+    unsafe {
         let mut sa: libc::sigaction = std::mem::zeroed();
         sa.sa_sigaction = on_fatal_signal as *const () as usize;
         libc::sigemptyset(&mut sa.sa_mask);
@@ -59,7 +66,8 @@ pub fn install(logfile: &str, crash_log: bool) {
 }
 
 /// Restores the default action of every fatal signal: used before a crash
-/// that has already written its own report (DEBUG SEGFAULT, a failed assert).
+/// that has already written its own report (DEBUG SEGFAULT, a failed
+/// assert), and by CONFIG SET crash-log-enabled no.
 pub fn uninstall() {
     // SAFETY: setting SIG_DFL is always valid.
     unsafe {

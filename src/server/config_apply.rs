@@ -64,6 +64,14 @@ impl Server {
             }
             Apply::AppendOnly => crate::persistence::aof::update_appendonly(self),
             Apply::AofAutoGc => crate::persistence::aof::update_auto_gc(self),
+            Apply::CrashLog => {
+                if self.config.crash_log_enabled {
+                    crate::event_loop::crash_signal::install_fatal();
+                } else {
+                    crate::event_loop::crash_signal::uninstall();
+                }
+                Ok(())
+            }
             Apply::Watchdog => {
                 let hz = self.config.hz;
                 crate::event_loop::crash_signal::apply_watchdog(

@@ -457,3 +457,40 @@ fn watchdog_logs_a_stack_trace() {
         assert_eq!(ours, watchdog_report(&r));
     }
 }
+
+/// CONFIG SET crash-log-enabled no removes the report handler: SIGABRT then
+/// ends the process with no report; yes puts it back.
+#[test]
+fn crash_log_enabled_toggles_the_report() {
+    let s = crate::support::Server::start(&[]);
+    assert_eq!(
+        s.cmd(&["CONFIG", "SET", "crash-log-enabled", "no"]),
+        b"+OK\r\n"
+    );
+    assert_eq!(
+        s.cmd(&["CONFIG", "SET", "crash-log-enabled", "yes"]),
+        b"+OK\r\n"
+    );
+    assert_eq!(abort_report(&s).len(), 6);
+    let mut quiet = crate::support::Server::start(&[]);
+    assert_eq!(
+        quiet.cmd(&["CONFIG", "SET", "crash-log-enabled", "no"]),
+        b"+OK\r\n"
+    );
+    let info = String::from_utf8_lossy(&quiet.cmd(&["INFO", "server"])).into_owned();
+    let pid = info
+        .lines()
+        .find_map(|l| l.strip_prefix("process_id:"))
+        .expect("process_id")
+        .trim()
+        .to_string();
+    std::process::Command::new("kill")
+        .args(["-ABRT", &pid])
+        .status()
+        .expect("kill");
+    assert!(crate::support::poll_until(
+        std::time::Duration::from_secs(10),
+        || !quiet.is_alive()
+    ));
+    assert!(!quiet.log().contains("BUG REPORT"), "{}", quiet.log());
+}
