@@ -44,9 +44,58 @@ pub fn install(logfile: &str, crash_log: bool) {
     unsafe {
         libc::backtrace(frames.as_mut_ptr(), frames.len() as libc::c_int);
     }
+    install_panic_hook();
     if crash_log {
         install_fatal();
     }
+}
+
+/// Rust panics are ferrodis's serverPanic / serverAssert: the hook writes
+/// the bug report (the Guru Meditation lines with the panic's message and
+/// place, then the stack trace) to the log, in the server or in a fork
+/// child, before the default hook prints to stderr. Not a signal handler,
+/// so it may allocate and resolve symbols.
+fn install_panic_hook() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let msg = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "Box<dyn Any>".to_string());
+        let at = info
+            .location()
+            .map(|l| format!("{}:{}", l.file().rsplit('/').next().unwrap_or(""), l.line()))
+            .unwrap_or_default();
+        let trace = std::backtrace::Backtrace::force_capture().to_string();
+        let (fd, close) = open_log();
+        write_panic_report(fd, &msg, &at, &trace);
+        if close {
+            // SAFETY: fd was opened by open_log and is not used after this.
+            unsafe {
+                libc::close(fd);
+            }
+        }
+        default(info);
+    }));
+}
+
+/// The report of a panic: `msg` raised at `at` (file:line), with `trace`.
+fn write_panic_report(fd: libc::c_int, msg: &str, at: &str, trace: &str) {
+    write_all(fd, REPORT_START.as_bytes());
+    log_line(
+        fd,
+        format_args!("------------------------------------------------"),
+    );
+    log_line(
+        fd,
+        format_args!("!!! Software Failure. Press left mouse button to continue"),
+    );
+    log_line(fd, format_args!("Guru Meditation: {msg} #{at}"));
+    write_all(fd, b"\n------ STACK TRACE ------\n");
+    write_all(fd, trace.as_bytes());
+    write_all(fd, REPORT_END.as_bytes());
 }
 
 /// Installs the report handler for the fatal signals (also what CONFIG SET
@@ -322,5 +371,36 @@ extern "C" fn on_fatal_signal(sig: libc::c_int, info: *mut libc::siginfo_t, uc: 
             libc::close(fd);
         }
         libc::kill(libc::getpid(), sig);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::fd::AsRawFd;
+
+    #[test]
+    fn panic_report_has_redis_panic_lines() {
+        let path = std::env::temp_dir().join(format!("ferrodis-panic-{}.log", std::process::id()));
+        let f = std::fs::File::create(&path).unwrap();
+        write_panic_report(
+            f.as_raw_fd(),
+            "index out of bounds",
+            "db.rs:12",
+            "   0: main\n",
+        );
+        drop(f);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let _ = std::fs::remove_file(&path);
+        let start = text.find("=== REDIS BUG REPORT START").unwrap();
+        let guru = text
+            .find("# Guru Meditation: index out of bounds #db.rs:12\n")
+            .unwrap();
+        let trace = text
+            .find("\n------ STACK TRACE ------\n   0: main\n")
+            .unwrap();
+        let end = text.find("=== REDIS BUG REPORT END").unwrap();
+        assert!(start < guru && guru < trace && trace < end, "{}", text);
+        assert!(text.contains("# !!! Software Failure. Press left mouse button to continue\n"));
     }
 }
