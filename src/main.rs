@@ -84,6 +84,11 @@ fn run(mut config: Config, bare_invocation: Option<String>) {
         log.warning("Configuration loaded");
     }
     signals::install();
+    ferrodis::event_loop::crash_signal::install(&config.logfile, config.crash_log_enabled);
+    if config.watchdog_period != 0 {
+        let hz = config.hz;
+        ferrodis::event_loop::crash_signal::apply_watchdog(&mut config.watchdog_period, hz);
+    }
     let mut event_loop =
         EventLoop::new().unwrap_or_else(|e| fatal(&format!("Can't create event loop: {}", e)));
     let registry = event_loop

@@ -58,6 +58,11 @@ pub enum Apply {
     AofAutoGc,
     /// Start evicting down to the new maxmemory (Redis `updateMaxmemory`).
     MaxMemory,
+    /// Arm or stop the software watchdog (Redis `applyWatchdogPeriod`).
+    Watchdog,
+    /// Install or remove the fatal-signal report handler (Redis
+    /// `updateSighandlerEnabled`).
+    CrashLog,
 }
 
 /// The C type behind a numeric config: it decides how bounds are compared

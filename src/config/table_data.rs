@@ -193,7 +193,7 @@ pub static ENTRIES: &[ConfigEntry] = &[
     boolean! {"appendonly", N, DENY_LOADING, appendonly, false, apply = AppendOnly},
     boolean! {"cluster-allow-reads-when-down", N, M, cluster_allow_reads_when_down, false},
     boolean! {"cluster-allow-pubsubshard-when-down", N, M, cluster_allow_pubsubshard_when_down, true},
-    boolean! {"crash-log-enabled", N, M, crash_log_enabled, true},
+    boolean! {"crash-log-enabled", N, M, crash_log_enabled, true, apply = CrashLog},
     boolean! {"crash-memcheck-enabled", N, M, crash_memcheck_enabled, true},
     boolean! {"use-exit-on-panic", N, HIDDEN, use_exit_on_panic, false},
     boolean! {"disable-thp", N, IMMUTABLE, disable_thp, true},
@@ -277,7 +277,7 @@ pub static ENTRIES: &[ConfigEntry] = &[
     numeric! {"hz", N, M, Int, 0, INT_MAX, hz, 10, 0, apply = Hz},
     numeric! {"min-replicas-to-write", a("min-slaves-to-write"), M, Int, 0, INT_MAX, min_replicas_to_write, 0, 0},
     numeric! {"min-replicas-max-lag", a("min-slaves-max-lag"), M, Int, 0, INT_MAX, min_replicas_max_lag, 10, 0},
-    numeric! {"watchdog-period", N, HIDDEN, Int, 0, INT_MAX, watchdog_period, 0, 0},
+    numeric! {"watchdog-period", N, HIDDEN, Int, 0, INT_MAX, watchdog_period, 0, 0, apply = Watchdog},
     numeric! {"shutdown-timeout", N, M, Int, 0, INT_MAX, shutdown_timeout, 10, 0},
     numeric! {"repl-diskless-sync-max-replicas", N, M, Int, 0, INT_MAX, repl_diskless_sync_max_replicas, 0, 0},
     // Unsigned int configs.

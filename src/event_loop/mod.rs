@@ -7,6 +7,7 @@
 //! waiting.
 
 pub mod clock;
+pub mod crash_signal;
 pub mod net;
 pub mod process;
 pub mod signals;

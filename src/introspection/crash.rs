@@ -7,7 +7,7 @@ use crate::conn::Client;
 use crate::server::Server;
 
 const REPORT_START: &str = "\n\n=== REDIS BUG REPORT START: Cut & paste starting from here ===\n";
-const REPORT_END: &str = "\n=== REDIS BUG REPORT END. Make sure to include from START to END. ===\n\n       Please report the crash by opening an issue on github:\n\n           http://github.com/redis/redis/issues\n\n  If a Redis module was involved, please open in the module's repo instead.\n\n  Suspect RAM error? Use redis-server --test-memory to verify it.\n\n  Some other issues could be detected by redis-server --check-system\n";
+pub(crate) const REPORT_END: &str = "\n=== REDIS BUG REPORT END. Make sure to include from START to END. ===\n\n       Please report the crash by opening an issue on github:\n\n           http://github.com/redis/redis/issues\n\n  If a Redis module was involved, please open in the module's repo instead.\n\n  Suspect RAM error? Use redis-server --test-memory to verify it.\n\n  Some other issues could be detected by redis-server --check-system\n";
 
 /// Why the server is going down.
 pub enum Crash<'a> {
@@ -96,6 +96,8 @@ pub fn log_report(srv: &Server, c: &Client, argv: &[Vec<u8>], crash: Crash) {
 /// Ends the process with SIGABRT, as Redis's `bugReportEnd` does after a
 /// panic or a failed assertion.
 pub fn abort() -> ! {
+    // The report is written: the fatal-signal handler must not add another.
+    crate::event_loop::crash_signal::uninstall();
     std::process::abort()
 }
 

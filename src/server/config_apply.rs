@@ -68,6 +68,22 @@ impl Server {
                 crate::keyspace::evict::update_maxmemory(self);
                 Ok(())
             }
+            Apply::CrashLog => {
+                if self.config.crash_log_enabled {
+                    crate::event_loop::crash_signal::install_fatal();
+                } else {
+                    crate::event_loop::crash_signal::uninstall();
+                }
+                Ok(())
+            }
+            Apply::Watchdog => {
+                let hz = self.config.hz;
+                crate::event_loop::crash_signal::apply_watchdog(
+                    &mut self.config.watchdog_period,
+                    hz,
+                );
+                Ok(())
+            }
         }
     }
 

@@ -45,6 +45,10 @@ impl Server {
     }
 
     fn server_cron(&mut self) {
+        // The software watchdog: SIGALRM fires unless the cron runs again in time.
+        if self.config.watchdog_period != 0 {
+            crate::event_loop::crash_signal::watchdog_schedule(self.config.watchdog_period);
+        }
         // DEBUG PAUSE-CRON skips the cron's work, as in Redis; a shutdown
         // signal is still honoured, so a paused server can be stopped.
         if self.debug.pause_cron {

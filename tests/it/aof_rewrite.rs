@@ -631,3 +631,54 @@ fn writes_during_a_rewrite_are_kept() {
         }
     }
 }
+
+/// The first rewrite after CONFIG SET appendonly yes, killed: the temp
+/// incremental file is removed with the log line aof-multi-part.tcl counts,
+/// and the next rewrite is scheduled. Same lines as redis-server.
+fn killed_first_rewrite_lines(p: &Proc) -> Vec<String> {
+    populate(p, 50);
+    p.cmd(&["CONFIG", "SET", "rdb-key-save-delay", "100000"]);
+    assert_eq!(p.cmd(&["CONFIG", "SET", "appendonly", "yes"]), b"+OK\r\n");
+    let pid = p.child.id();
+    let mut kids = Vec::new();
+    assert!(poll_until(Duration::from_secs(10), || {
+        kids = children(pid);
+        !kids.is_empty()
+    }));
+    kill9(kids[0]);
+    let line = "Removing the temp incr aof file temp-appendonly.aof.incr in the background";
+    assert!(poll_until(Duration::from_secs(10), || p
+        .log()
+        .contains(line)));
+    p.cmd(&["CONFIG", "SET", "rdb-key-save-delay", "0"]);
+    wait_rewrite_done(p);
+    let log = p.log();
+    let mut found: Vec<String> = log
+        .lines()
+        .filter(|l| l.contains("Removing the temp incr") || l.contains("terminated by signal"))
+        .filter_map(|l| {
+            l.find(" # ")
+                .or_else(|| l.find(" * "))
+                .map(|i| l[i..].to_string())
+        })
+        .collect();
+    found.dedup();
+    found
+}
+
+#[test]
+fn killed_first_rewrite_removes_temp_incr_file() {
+    let dir = TempDir::new("aofrw-tempincr");
+    let f = Proc::ferrodis(dir.path(), &[]);
+    let ours = killed_first_rewrite_lines(&f);
+    assert!(!dir
+        .path()
+        .join("appendonlydir/temp-appendonly.aof.incr")
+        .exists());
+    assert!(info(&f).contains("aof_enabled:1"));
+    if have_redis("killed_first_rewrite_removes_temp_incr_file") {
+        let rdir = TempDir::new("aofrw-tempincr-redis");
+        let r = Proc::redis(rdir.path(), &[]);
+        assert_eq!(ours, killed_first_rewrite_lines(&r));
+    }
+}

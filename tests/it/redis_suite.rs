@@ -356,3 +356,141 @@ fn pause_keeps_expired_keys_in_place() {
         out
     });
 }
+
+/// The report lines a SIGABRT sent by `kill` leaves in a server's log, in
+/// order, with the varying parts (pids, addresses, times) left out.
+fn abort_report(s: &crate::support::Server) -> Vec<String> {
+    let info = String::from_utf8_lossy(&s.cmd(&["INFO", "server"])).into_owned();
+    let pid = info
+        .lines()
+        .find_map(|l| l.strip_prefix("process_id:"))
+        .expect("process_id")
+        .trim()
+        .to_string();
+    let status = std::process::Command::new("kill")
+        .args(["-ABRT", &pid])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    assert!(s.wait_for_log("=== REDIS BUG REPORT END"), "{}", s.log());
+    let wanted = [
+        "=== REDIS BUG REPORT START",
+        "crashed by signal: 6, si_code: 0",
+        "Killed by PID: ",
+        "Crashed running the instruction at: 0x",
+        "------ STACK TRACE ------",
+        "=== REDIS BUG REPORT END",
+    ];
+    let log = s.log();
+    let mut found = Vec::new();
+    for line in log.lines() {
+        if let Some(w) = wanted.iter().find(|w| line.contains(*w)) {
+            found.push(w.to_string());
+        }
+    }
+    found
+}
+
+/// logging.tcl "Crash report generated on SIGABRT": a fatal signal from
+/// outside writes the bug report with a stack trace before the process dies.
+#[test]
+fn sigabrt_writes_crash_report() {
+    let s = crate::support::Server::start(&["--crash-memcheck-enabled", "no"]);
+    let ours = abort_report(&s);
+    assert_eq!(
+        ours,
+        [
+            "=== REDIS BUG REPORT START",
+            "crashed by signal: 6, si_code: 0",
+            "Killed by PID: ",
+            "Crashed running the instruction at: 0x",
+            "------ STACK TRACE ------",
+            "=== REDIS BUG REPORT END",
+        ]
+    );
+    if have_redis("sigabrt_writes_crash_report") {
+        let r = crate::support::Server::start_redis(&["--crash-memcheck-enabled", "no"]);
+        assert_eq!(ours, abort_report(&r));
+    }
+}
+
+/// The marker lines of the watchdog's report in a server's log, in order.
+fn watchdog_report(s: &crate::support::Server) -> Vec<String> {
+    let mut out = vec![
+        String::from_utf8_lossy(&s.cmd(&["CONFIG", "SET", "watchdog-period", "1"])).into_owned(),
+        String::from_utf8_lossy(&s.cmd(&["CONFIG", "GET", "watchdog-period"])).into_owned(),
+    ];
+    s.cmd(&["CONFIG", "SET", "watchdog-period", "200"]);
+    s.cmd(&["DEBUG", "SLEEP", "1"]);
+    assert!(s.wait_for_log(") --------"), "{}", s.log());
+    s.cmd(&["CONFIG", "SET", "watchdog-period", "0"]);
+    // Off again: a slow command no longer reports, and the server lives on.
+    s.cmd(&["DEBUG", "SLEEP", "0.5"]);
+    out.push(String::from_utf8_lossy(&s.cmd(&["PING"])).into_owned());
+    let wanted = [
+        "--- WATCHDOG TIMER EXPIRED ---",
+        "------ STACK TRACE ------",
+        "EIP:",
+        "Backtrace:",
+        ":signal-handler (",
+    ];
+    for line in s.log().lines() {
+        if let Some(w) = wanted.iter().find(|w| line.contains(*w)) {
+            out.push(w.to_string());
+        }
+    }
+    out
+}
+
+/// logging.tcl "Server is able to generate a stack trace on selected
+/// systems": with watchdog-period set, a command that keeps the main thread
+/// longer than the period makes SIGALRM log a stack trace (once per expiry).
+/// The Tcl test also greps the trace for Redis's C function name
+/// (debugCommand), which a Rust binary cannot contain.
+#[test]
+fn watchdog_logs_a_stack_trace() {
+    let s = crate::support::Server::start(&["--enable-debug-command", "yes"]);
+    let ours = watchdog_report(&s);
+    assert_eq!(ours.len(), 9, "{:?}", ours);
+    if have_redis("watchdog_logs_a_stack_trace") {
+        let r = crate::support::Server::start_redis(&["--enable-debug-command", "yes"]);
+        assert_eq!(ours, watchdog_report(&r));
+    }
+}
+
+/// CONFIG SET crash-log-enabled no removes the report handler: SIGABRT then
+/// ends the process with no report; yes puts it back.
+#[test]
+fn crash_log_enabled_toggles_the_report() {
+    let s = crate::support::Server::start(&[]);
+    assert_eq!(
+        s.cmd(&["CONFIG", "SET", "crash-log-enabled", "no"]),
+        b"+OK\r\n"
+    );
+    assert_eq!(
+        s.cmd(&["CONFIG", "SET", "crash-log-enabled", "yes"]),
+        b"+OK\r\n"
+    );
+    assert_eq!(abort_report(&s).len(), 6);
+    let mut quiet = crate::support::Server::start(&[]);
+    assert_eq!(
+        quiet.cmd(&["CONFIG", "SET", "crash-log-enabled", "no"]),
+        b"+OK\r\n"
+    );
+    let info = String::from_utf8_lossy(&quiet.cmd(&["INFO", "server"])).into_owned();
+    let pid = info
+        .lines()
+        .find_map(|l| l.strip_prefix("process_id:"))
+        .expect("process_id")
+        .trim()
+        .to_string();
+    std::process::Command::new("kill")
+        .args(["-ABRT", &pid])
+        .status()
+        .expect("kill");
+    assert!(crate::support::poll_until(
+        std::time::Duration::from_secs(10),
+        || !quiet.is_alive()
+    ));
+    assert!(!quiet.log().contains("BUG REPORT"), "{}", quiet.log());
+}

@@ -299,7 +299,12 @@ fn rewrite_done(srv: &mut Server, pid: i32, code: i32, signal: i32) {
         // The first rewrite failed: drop what the temp file collected; a
         // new rewrite starts from the dataset again.
         srv.aof.buf.clear();
-        let _ = std::fs::remove_file(dir(srv).join(temp_incr_name(srv)));
+        let name = temp_incr_name(srv);
+        srv.log.notice(&format!(
+            "Removing the temp incr aof file {} in the background",
+            name
+        ));
+        bg_unlink(srv, &dir(srv).join(name));
     }
     let p = &mut srv.status.persistence;
     p.aof_last_rewrite_time_sec = srv.time.unixtime - p.aof_rewrite_time_start;
