@@ -7,8 +7,10 @@
 //! waiting.
 
 pub mod clock;
+mod insist;
 pub mod net;
 pub mod process;
+pub mod proctitle;
 pub mod signals;
 
 use std::io;

@@ -1,14 +1,42 @@
 //! Signal handling (Redis server.c `setupSignalHandlers`): the handler only
 //! records the signal; serverCron notices it and shuts down as SHUTDOWN would.
 
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::ffi::CString;
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::OnceLock;
 
 /// The last shutdown signal received (0 for none). A signal handler can only
 /// touch async-signal-safe state, so this is the one static in the server.
 static SHUTDOWN_SIGNAL: AtomicI32 = AtomicI32::new(0);
 
+/// Redis `shutdown_asap`: set by the first SIGTERM/SIGINT, cleared when the
+/// shutdown fails or is aborted. A SIGINT while it is set exits at once.
+static SHUTDOWN_ASAP: AtomicBool = AtomicBool::new(false);
+
+/// The log file the handler writes to (None: standard output), set once
+/// at startup: `logfile` cannot change at run time.
+static HANDLER_LOG: OnceLock<Option<CString>> = OnceLock::new();
+
 extern "C" fn on_shutdown_signal(sig: libc::c_int) {
+    if sig == libc::SIGINT && SHUTDOWN_ASAP.load(Ordering::SeqCst) {
+        super::insist::exit_now(HANDLER_LOG.get().and_then(|f| f.as_deref()));
+    }
+    SHUTDOWN_ASAP.store(true, Ordering::SeqCst);
     SHUTDOWN_SIGNAL.store(sig, Ordering::SeqCst);
+}
+
+/// Tells the handler where the log goes (`logfile`, empty for stdout).
+pub fn set_handler_log(file: &str) {
+    let path = (!file.is_empty())
+        .then(|| CString::new(file).ok())
+        .flatten();
+    let _ = HANDLER_LOG.set(path);
+}
+
+/// A signal-requested shutdown failed or was aborted (Redis `cancelShutdown`).
+pub fn cancel_shutdown() {
+    SHUTDOWN_ASAP.store(false, Ordering::SeqCst);
+    SHUTDOWN_SIGNAL.store(0, Ordering::SeqCst);
 }
 
 /// Installs SIGTERM/SIGINT handlers and ignores SIGPIPE and SIGHUP as Redis does.

@@ -64,6 +64,10 @@ impl Server {
             }
             Apply::AppendOnly => crate::persistence::aof::update_appendonly(self),
             Apply::AofAutoGc => crate::persistence::aof::update_auto_gc(self),
+            Apply::ProcTitle => match self.set_proc_title(None) {
+                true => Ok(()),
+                false => Err("failed to set process title".into()),
+            },
         }
     }
 
@@ -179,6 +183,12 @@ impl Server {
         } else {
             0
         };
+        self.set_oom_score_adj_class(class)
+    }
+
+    /// `setOOMScoreAdj` for a class: 0 master, 1 replica, 2 fork child
+    /// (Redis CONFIG_OOM_BGCHILD, set by every child right after the fork).
+    pub fn set_oom_score_adj_class(&mut self, class: usize) -> Result<(), String> {
         let val = if self.config.oom_score_adj != 0 {
             let base = match self.oom_score_base {
                 Some(b) => b,

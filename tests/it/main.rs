@@ -33,6 +33,7 @@ mod lists;
 mod member_lengths;
 mod memory_usage;
 mod multi;
+mod process_misc;
 mod protected_cmds;
 mod protocol;
 mod pubsub;
