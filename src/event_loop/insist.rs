@@ -1,7 +1,7 @@
-//! The second SIGINT during a shutdown (Redis server.c `sigShutdownHandler`,
-//! "You insist..."): log from the handler, remove this process's temporary
-//! RDB file (a final save may be writing it) and exit with an error. Only
-//! async-signal-safe calls: the line is formatted into a stack buffer.
+//! Signal handlers that end the process (Redis server.c `sigShutdownHandler`
+//! on a second SIGINT, "You insist...", and `sigKillChildHandler` in fork
+//! children), logging as `serverLogFromHandler` does. Only
+//! async-signal-safe calls: lines are formatted into stack buffers.
 
 use std::ffi::CStr;
 
@@ -33,22 +33,22 @@ impl Buf {
     }
 }
 
-/// Logs "You insist... exiting now." as `serverLogFromHandler` does,
-/// unlinks `temp-<pid>.rdb` (the server runs inside `dir`) and exits 1.
-pub(super) fn exit_now(log_file: Option<&CStr>) -> ! {
-    // SAFETY: getpid, time, open, write, close, unlink and _exit are all
-    // async-signal-safe; every buffer is on this stack frame and NUL-ended
-    // where a C string is expected.
+/// Appends `pid:signal-handler (time) msg` to the log as Redis's
+/// `serverLogFromHandler` does (stdout when `log_file` is None).
+fn log_from_handler(log_file: Option<&CStr>, msg: &[u8]) {
+    // SAFETY: getpid, time, open, write and close are async-signal-safe;
+    // the line is on this stack frame and `log_file` is NUL-ended.
     unsafe {
-        let pid = libc::getpid() as u64;
         let mut line = Buf {
             bytes: [0; 128],
             len: 0,
         };
-        line.push_num(pid);
+        line.push_num(libc::getpid() as u64);
         line.push(b":signal-handler (");
         line.push_num(libc::time(std::ptr::null_mut()) as u64);
-        line.push(b") You insist... exiting now.\n");
+        line.push(b") ");
+        line.push(msg);
+        line.push(b"\n");
         let fd = match log_file {
             Some(path) => libc::open(
                 path.as_ptr(),
@@ -63,17 +63,39 @@ pub(super) fn exit_now(log_file: Option<&CStr>) -> ! {
                 libc::close(fd);
             }
         }
+    }
+}
+
+/// The second SIGINT: logs "You insist... exiting now.", unlinks
+/// `temp-<pid>.rdb` (the server runs inside `dir`) and exits 1.
+pub(super) fn exit_now(log_file: Option<&CStr>) -> ! {
+    log_from_handler(log_file, b"You insist... exiting now.");
+    // SAFETY: getpid, unlink and _exit are async-signal-safe; the name is
+    // NUL-ended on this stack frame.
+    unsafe {
         let mut temp = Buf {
             bytes: [0; 128],
             len: 0,
         };
         temp.push(b"temp-");
-        temp.push_num(pid);
+        temp.push_num(libc::getpid() as u64);
         temp.push(b".rdb\0");
         libc::unlink(temp.bytes.as_ptr().cast());
         libc::_exit(1)
     }
 }
+
+/// SIGUSR1 in a fork child (Redis `sigKillChildHandler`): the parent asks
+/// it to stop; it says so and exits with the no-error code the parent
+/// reads as "killed on purpose".
+pub(super) fn child_exit_on_usr1(log_file: Option<&CStr>) -> ! {
+    log_from_handler(log_file, b"Received SIGUSR1 in child, exiting now.");
+    // SAFETY: _exit is async-signal-safe.
+    unsafe { libc::_exit(CHILD_NOERROR_EXIT) }
+}
+
+/// Redis SERVER_CHILD_NOERROR_RETVAL.
+pub const CHILD_NOERROR_EXIT: i32 = 255;
 
 #[cfg(test)]
 mod tests {

@@ -33,6 +33,26 @@ pub fn set_handler_log(file: &str) {
     let _ = HANDLER_LOG.set(path);
 }
 
+extern "C" fn on_child_usr1(_sig: libc::c_int) {
+    super::insist::child_exit_on_usr1(HANDLER_LOG.get().and_then(|f| f.as_deref()));
+}
+
+/// In a fork child: SIGUSR1 logs and exits with the no-error code
+/// (Redis `setupChildSignalHandlers`).
+pub fn install_child_usr1() {
+    // SAFETY: the handler only makes async-signal-safe calls; the
+    // sigaction struct is zero-initialised and then filled in.
+    unsafe {
+        let mut sa: libc::sigaction = std::mem::zeroed();
+        sa.sa_sigaction = on_child_usr1 as *const () as usize;
+        libc::sigemptyset(&mut sa.sa_mask);
+        libc::sigaction(libc::SIGUSR1, &sa, std::ptr::null_mut());
+    }
+}
+
+/// The exit code of a child that SIGUSR1 stopped (Redis SERVER_CHILD_NOERROR_RETVAL).
+pub const CHILD_NOERROR_EXIT: i32 = super::insist::CHILD_NOERROR_EXIT;
+
 /// A signal-requested shutdown failed or was aborted (Redis `cancelShutdown`).
 pub fn cancel_shutdown() {
     SHUTDOWN_ASAP.store(false, Ordering::SeqCst);

@@ -221,3 +221,55 @@ fn proc_title_template_checks() {
         d.check(&["CONFIG", "GET", "proc-title-template"]);
     }
 }
+
+/// The log messages from `line` on, without the "pid:role date" prefix.
+fn messages_from(log: &str, line: &str) -> Vec<String> {
+    let mut out: Vec<String> = log
+        .lines()
+        .skip_while(|l| !l.contains(line))
+        .map(|l| match l.find(") ") {
+            Some(i) if l.contains(":signal-handler (") => l[i + 2..].to_string(),
+            _ => match l.find(" # ").or_else(|| l.find(" * ")) {
+                Some(i) => l[i + 3..].to_string(),
+                None => l.to_string(),
+            },
+        })
+        .collect();
+    // The killed child logs from its own process: its line may come
+    // before or after the parent's next one.
+    out.sort();
+    out
+}
+
+/// SHUTDOWN while a BGSAVE child runs: the child is killed (it says so
+/// from its SIGUSR1 handler), no "terminated by signal" report, then the
+/// final save; the same messages as Redis.
+#[test]
+fn shutdown_kills_the_save_child_like_redis() {
+    if !have_redis("shutdown_kills_the_save_child_like_redis") {
+        return;
+    }
+    let mut logs = Vec::new();
+    for flavor in [Flavor::Ferrodis, Flavor::Redis] {
+        let mut s = Server::spawn(flavor, &["--save", "900 1"]);
+        assert_eq!(s.cmd(&["SET", "k", "v"]), b"+OK\r\n");
+        let delay = ["CONFIG", "SET", "rdb-key-save-delay", "1000000"];
+        assert_eq!(s.cmd(&delay), b"+OK\r\n");
+        assert_eq!(s.cmd(&["BGSAVE"]), b"+Background saving started\r\n");
+        // Once the child writes its file it has its SIGUSR1 handler.
+        let dir = s.dir.path().to_path_buf();
+        assert!(poll_until(Duration::from_secs(10), || {
+            std::fs::read_dir(&dir).is_ok_and(|mut d| {
+                d.any(|e| e.is_ok_and(|e| e.file_name().to_string_lossy().starts_with("temp-")))
+            })
+        }));
+        let delay = ["CONFIG", "SET", "rdb-key-save-delay", "0"];
+        assert_eq!(s.cmd(&delay), b"+OK\r\n");
+        let mut c = s.raw();
+        c.send(b"SHUTDOWN\r\n");
+        assert!(c.is_closed());
+        assert_eq!(wait_exit(&mut s), Some(0));
+        logs.push(messages_from(&s.log(), "User requested shutdown..."));
+    }
+    assert_eq!(logs[0], logs[1]);
+}
