@@ -58,7 +58,7 @@ impl Server {
         };
         signals::cancel_shutdown();
         self.log_shutdown_signal(sig);
-        self.log.warning("Shutdown manually aborted.");
+        self.log.notice("Shutdown manually aborted.");
         true
     }
 

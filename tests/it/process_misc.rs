@@ -273,3 +273,32 @@ fn shutdown_kills_the_save_child_like_redis() {
     }
     assert_eq!(logs[0], logs[1]);
 }
+
+/// While DEBUG PAUSE-CRON holds the cron, a SIGTERM waits and SHUTDOWN
+/// ABORT cancels it, logged at notice level; a second ABORT has nothing
+/// to cancel (shutdown.tcl "SHUTDOWN ABORT can cancel SIGTERM").
+#[test]
+fn shutdown_abort_cancels_a_signal() {
+    for flavor in flavors("shutdown_abort_cancels_a_signal") {
+        let s = Server::spawn(flavor, &["--enable-debug-command", "yes"]);
+        let mut c = s.raw();
+        assert_eq!(c.cmd(&["DEBUG", "PAUSE-CRON", "1"]), b"+OK\r\n");
+        signal(s.child.id(), "-TERM");
+        // The handler has run once the signal is no longer pending.
+        assert!(poll_until(Duration::from_secs(10), || {
+            let status = std::fs::read_to_string(format!("/proc/{}/status", s.child.id()));
+            let idle = |t: &str, k: &str| t.lines().any(|l| l == format!("{}:\t{:016}", k, 0));
+            status.is_ok_and(|t| idle(&t, "ShdPnd") && idle(&t, "SigPnd"))
+        }));
+        assert_eq!(c.cmd(&["SHUTDOWN", "ABORT"]), b"+OK\r\n");
+        assert!(
+            s.wait_for_log("* Shutdown manually aborted."),
+            "{:?}",
+            flavor
+        );
+        let none = c.cmd(&["SHUTDOWN", "ABORT"]);
+        assert_eq!(none, b"-ERR No shutdown in progress.\r\n");
+        assert_eq!(c.cmd(&["DEBUG", "PAUSE-CRON", "0"]), b"+OK\r\n");
+        assert_eq!(c.cmd(&["PING"]), b"+PONG\r\n");
+    }
+}
