@@ -52,5 +52,6 @@ mod stream_rdb;
 mod streams;
 mod strings;
 mod tracking;
+mod write_events;
 mod zset_blocking;
 mod zsets;
