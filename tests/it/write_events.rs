@@ -23,24 +23,25 @@ fn big_pipelined_output_read_while_sent_never_stalls() {
             .set_read_timeout(Some(Duration::from_secs(10)))
             .unwrap();
         let mut writer = reader.try_clone().unwrap();
-        let sender = std::thread::spawn(move || {
-            writer.write_all("GET k\r\n".repeat(n).as_bytes()).unwrap();
-        });
-        let mut buf = vec![0u8; *chunk];
-        let mut got = 0;
-        while got < n * reply_len {
-            match reader.read(&mut buf) {
-                Ok(0) => panic!("closed after {} bytes", got),
-                Ok(k) => got += k,
-                Err(e) => panic!(
-                    "round {}: stalled at {} of {}: {}",
-                    round,
-                    got,
-                    n * reply_len,
-                    e
-                ),
+        std::thread::scope(|sc| {
+            sc.spawn(|| {
+                writer.write_all("GET k\r\n".repeat(n).as_bytes()).unwrap();
+            });
+            let mut buf = vec![0u8; *chunk];
+            let mut got = 0;
+            while got < n * reply_len {
+                match reader.read(&mut buf) {
+                    Ok(0) => panic!("closed after {} bytes", got),
+                    Ok(k) => got += k,
+                    Err(e) => panic!(
+                        "round {}: stalled at {} of {}: {}",
+                        round,
+                        got,
+                        n * reply_len,
+                        e
+                    ),
+                }
             }
-        }
-        sender.join().unwrap();
+        });
     }
 }
