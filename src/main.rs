@@ -60,8 +60,8 @@ fn main() {
 }
 
 fn run(mut config: Config, bare_invocation: Option<String>) {
-    // Before daemonizing and before any thread: the title code rebuilds
-    // the environment (Redis calls spt_init first thing in main).
+    // argv[0] for the process title (`init_proc_title`, which must run
+    // before any thread exists: it rebuilds the environment).
     let argv0 = std::env::args_os().next().unwrap_or_default().into_vec();
     if config.daemonize {
         if config.pidfile.is_empty() {

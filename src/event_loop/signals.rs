@@ -1,12 +1,13 @@
-//! Signal handling (Redis server.c `setupSignalHandlers`): the handler only
-//! records the signal; serverCron notices it and shuts down as SHUTDOWN would.
+//! Signal handling (Redis server.c `setupSignalHandlers`): the handler
+//! records the signal and serverCron shuts down as SHUTDOWN would; only a
+//! second SIGINT during a shutdown exits from the handler (insist.rs).
 
 use std::ffi::CString;
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::OnceLock;
 
 /// The last shutdown signal received (0 for none). A signal handler can only
-/// touch async-signal-safe state, so this is the one static in the server.
+/// touch async-signal-safe state, so these statics are the server's only ones.
 static SHUTDOWN_SIGNAL: AtomicI32 = AtomicI32::new(0);
 
 /// Redis `shutdown_asap`: set by the first SIGTERM/SIGINT, cleared when the
