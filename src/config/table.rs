@@ -50,14 +50,14 @@ pub enum Apply {
     LogLevel,
     /// Write /proc/self/oom_score_adj (Redis `updateOOMScoreAdj`).
     OomScoreAdj,
+    /// Set the process title again (Redis `updateProcTitleTemplate`).
+    ProcTitle,
     /// Copy latency-tracking settings into the latency monitor.
     Latency,
     /// Turn the AOF on or off (Redis `updateAppendonly`).
     AppendOnly,
     /// aof-disable-auto-gc no removes history files at once (persistence/aof).
     AofAutoGc,
-    /// Set the process title again (Redis `updateProcTitleTemplate`).
-    ProcTitle,
 }
 
 /// The C type behind a numeric config: it decides how bounds are compared

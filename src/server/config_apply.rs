@@ -58,16 +58,16 @@ impl Server {
             Apply::OomScoreAdj => self
                 .set_oom_score_adj()
                 .map_err(|_| "Failed to set current oom_score_adj. Check server logs.".into()),
+            Apply::ProcTitle => match self.set_proc_title(None) {
+                true => Ok(()),
+                false => Err("failed to set process title".into()),
+            },
             Apply::Latency => {
                 crate::introspection::apply_latency_config(self);
                 Ok(())
             }
             Apply::AppendOnly => crate::persistence::aof::update_appendonly(self),
             Apply::AofAutoGc => crate::persistence::aof::update_auto_gc(self),
-            Apply::ProcTitle => match self.set_proc_title(None) {
-                true => Ok(()),
-                false => Err("failed to set process title".into()),
-            },
         }
     }
 
