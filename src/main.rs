@@ -60,6 +60,9 @@ fn main() {
 }
 
 fn run(mut config: Config, bare_invocation: Option<String>) {
+    // argv[0] for the process title (`init_proc_title`, which must run
+    // before any thread exists: it rebuilds the environment).
+    let argv0 = std::env::args_os().next().unwrap_or_default().into_vec();
     if config.daemonize {
         if config.pidfile.is_empty() {
             config.pidfile = DEFAULT_PID_FILE.into();
@@ -89,12 +92,14 @@ fn run(mut config: Config, bare_invocation: Option<String>) {
         let hz = config.hz;
         ferrodis::event_loop::crash_signal::apply_watchdog(&mut config.watchdog_period, hz);
     }
+    signals::set_handler_log(&log.file);
     let mut event_loop =
         EventLoop::new().unwrap_or_else(|e| fatal(&format!("Can't create event loop: {}", e)));
     let registry = event_loop
         .registry()
         .unwrap_or_else(|e| fatal(&format!("Can't create event loop: {}", e)));
     let mut server = Server::new(config, log, registry);
+    server.init_proc_title(argv0);
     server.log.role = 'M';
     if server.adjust_open_files_limit().is_err() {
         exit(1);
@@ -116,6 +121,9 @@ fn run(mut config: Config, bare_invocation: Option<String>) {
                 .log
                 .warning(&format!("Failed to write PID file: {}", e));
         }
+    }
+    if server.config.set_proc_title {
+        server.set_proc_title(None);
     }
     // loadDataFromDisk: the AOF when appendonly is on, else the RDB file.
     let mut serve = |srv: &mut Server| event_loop.process_events_while_blocked(srv);

@@ -268,7 +268,7 @@ fn config_rewrite_command(ctx: &mut Ctx) -> Result<(), CmdError> {
         return Err(CmdError::err("The server is running without a config file"));
     };
     let umask = crate::event_loop::process::umask();
-    match super::rewrite::rewrite_config(&ctx.srv.config, &path, umask) {
+    match super::rewrite::rewrite_config(&ctx.srv.config, &path, umask, false) {
         Ok(()) => {
             ctx.srv.log.warning("CONFIG REWRITE executed with success.");
             ctx.reply().ok();
@@ -284,5 +284,33 @@ fn config_rewrite_command(ctx: &mut Ctx) -> Result<(), CmdError> {
                 .warning(&format!("CONFIG REWRITE failed: {}", why));
             Err(CmdError::err(format!("Rewriting config file: {}", why)))
         }
+    }
+}
+
+/// DEBUG CONFIG-REWRITE-FORCE-ALL: CONFIG REWRITE writing every option,
+/// defaults included. Redis hands its null config path to fopen, which
+/// fails with EFAULT ("Bad address"); without a file we reply the same.
+pub fn debug_config_rewrite_force_all(ctx: &mut Ctx) -> Result<(), CmdError> {
+    let result = match ctx.srv.config.config_file.clone() {
+        Some(path) => {
+            let umask = crate::event_loop::process::umask();
+            super::rewrite::rewrite_config(&ctx.srv.config, &path, umask, true).map_err(|e| {
+                if let Some(w) = &e.warning {
+                    ctx.srv.log.warning(w);
+                }
+                e.error
+            })
+        }
+        None => Err(std::io::Error::from_raw_os_error(libc::EFAULT)),
+    };
+    match result {
+        Ok(()) => {
+            ctx.reply().ok();
+            Ok(())
+        }
+        Err(e) => Err(CmdError::err(format!(
+            "CONFIG-REWRITE-FORCE-ALL failed: {}",
+            super::special::strerror(&e)
+        ))),
     }
 }

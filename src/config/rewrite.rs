@@ -169,9 +169,11 @@ fn is_known(name: &[u8]) -> bool {
             .any(|d| name.eq_ignore_ascii_case(d.as_bytes()))
 }
 
-/// The new content of a config file whose old content is `old`.
-pub fn rewrite_content(c: &Config, old: &[u8]) -> Vec<u8> {
+/// The new content of a config file whose old content is `old`; `force`
+/// writes every option, defaults included (DEBUG CONFIG-REWRITE-FORCE-ALL).
+pub fn rewrite_content(c: &Config, old: &[u8], force: bool) -> Vec<u8> {
     let mut st = RewriteState::from_old_content(old);
+    st.force_write = force;
     for e in table::entries() {
         e.rewrite(c, &mut st);
     }
@@ -249,14 +251,15 @@ impl From<std::io::Error> for RewriteError {
 }
 
 /// Rewrites the config file at `path` (Redis `rewriteConfig`), replacing it
-/// atomically. `umask` is the process umask, for the new file's mode.
-pub fn rewrite_config(c: &Config, path: &str, umask: u32) -> Result<(), RewriteError> {
+/// atomically. `umask` is the process umask, for the new file's mode;
+/// `force` writes every option (Redis's `force_write`).
+pub fn rewrite_config(c: &Config, path: &str, umask: u32, force: bool) -> Result<(), RewriteError> {
     let old = match std::fs::read(path) {
         Ok(old) => old,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
         Err(e) => return Err(e.into()),
     };
-    let content = rewrite_content(c, &old);
+    let content = rewrite_content(c, &old, force);
     overwrite_file(path, &content, umask)
 }
 
@@ -316,7 +319,7 @@ mod tests {
     use super::*;
 
     fn rewrite(c: &Config, old: &str) -> String {
-        String::from_utf8(rewrite_content(c, old.as_bytes())).unwrap()
+        String::from_utf8(rewrite_content(c, old.as_bytes(), false)).unwrap()
     }
 
     #[test]

@@ -499,6 +499,21 @@ pub fn check_shutdown_flags(v: i64) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// Redis `isValidActiveDefrag` in a build without HAVE_DEFRAG: active
+/// defragmentation needs the defrag hint of Redis's patched jemalloc, which
+/// the stock jemalloc ferrodis links lacks (Debian's redis-server behaves
+/// the same way).
+pub fn check_active_defrag(v: bool) -> Result<(), &'static str> {
+    if v {
+        return Err(
+            "Active defragmentation cannot be enabled: it requires a Redis server \
+                    compiled with a modified Jemalloc like the one shipped by default with the \
+                    Redis source distribution",
+        );
+    }
+    Ok(())
+}
+
 /// Redis `isValidProcTitleTemplate`: it must expand, with an empty title,
 /// to something other than spaces.
 pub fn check_proc_title(c: &Config, v: &[u8]) -> Result<(), &'static str> {
@@ -544,7 +559,8 @@ fn proc_title_variable(c: &Config, name: &str, title: &str) -> Option<String> {
         "listen-addr" => format!("unixsocket:{}", c.unixsocket),
         "server-mode" if c.cluster_enabled => "[cluster]".into(),
         "server-mode" => String::new(),
-        "config-file" => c.config_file.clone().unwrap_or_default(),
+        // Redis shows "-" when the server runs without a config file.
+        "config-file" => c.config_file.clone().unwrap_or_else(|| "-".into()),
         "port" => c.port.to_string(),
         "tls-port" => c.tls_port.to_string(),
         "unixsocket" => c.unixsocket.clone(),

@@ -50,6 +50,8 @@ pub enum Apply {
     LogLevel,
     /// Write /proc/self/oom_score_adj (Redis `updateOOMScoreAdj`).
     OomScoreAdj,
+    /// Set the process title again (Redis `updateProcTitleTemplate`).
+    ProcTitle,
     /// Copy latency-tracking settings into the latency monitor.
     Latency,
     /// Turn the AOF on or off (Redis `updateAppendonly`).

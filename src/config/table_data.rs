@@ -4,9 +4,9 @@
 //! that each stays on one line.
 
 use super::special::{
-    check_aof_dirname, check_aof_filename, check_dbfilename, check_hostname, check_proc_title,
-    check_shutdown_flags, BIND, CLIENT_OUTPUT_BUFFER_LIMIT, DIR, LATENCY_PERCENTILES,
-    NOTIFY_KEYSPACE_EVENTS, OOM_SCORE_ADJ_VALUES, REPLICAOF, SAVE,
+    check_active_defrag, check_aof_dirname, check_aof_filename, check_dbfilename, check_hostname,
+    check_proc_title, check_shutdown_flags, BIND, CLIENT_OUTPUT_BUFFER_LIMIT, DIR,
+    LATENCY_PERCENTILES, NOTIFY_KEYSPACE_EVENTS, OOM_SCORE_ADJ_VALUES, REPLICAOF, SAVE,
 };
 use super::table::flag::*;
 use super::table::numflag::{MEMORY, OCTAL, PERCENT};
@@ -187,7 +187,7 @@ pub static ENTRIES: &[ConfigEntry] = &[
     boolean! {"replica-read-only", a("slave-read-only"), DEBUG, replica_read_only, true},
     boolean! {"replica-ignore-maxmemory", a("slave-ignore-maxmemory"), M, replica_ignore_maxmemory, true},
     boolean! {"jemalloc-bg-thread", N, M, jemalloc_bg_thread, true},
-    boolean! {"activedefrag", N, DEBUG, activedefrag, false},
+    boolean! {"activedefrag", N, DEBUG, activedefrag, false, check = check_active_defrag},
     boolean! {"syslog-enabled", N, IMMUTABLE, syslog_enabled, false},
     boolean! {"cluster-enabled", N, IMMUTABLE, cluster_enabled, false},
     boolean! {"appendonly", N, DENY_LOADING, appendonly, false, apply = AppendOnly},
@@ -220,7 +220,7 @@ pub static ENTRIES: &[ConfigEntry] = &[
     string! {"aof_rewrite_cpulist", N, IMMUTABLE, NUL, aof_rewrite_cpulist, None},
     string! {"bgsave_cpulist", N, IMMUTABLE, NUL, bgsave_cpulist, None},
     string! {"ignore-warnings", N, M, EMP, ignore_warnings, Some("")},
-    string! {"proc-title-template", N, M, EMP, proc_title_template, Some("{title} {listen-addr} {server-mode}"), check = check_proc_title},
+    string! {"proc-title-template", N, M, EMP, proc_title_template, Some("{title} {listen-addr} {server-mode}"), apply = ProcTitle, check = check_proc_title},
     string! {"bind-source-addr", N, M, NUL, bind_source_addr, None},
     string! {"logfile", N, IMMUTABLE, EMP, logfile, Some("")},
     string! {"masterauth", N, SENSITIVE, NUL, masterauth, None},

@@ -8,8 +8,10 @@
 
 pub mod clock;
 pub mod crash_signal;
+mod insist;
 pub mod net;
 pub mod process;
+pub mod proctitle;
 pub mod signals;
 
 use std::io;

@@ -92,6 +92,12 @@ pub const SUBCOMMANDS: &[DebugSub] = &[
     sub("aof-flush-sleep", 3, 3, debug_aof_flush_sleep),
     sub("error", 3, 3, debug_error),
     sub("change-repl-id", 2, 2, debug_change_repl_id),
+    sub(
+        "config-rewrite-force-all",
+        2,
+        2,
+        crate::config::commands::debug_config_rewrite_force_all,
+    ),
     sub("set-disable-deny-scripts", 3, 3, debug_disable_deny_scripts),
     sub("mallctl", 3, ANY, debug_mallctl),
     sub("mallctl-str", 3, ANY, debug_mallctl_str),

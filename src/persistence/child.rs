@@ -163,15 +163,15 @@ fn close_fd(fd: RawFd) {
     }
 }
 
-/// The child takes the default action for the signals the parent handles,
-/// so SIGTERM/SIGINT/SIGUSR1 end it (Redis kills children with SIGUSR1).
+/// The child takes the default action for SIGTERM/SIGINT; SIGUSR1, how
+/// Redis kills children, logs and exits with the no-error code.
 fn reset_child_signals() {
     // SAFETY: restoring default dispositions is async-signal-safe.
     unsafe {
         libc::signal(libc::SIGTERM, libc::SIG_DFL);
         libc::signal(libc::SIGINT, libc::SIG_DFL);
-        libc::signal(libc::SIGUSR1, libc::SIG_DFL);
     }
+    crate::event_loop::signals::install_child_usr1();
 }
 
 /// Leaves the child (exitFromChild): `_exit`, so no destructor, atexit
@@ -206,6 +206,9 @@ pub fn try_wait(pid: i32) -> Option<ExitStatus> {
 fn decode_status(pid: i32, status: i32) -> ExitStatus {
     let (code, signal) = if libc::WIFSIGNALED(status) {
         (-1, libc::WTERMSIG(status))
+    } else if libc::WEXITSTATUS(status) == crate::event_loop::signals::CHILD_NOERROR_EXIT {
+        // The SIGUSR1 handler's exit: killed on purpose (Redis checkChildrenDone).
+        (1, libc::SIGUSR1)
     } else {
         (libc::WEXITSTATUS(status), 0)
     };

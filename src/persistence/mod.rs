@@ -207,13 +207,20 @@ impl Server {
     }
 
     /// finishShutdown's first step: a running save child is killed so it
-    /// cannot rename an older snapshot over the final one.
+    /// cannot rename an older snapshot over the final one. It is reaped
+    /// without the "terminated by signal" report: Redis exits before its
+    /// cron would notice the child's end.
     pub fn kill_rdb_child_for_shutdown(&mut self) {
-        if self.rdb.child.is_some() {
-            self.log
-                .warning("There is a child saving an .rdb. Killing it!");
-            self.kill_rdb_child(true);
-        }
+        let Some(c) = self.rdb.child.as_ref() else {
+            return;
+        };
+        self.log
+            .warning("There is a child saving an .rdb. Killing it!");
+        let pid = c.pid;
+        c.kill();
+        let _ = child::wait_blocking(pid);
+        self.reset_child_state();
+        remove_temp_file(self, pid as u32);
     }
 
     /// finishShutdown's RDB save: when save points exist (or SAVE was

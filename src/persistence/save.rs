@@ -285,6 +285,7 @@ impl Server {
 
     /// The child's whole life: save, report COW, `_exit`.
     fn bgsave_child(&mut self, info: InfoWriter) -> ! {
+        self.setup_fork_child(b"redis-rdb-bgsave");
         let mut log = self.log.clone();
         log.role = 'C';
         log.pid = std::process::id();

@@ -329,8 +329,15 @@ impl Server {
             return;
         };
         if c.has_pending_output() && !c.flags.close_asap {
-            if let WriteOutcome::Error = self.write_client(&mut c) {
-                return self.free_client(c);
+            match self.write_client(&mut c) {
+                WriteOutcome::Error => return self.free_client(c),
+                // Edge-triggered: no new writable event comes while the
+                // socket has room, so before-sleep goes on writing.
+                WriteOutcome::Budget if !c.pending_write => {
+                    c.pending_write = true;
+                    self.pending_writes.push(c.token);
+                }
+                _ => {}
             }
         }
         if c.flags.close_after_reply && !c.has_pending_output() {

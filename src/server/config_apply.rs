@@ -58,6 +58,10 @@ impl Server {
             Apply::OomScoreAdj => self
                 .set_oom_score_adj()
                 .map_err(|_| "Failed to set current oom_score_adj. Check server logs.".into()),
+            Apply::ProcTitle => match self.set_proc_title(None) {
+                true => Ok(()),
+                false => Err("failed to set process title".into()),
+            },
             Apply::Latency => {
                 crate::introspection::apply_latency_config(self);
                 Ok(())
@@ -199,6 +203,12 @@ impl Server {
         } else {
             0
         };
+        self.set_oom_score_adj_class(class)
+    }
+
+    /// `setOOMScoreAdj` for a class: 0 master, 1 replica, 2 fork child
+    /// (Redis CONFIG_OOM_BGCHILD, set by every child right after the fork).
+    pub fn set_oom_score_adj_class(&mut self, class: usize) -> Result<(), String> {
         let val = if self.config.oom_score_adj != 0 {
             let base = match self.oom_score_base {
                 Some(b) => b,

@@ -49,10 +49,9 @@ impl Server {
         if self.config.watchdog_period != 0 {
             crate::event_loop::crash_signal::watchdog_schedule(self.config.watchdog_period);
         }
-        // DEBUG PAUSE-CRON skips the cron's work, as in Redis; a shutdown
-        // signal is still honoured, so a paused server can be stopped.
+        // DEBUG PAUSE-CRON skips all the cron's work, as in Redis: even a
+        // shutdown signal waits (shutdown.tcl aborts one meanwhile).
         if self.debug.pause_cron {
-            self.check_shutdown_signal();
             return;
         }
         if self.run_with_period(100) {

@@ -7,6 +7,7 @@ pub mod clients;
 pub mod commands;
 pub mod config_apply;
 pub mod cron;
+pub mod proctitle;
 pub mod shutdown;
 pub mod startup;
 pub mod stats;
@@ -105,6 +106,10 @@ pub struct Server {
     // Config (src/server/config_apply.rs): the oom_score_adj the process had
     // before the first oom-score-adj change, to restore it.
     pub oom_score_base: Option<i64>,
+    // Process title (src/server/proctitle.rs): the argv area ps shows, and
+    // argv[0] as invoked (Redis `exec_argv[0]`, the `{title}` of servers).
+    pub proc_title: Option<crate::event_loop::proctitle::ProcTitle>,
+    pub exec_argv0: Vec<u8>,
     // Transactions (src/multi): watched keys of every database.
     pub multi: crate::multi::Watches,
     // Propagation (src/propagate.rs) and the append-only file
@@ -158,6 +163,8 @@ impl Server {
             monitors: Vec::new(),
             client_resize: Default::default(),
             oom_score_base: None,
+            proc_title: None,
+            exec_argv0: Vec::new(),
             multi: Default::default(),
             propagation: Default::default(),
             aof: Default::default(),

@@ -34,6 +34,8 @@ impl Server {
             self.log.warning(
                 "Errors trying to shut down the server. Check the logs for more information.",
             );
+            // Redis `cancelShutdown`: a pending signal is forgotten too.
+            signals::cancel_shutdown();
             return Err(ShutdownFailed);
         }
         if self.config.daemonize || !self.config.pidfile.is_empty() {
@@ -54,8 +56,9 @@ impl Server {
         let Some(sig) = signals::take_shutdown_signal() else {
             return false;
         };
+        signals::cancel_shutdown();
         self.log_shutdown_signal(sig);
-        self.log.warning("Shutdown manually aborted.");
+        self.log.notice("Shutdown manually aborted.");
         true
     }
 
@@ -79,8 +82,13 @@ impl Server {
             return;
         };
         self.log_shutdown_signal(sig);
+        let flags = match sig {
+            libc::SIGINT => self.config.shutdown_on_sigint,
+            libc::SIGTERM => self.config.shutdown_on_sigterm,
+            _ => 0,
+        };
         if self
-            .prepare_for_shutdown(ShutdownRequest::default())
+            .prepare_for_shutdown(ShutdownRequest::from_flags(flags))
             .is_ok()
         {
             self.stop = true;
@@ -95,6 +103,19 @@ impl Server {
             self.time.unixtime,
             signals::name(sig)
         ));
+    }
+}
+
+impl ShutdownRequest {
+    /// The request a `shutdown-on-sigint`/`shutdown-on-sigterm` value asks
+    /// for (Redis's SHUTDOWN_SAVE 1, NOSAVE 2, NOW 4, FORCE 8 bits).
+    pub fn from_flags(flags: i64) -> ShutdownRequest {
+        ShutdownRequest {
+            save: flags & 1 != 0,
+            nosave: flags & 2 != 0,
+            now: flags & 4 != 0,
+            force: flags & 8 != 0,
+        }
     }
 }
 

@@ -61,7 +61,10 @@ pub fn start(srv: &mut Server) -> Result<(), Failed> {
             ));
             Err(Failed)
         }
-        Ok(Forked::Child(info)) => super::basefile::child_main(srv, info),
+        Ok(Forked::Child(info)) => {
+            srv.setup_fork_child(b"redis-aof-rewrite");
+            super::basefile::child_main(srv, info)
+        }
         Ok(Forked::Parent(c)) => {
             srv.record_fork(start);
             srv.log.notice(&format!(
