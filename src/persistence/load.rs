@@ -247,7 +247,8 @@ impl Server {
             allow_dup,
             aof_preamble: false,
         };
-        let res = self.rdb_load_reader(BufReader::with_capacity(1 << 16, f), how, events);
+        let reader = BufReader::with_capacity(1 << 16, f);
+        let res = self.rdb_load_checked(reader, how, events, Some(&path));
         self.stop_loading();
         res.map(|_| ())
     }
@@ -261,6 +262,19 @@ impl Server {
         reader: R,
         how: LoadHow,
         events: Option<EventsHook<'_>>,
+    ) -> Result<u64, LoadFailure> {
+        self.rdb_load_checked(reader, how, events, None)
+    }
+
+    /// rdb_load_reader; when the stream is the RDB file at `file`, a
+    /// corrupt load runs the file check (rdbReportError) before the
+    /// server says it terminates.
+    fn rdb_load_checked<R: std::io::Read>(
+        &mut self,
+        reader: R,
+        how: LoadHow,
+        events: Option<EventsHook<'_>>,
+        file: Option<&std::path::Path>,
     ) -> Result<u64, LoadFailure> {
         let opts = load_options(self, false);
         let verify = self.config.rdbchecksum && !self.debug.skip_checksum_validation;
@@ -292,7 +306,8 @@ impl Server {
             }
             Err(LoadError::Stopped) => Err(LoadFailure::Stopped),
             Err(e) => {
-                self.log_load_error(&e, r.processed());
+                opts.log_hexdumps(&self.log);
+                self.log_load_error(&e, r.processed(), file, &opts);
                 Err(LoadFailure::Fatal)
             }
         }
@@ -313,7 +328,13 @@ impl Server {
     }
 
     /// Redis's log lines for each way a file load fails.
-    fn log_load_error(&self, e: &LoadError, offset: u64) {
+    fn log_load_error(
+        &self,
+        e: &LoadError,
+        offset: u64,
+        file: Option<&std::path::Path>,
+        opts: &LoadOptions,
+    ) {
         let log = &self.log;
         match e {
             LoadError::BadSignature => {
@@ -339,6 +360,11 @@ impl Server {
             _ => log.warning(&e.describe(offset)),
         }
         if !matches!(e, LoadError::BadSignature | LoadError::BadVersion(_)) {
+            if let Some(path) = file {
+                let name = self.config.dbfilename.clone();
+                let mut out = std::io::stdout().lock();
+                super::rdb::check::check_file(path, &name, opts, &mut out);
+            }
             log.warning("Terminating server after rdb file reading failure.");
         }
     }

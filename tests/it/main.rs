@@ -16,6 +16,7 @@ mod config;
 mod config_files;
 mod connection;
 mod core;
+mod corrupt_dump;
 mod debug_structs;
 mod encodings;
 mod fuzz_regressions;
