@@ -360,12 +360,18 @@ impl Server {
             _ => log.warning(&e.describe(offset)),
         }
         if !matches!(e, LoadError::BadSignature | LoadError::BadVersion(_)) {
-            if let Some(path) = file {
-                let name = self.config.dbfilename.clone();
-                let mut out = std::io::stdout().lock();
-                super::rdb::check::check_file(path, &name, opts, &mut out);
+            use super::rdb::check::{check_file, CheckEnd};
+            let end = match file {
+                Some(path) => {
+                    let name = self.config.dbfilename.clone();
+                    check_file(path, &name, opts, &mut std::io::stdout().lock())
+                }
+                None => CheckEnd::Corrupt,
+            };
+            // Redis's checker exits by itself unless the content was corrupt.
+            if end == CheckEnd::Corrupt {
+                log.warning("Terminating server after rdb file reading failure.");
             }
-            log.warning("Terminating server after rdb file reading failure.");
         }
     }
 

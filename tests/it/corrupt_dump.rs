@@ -344,3 +344,148 @@ fn corrupt_restore_never_kills_server_sanitized() {
 fn corrupt_restore_never_kills_server_unsanitized() {
     fuzz_with("no", 1200, 0x5EED_0002);
 }
+
+/// Reads run on the whole keyspace after a corrupted file loaded.
+const AFTER_RELOAD: &[&[&str]] = &[
+    &["DBSIZE"],
+    &["KEYS", "*"],
+    &["SCAN", "0", "COUNT", "100"],
+    &["DEBUG", "DIGEST"],
+    &["RANDOMKEY"],
+    &["INFO", "keyspace"],
+];
+
+/// A server whose RDB file gets corrupted byte by byte (the checksum
+/// zeroed, so only the content is checked) and loaded by DEBUG RELOAD
+/// NOSAVE: the reload succeeds, or fails and the server exits with
+/// status 1 after Redis's log lines; never a panic (status 101).
+fn reload_fuzz(sanitize: &str, iterations: usize, seed: u64) {
+    let start = || {
+        Server::start(&[
+            "--enable-debug-command",
+            "yes",
+            "--sanitize-dump-payload",
+            sanitize,
+        ])
+    };
+    let mut s = start();
+    seeds(&s);
+    assert_eq!(s.cmd(&["SAVE"]), b"+OK\r\n");
+    let file = s.dir.path().join("dump.rdb");
+    let valid = std::fs::read(&file).expect("dump.rdb");
+    // The file without its checksum, with room for corrupt()'s footer.
+    let mut body = valid[..valid.len() - 8].to_vec();
+    body.extend_from_slice(&[0; 10]);
+    let mut rng = Rng(seed);
+    let (mut loaded, mut refused) = (0, 0);
+    let iterations = std::env::var("CORRUPT_RELOAD_ITERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(iterations);
+    for i in 0..iterations {
+        // corrupt() works on a payload's body; a file's last 8 bytes are
+        // its checksum, zeroed here so the content is what gets checked.
+        let mut m = corrupt(&mut rng, &body);
+        m.truncate(m.len() - 10);
+        m.extend_from_slice(&[0; 8]);
+        std::fs::write(s.dir.path().join("dump.rdb"), &m).unwrap();
+        let mut c = s.raw();
+        // Redis exits during the load, so a refused file may get no reply.
+        c.send(&RawConn::encode(&[b"DEBUG", b"RELOAD", b"NOSAVE"]));
+        if c.read_reply().as_deref() == Some(b"+OK\r\n") {
+            loaded += 1;
+            for cmd in AFTER_RELOAD {
+                c.cmd(cmd);
+            }
+            assert_eq!(c.cmd(&["PING"]), b"+PONG\r\n");
+            continue;
+        }
+        refused += 1;
+        let code = s.terminate();
+        assert!(
+            matches!(code, Some(0) | Some(1)),
+            "reload exit status {:?} (sanitize {}, iteration {}): file {:02x?}\nlog tail: {}",
+            code,
+            sanitize,
+            i,
+            m,
+            tail(&s.log())
+        );
+        s = start();
+    }
+    eprintln!(
+        "reload sanitize {}: {} loaded, {} refused",
+        sanitize, loaded, refused
+    );
+}
+
+#[test]
+fn corrupt_rdb_reload_never_panics() {
+    reload_fuzz("no", 40, 0x5EED_0003);
+    reload_fuzz("yes", 20, 0x5EED_0004);
+}
+
+/// Redis's log lines for refused payloads (corrupt-dump.tcl "hash empty
+/// zipmap" and "hash listpack with duplicate records - convert"): the
+/// reason at verbose level, and the hexdump Redis writes before the panic
+/// it hits converting a listpack with a duplicate field (we refuse it).
+#[test]
+fn refused_payloads_log_like_redis() {
+    let s = Server::start(&["--enable-debug-command", "yes", "--loglevel", "verbose"]);
+    let mut c = s.raw();
+    c.cmd(&["DEBUG", "SET-SKIP-CHECKSUM-VALIDATION", "1"]);
+    let zipmap = b"\x09\x02\x00\xFF\x09\x00\xC0\xF1\xB8\x67\x4C\x16\xAC\xE3";
+    let r = c.cmd_bytes(&[b"RESTORE", b"h1", b"0", zipmap]);
+    assert_eq!(r, b"-ERR Bad data format\r\n");
+    assert!(s.wait_for_log(" - Internal error in RDB reading offset 0, function at"));
+    assert!(s.wait_for_log("-> Zipmap integrity check failed."));
+    c.cmd(&["CONFIG", "SET", "sanitize-dump-payload", "no"]);
+    c.cmd(&["CONFIG", "SET", "hash-max-listpack-entries", "1"]);
+    let dup = b"\x10\x17\x17\x00\x00\x00\x04\x00\x82\x61\x00\x03\x82\x62\x00\x03\x82\x61\x00\x03\x82\x64\x00\x03\xff\x0a\x00\xc0\xcf\xa6\x87\xe5\xa7\xc5\xbe";
+    let r = c.cmd_bytes(&[b"RESTORE", b"h2", b"0", dup]);
+    assert_eq!(r, b"-ERR Bad data format\r\n");
+    assert!(s.wait_for_log(
+        " # listpack with dup elements dump (hexdump of 23 bytes):\n\
+         17000000040082610003826200038261000382640003ff\n"
+    ));
+    // Within the limit Redis keeps it unconverted: no hexdump for this one.
+    c.cmd(&["CONFIG", "SET", "hash-max-listpack-entries", "128"]);
+    let r = c.cmd_bytes(&[b"RESTORE", b"h3", b"0", dup]);
+    assert_eq!(r, b"-ERR Bad data format\r\n");
+    assert_eq!(s.log().matches("listpack with dup elements").count(), 1);
+    assert_eq!(c.cmd(&["PING"]), b"+PONG\r\n");
+}
+
+/// A corrupt RDB file at startup: Redis's log line, the redis-check-rdb
+/// report on stdout, "Terminating server ..." and exit status 1.
+#[test]
+fn corrupt_rdb_at_startup_prints_the_check() {
+    let dir = TempDir::new("corrupt-startup");
+    // A string key cut in the middle of its value.
+    let file = b"REDIS0010\xfa\x03ver\x017\xfe\x00\x00\x01k\x05a";
+    std::fs::write(dir.path().join("dump.rdb"), file).unwrap();
+    let out = std::process::Command::new(ferrodis_bin())
+        .args(["--port", "0", "--save", ""])
+        .arg("--dir")
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let check = "[offset 0] Checking RDB file dump.rdb\n\
+                 [offset 16] AUX FIELD ver = '7'\n\
+                 [offset 18] Selecting DB ID 0\n\
+                 --- RDB ERROR DETECTED ---\n\
+                 [offset 22] Unexpected EOF reading RDB file\n\
+                 [additional info] While doing: read-object-value\n\
+                 [additional info] Reading key 'k'\n\
+                 [additional info] Reading type 0 (string)\n\
+                 [info] 1 keys read\n\
+                 [info] 0 expires\n\
+                 [info] 0 already expired\n";
+    assert!(text.contains(check), "{}", text);
+    assert!(text.contains("# Short read or OOM loading DB. Unrecoverable error, aborting now."));
+    // Redis's checker exits on a short read before that line.
+    assert!(!text.contains("Terminating server after rdb file reading failure."));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+}

@@ -154,14 +154,27 @@ impl<W: Write> Sink for CheckSink<'_, W> {
     }
 }
 
+/// How a check ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckEnd {
+    /// "RDB looks OK".
+    Sane,
+    /// Corrupt content (rdbReportError): the server goes on to say it
+    /// terminates, as Redis's error path does.
+    Corrupt,
+    /// A failure the checker reports itself (short read, signature,
+    /// version, checksum): Redis's checker exits without that line.
+    Failed,
+}
+
 /// Checks the RDB file at `path`, printing as redis-check-rdb does with
-/// `name` as the file's name; true when it looks sane.
+/// `name` as the file's name.
 pub fn check_file(
     path: &std::path::Path,
     name: &str,
     opts: &LoadOptions,
     out: &mut impl Write,
-) -> bool {
+) -> CheckEnd {
     let at = Rc::new(Cell::new(0));
     let counter = at.clone();
     let mut sink = CheckSink {
@@ -177,7 +190,7 @@ pub fn check_file(
     };
     sink.info(&format!("Checking RDB file {}", name));
     let Ok(f) = std::fs::File::open(path) else {
-        return false;
+        return CheckEnd::Failed;
     };
     let reader = Counting {
         inner: io::BufReader::new(f),
@@ -195,14 +208,17 @@ pub fn check_file(
         Ok(()) => {
             sink.info("\\o/ RDB looks OK! \\o/");
             sink.generic_info();
-            true
+            CheckEnd::Sane
         }
         Err(e) => {
             // Where the failed read started, not how far it got.
             sink.at.set(r.processed());
             let msg = check_message(&e, &mut sink.doing);
             sink.error(&msg);
-            false
+            match e {
+                LoadError::Corrupt { .. } | LoadError::Unsupported(_) => CheckEnd::Corrupt,
+                _ => CheckEnd::Failed,
+            }
         }
     };
     let _ = sink.out.flush();
@@ -240,12 +256,8 @@ mod tests {
         b.extend_from_slice(&[OPCODE_SELECTDB, 0, TYPE_STRING, 1, b'k', 5, b'a']);
         std::fs::write(&path, &b).unwrap();
         let mut out = Vec::new();
-        assert!(!check_file(
-            &path,
-            "t.rdb",
-            &LoadOptions::default(),
-            &mut out
-        ));
+        let end = check_file(&path, "t.rdb", &LoadOptions::default(), &mut out);
+        assert_eq!(end, CheckEnd::Failed);
         let text = String::from_utf8(out).unwrap();
         let want = "[offset 0] Checking RDB file t.rdb\n\
                     [offset 16] AUX FIELD ver = '7'\n\
