@@ -1,6 +1,7 @@
 //! Corrupt DUMP payloads never take the server down (Redis
 //! tests/integration/corrupt-dump-fuzzer.tcl, made deterministic): valid
-//! payloads of every type and encoding, made by this server, get bytes
+//! payloads of every type and encoding (made by this server, and the
+//! legacy encodings `rdb_format` builds) get bytes
 //! mutated with the CRC-64 and version footer recomputed so the body is what
 //! gets parsed; each is RESTOREd with sanitize-dump-payload yes and no, then
 //! read back with commands of every type (iterations, DUMP, OBJECT ENCODING,
@@ -273,6 +274,11 @@ fn seeds(s: &Server) -> Vec<(String, Vec<u8>)> {
         let p = r[nl + 1..r.len() - 2].to_vec();
         assert!(p.len() > 10, "DUMP {}", k);
         out.push((k.to_string(), p));
+    }
+    // Encodings Redis 7.0 reads but no longer writes (ziplists, zipmap,
+    // quicklist of ziplists, text-score ZSET, plain LIST/SET/HASH).
+    for (name, p) in crate::rdb_format::legacy_payloads() {
+        out.push((name.to_string(), p));
     }
     out
 }
