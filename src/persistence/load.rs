@@ -279,6 +279,8 @@ impl Server {
         let opts = load_options(self, false);
         let verify = self.config.rdbchecksum && !self.debug.skip_checksum_validation;
         let mut r = RioReader::new(reader, self.config.rdbchecksum);
+        let interval = self.config.loading_process_events_interval_bytes.max(1) as u64;
+        r.set_progress_interval(interval);
         let now_ms = crate::event_loop::clock::unix_ms();
         let mut sink = ServerSink {
             srv: self,
@@ -307,7 +309,13 @@ impl Server {
             Err(LoadError::Stopped) => Err(LoadFailure::Stopped),
             Err(e) => {
                 opts.log_hexdumps(&self.log);
-                self.log_load_error(&e, r.processed(), file, &opts);
+                // Redis names the offset its progress callback last saw;
+                // for an AOF's RDB part we keep the exact one.
+                let at = match file {
+                    Some(_) => r.progress_mark(),
+                    None => r.processed(),
+                };
+                self.log_load_error(&e, at, file, &opts);
                 Err(LoadFailure::Fatal)
             }
         }
