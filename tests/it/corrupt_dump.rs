@@ -67,6 +67,10 @@ const SETUP: &[&[&str]] = &[
     &["XREADGROUP", "GROUP", "g2", "c1", "STREAMS", "stream", ">"],
     &["XACK", "stream", "g2", "2-1"],
     &["XGROUP", "CREATECONSUMER", "stream", "g1", "idle"],
+    &["PFADD", "hllsparse", "a", "b", "c", "d"],
+    &[
+        "GEOADD", "geo", "13.36", "38.11", "m1", "15.08", "37.50", "m2",
+    ],
 ];
 
 /// Keys from SETUP, then keys whose encoding needs other limits.
@@ -80,6 +84,8 @@ const KEYS: &[&str] = &[
     "str",
     "int",
     "stream",
+    "hllsparse",
+    "geo",
 ];
 
 /// Bigger values: a skiplist zset, a hashtable hash, a compressed
@@ -101,10 +107,12 @@ fn big_setup() -> Vec<Vec<String>> {
     }
     out.extend([z, h, l]);
     out.push(vec!["SET".into(), "strlzf".into(), "abcdefgh".repeat(20)]);
+    out.push(s(&["CONFIG", "SET", "hll-sparse-max-bytes", "0"]));
+    out.push(s(&["PFADD", "hlldense", "a", "b", "c"]));
     out
 }
 
-const BIG_KEYS: &[&str] = &["zsetsl", "hashht", "listz", "strlzf"];
+const BIG_KEYS: &[&str] = &["zsetsl", "hashht", "listz", "strlzf", "hlldense"];
 
 /// Reads and small writes of every type run on each restored key `k`.
 const READ_BACK: &[&[&str]] = &[
@@ -180,9 +188,53 @@ const READ_BACK: &[&[&str]] = &[
     &["XSETID", "k", "99-0"],
     &["XGROUP", "DELCONSUMER", "k", "g1", "c2"],
     &["XGROUP", "DESTROY", "k", "g2"],
+    &["PFCOUNT", "k"],
+    &["PFDEBUG", "GETREG", "k"],
+    &["PFDEBUG", "DECODE", "k"],
+    &["PFMERGE", "dst", "k"],
+    &["PFADD", "k", "x", "y"],
+    &["GETBIT", "k", "100"],
+    &["BITCOUNT", "k"],
+    &["BITPOS", "k", "1"],
+    &[
+        "BITFIELD", "k", "GET", "u8", "0", "INCRBY", "i5", "100", "1",
+    ],
+    &["SETRANGE", "k", "3", "xyz"],
+    &["GEOPOS", "k", "m1", "m2"],
+    &["GEODIST", "k", "m1", "m2"],
+    &["GEOHASH", "k", "m1"],
+    &[
+        "GEOSEARCH",
+        "k",
+        "FROMLONLAT",
+        "15",
+        "37",
+        "BYRADIUS",
+        "500",
+        "km",
+        "ASC",
+    ],
+    &["HKEYS", "k"],
+    &["HVALS", "k"],
+    &["HSTRLEN", "k", "f1"],
+    &["ZMSCORE", "k", "z1", "z2"],
+    &["ZLEXCOUNT", "k", "-", "+"],
+    &["ZRANGESTORE", "dst", "k", "0", "-1"],
+    &["ZUNIONSTORE", "dst", "2", "k", "k"],
+    &["SUNIONSTORE", "dst", "k", "k"],
+    &["SINTER", "k", "k"],
+    &["COPY", "k", "k2", "REPLACE"],
+    &["DEBUG", "OBJECT", "k2"],
+    &["ZPOPMIN", "k", "2"],
+    &["ZREMRANGEBYSCORE", "k", "0", "1"],
+    &["SPOP", "k"],
+    &["LPOP", "k", "2"],
+    &["LMPOP", "1", "k", "RIGHT", "COUNT", "2"],
+    &["HDEL", "k", "f1", "f3"],
     &["DUMP", "k"],
     &["DEBUG", "DIGEST-VALUE", "k"],
-    &["DEL", "k"],
+    &["RENAME", "k", "k3"],
+    &["DEL", "k", "k2", "k3", "dst"],
 ];
 
 /// xorshift64*: a deterministic mutation source.
@@ -270,6 +322,12 @@ fn seeds(s: &Server) -> Vec<(String, Vec<u8>)> {
     for k in KEYS.iter().chain(BIG_KEYS) {
         let r = c.cmd_bytes(&[b"DUMP", k.as_bytes()]);
         // $<len>\r\n<payload>\r\n
+        assert!(
+            r.len() > 12,
+            "DUMP {}: {:?}",
+            k,
+            String::from_utf8_lossy(&r)
+        );
         let nl = r.iter().position(|&b| b == b'\n').expect("bulk");
         let p = r[nl + 1..r.len() - 2].to_vec();
         assert!(p.len() > 10, "DUMP {}", k);
