@@ -52,6 +52,10 @@ struct ServerSink<'a, 'e> {
     events: Option<EventsHook<'e>>,
     /// Bytes read when clients were last served.
     events_at: u64,
+    /// The load failed on the keyspace's side (a duplicated key, a DB out
+    /// of range), not on the file's content: Redis exits without running
+    /// its file check then.
+    keyspace_failed: bool,
 }
 
 impl Sink for ServerSink<'_, '_> {
@@ -85,6 +89,7 @@ impl Sink for ServerSink<'_, '_> {
 
     fn select_db(&mut self, id: u64) -> LoadResult<()> {
         if id >= self.srv.dbs.len() as u64 {
+            self.keyspace_failed = true;
             return Err(LoadError::Unsupported(format!(
                 "FATAL: Data file was created with a Redis server configured to handle more than {} databases. Exiting\n",
                 self.srv.dbs.len()
@@ -129,6 +134,7 @@ impl Sink for ServerSink<'_, '_> {
                 String::from_utf8_lossy(&key),
                 self.db
             ));
+            self.keyspace_failed = true;
             return Err(super::rdb::corrupt("Duplicated key found in RDB file"));
         }
         if meta.expire_ms != -1 {
@@ -293,9 +299,11 @@ impl Server {
             keep_expired: how.aof_preamble,
             events,
             events_at: 0,
+            keyspace_failed: false,
         };
         let res = file::load(&mut r, &mut sink, &opts, verify);
         let (loaded, expired, empty) = (sink.loaded, sink.expired, sink.empty);
+        let file = file.filter(|_| !sink.keyspace_failed);
         self.stats.dump_payload_sanitizations += opts.sanitized.get();
         let p = &mut self.status.persistence;
         p.rdb_last_load_keys_loaded = loaded;

@@ -553,3 +553,28 @@ fn corrupt_rdb_at_startup_prints_the_check() {
     assert!(!text.contains("Terminating server after rdb file reading failure."));
     assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
 }
+
+/// A duplicated key is the keyspace's failure, not the file's: Redis
+/// stops without running its file check.
+#[test]
+fn duplicated_key_at_startup_skips_the_check() {
+    let dir = TempDir::new("dup-startup");
+    let mut file = b"REDIS0010\xfe\x00".to_vec();
+    file.extend_from_slice(b"\x00\x01k\x01a\x00\x01k\x01b\xff");
+    file.extend_from_slice(&[0; 8]);
+    std::fs::write(dir.path().join("dump.rdb"), &file).unwrap();
+    let out = std::process::Command::new(ferrodis_bin())
+        .args(["--port", "0", "--save", ""])
+        .arg("--dir")
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("# RDB has duplicated key 'k' in DB 0"),
+        "{}",
+        text
+    );
+    assert!(!text.contains("Checking RDB file"), "{}", text);
+}
