@@ -3,7 +3,7 @@
 //! DEBUG RELOAD).
 
 use super::rdb::dump;
-use super::rdb::LoadError;
+use super::rdb::{LoadError, LoadOptions};
 use crate::cmd::table::CommandImpl;
 use crate::cmd::Ctx;
 use crate::error::{CmdError, SYNTAX};
@@ -171,7 +171,7 @@ fn restore_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     let bad = || CmdError::err("Bad data format");
     let loaded = dump::load(payload, &opts);
     ctx.srv.stats.dump_payload_sanitizations += opts.sanitized.get();
-    let loaded = loaded.map_err(|e| restore_error(ctx, e))?;
+    let loaded = loaded.map_err(|e| restore_error(ctx, &opts, e))?;
     let share = ctx.srv.share_integers();
     let value = super::objects::value_from(loaded, share).map_err(|_| bad())?;
     let srv = &mut *ctx.srv;
@@ -225,9 +225,12 @@ fn set_access_meta(srv: &mut Server, db: usize, key: &[u8], o: &RestoreOpts, now
 
 /// RESTORE's reply for a payload that does not load; corrupt data is
 /// logged as rdbReportCorruptRDB logs it in a RESTORE context.
-fn restore_error(ctx: &mut Ctx, e: LoadError) -> CmdError {
+fn restore_error(ctx: &mut Ctx, opts: &LoadOptions, e: LoadError) -> CmdError {
+    // RESTORE logs corruption at verbose level (rdbReportError in a
+    // restore context), after any hexdump Redis would have written.
+    opts.log_hexdumps(&ctx.srv.log);
     if let LoadError::Corrupt { .. } = e {
-        ctx.srv.log.warning(&e.describe(0));
+        ctx.srv.log.verbose(&e.describe(0));
     }
     CmdError::err("Bad data format")
 }

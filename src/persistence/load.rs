@@ -52,6 +52,10 @@ struct ServerSink<'a, 'e> {
     events: Option<EventsHook<'e>>,
     /// Bytes read when clients were last served.
     events_at: u64,
+    /// The load failed on the keyspace's side (a duplicated key, a DB out
+    /// of range), not on the file's content: Redis exits without running
+    /// its file check then.
+    keyspace_failed: bool,
 }
 
 impl Sink for ServerSink<'_, '_> {
@@ -85,6 +89,7 @@ impl Sink for ServerSink<'_, '_> {
 
     fn select_db(&mut self, id: u64) -> LoadResult<()> {
         if id >= self.srv.dbs.len() as u64 {
+            self.keyspace_failed = true;
             return Err(LoadError::Unsupported(format!(
                 "FATAL: Data file was created with a Redis server configured to handle more than {} databases. Exiting\n",
                 self.srv.dbs.len()
@@ -129,6 +134,7 @@ impl Sink for ServerSink<'_, '_> {
                 String::from_utf8_lossy(&key),
                 self.db
             ));
+            self.keyspace_failed = true;
             return Err(super::rdb::corrupt("Duplicated key found in RDB file"));
         }
         if meta.expire_ms != -1 {
@@ -247,7 +253,8 @@ impl Server {
             allow_dup,
             aof_preamble: false,
         };
-        let res = self.rdb_load_reader(BufReader::with_capacity(1 << 16, f), how, events);
+        let reader = BufReader::with_capacity(1 << 16, f);
+        let res = self.rdb_load_checked(reader, how, events, Some(&path));
         self.stop_loading();
         res.map(|_| ())
     }
@@ -262,9 +269,24 @@ impl Server {
         how: LoadHow,
         events: Option<EventsHook<'_>>,
     ) -> Result<u64, LoadFailure> {
+        self.rdb_load_checked(reader, how, events, None)
+    }
+
+    /// rdb_load_reader; when the stream is the RDB file at `file`, a
+    /// corrupt load runs the file check (rdbReportError) before the
+    /// server says it terminates.
+    fn rdb_load_checked<R: std::io::Read>(
+        &mut self,
+        reader: R,
+        how: LoadHow,
+        events: Option<EventsHook<'_>>,
+        file: Option<&std::path::Path>,
+    ) -> Result<u64, LoadFailure> {
         let opts = load_options(self, false);
         let verify = self.config.rdbchecksum && !self.debug.skip_checksum_validation;
         let mut r = RioReader::new(reader, self.config.rdbchecksum);
+        let interval = self.config.loading_process_events_interval_bytes.max(1) as u64;
+        r.set_progress_interval(interval);
         let now_ms = crate::event_loop::clock::unix_ms();
         let mut sink = ServerSink {
             srv: self,
@@ -277,9 +299,11 @@ impl Server {
             keep_expired: how.aof_preamble,
             events,
             events_at: 0,
+            keyspace_failed: false,
         };
         let res = file::load(&mut r, &mut sink, &opts, verify);
         let (loaded, expired, empty) = (sink.loaded, sink.expired, sink.empty);
+        let file = file.filter(|_| !sink.keyspace_failed);
         self.stats.dump_payload_sanitizations += opts.sanitized.get();
         let p = &mut self.status.persistence;
         p.rdb_last_load_keys_loaded = loaded;
@@ -292,7 +316,14 @@ impl Server {
             }
             Err(LoadError::Stopped) => Err(LoadFailure::Stopped),
             Err(e) => {
-                self.log_load_error(&e, r.processed());
+                opts.log_hexdumps(&self.log);
+                // Redis names the offset its progress callback last saw;
+                // for an AOF's RDB part we keep the exact one.
+                let at = match file {
+                    Some(_) => r.progress_mark(),
+                    None => r.processed(),
+                };
+                self.log_load_error(&e, at, file, &opts);
                 Err(LoadFailure::Fatal)
             }
         }
@@ -313,7 +344,13 @@ impl Server {
     }
 
     /// Redis's log lines for each way a file load fails.
-    fn log_load_error(&self, e: &LoadError, offset: u64) {
+    fn log_load_error(
+        &self,
+        e: &LoadError,
+        offset: u64,
+        file: Option<&std::path::Path>,
+        opts: &LoadOptions,
+    ) {
         let log = &self.log;
         match e {
             LoadError::BadSignature => {
@@ -339,7 +376,18 @@ impl Server {
             _ => log.warning(&e.describe(offset)),
         }
         if !matches!(e, LoadError::BadSignature | LoadError::BadVersion(_)) {
-            log.warning("Terminating server after rdb file reading failure.");
+            use super::rdb::check::{check_file, CheckEnd};
+            let end = match file {
+                Some(path) => {
+                    let name = self.config.dbfilename.clone();
+                    check_file(path, &name, opts, &mut std::io::stdout().lock())
+                }
+                None => CheckEnd::Corrupt,
+            };
+            // Redis's checker exits by itself unless the content was corrupt.
+            if end == CheckEnd::Corrupt {
+                log.warning("Terminating server after rdb file reading failure.");
+            }
         }
     }
 

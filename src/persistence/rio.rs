@@ -143,6 +143,10 @@ pub struct RioReader<R: Read> {
     inner: R,
     crc: ChunkedCrc,
     processed: u64,
+    /// loading-process-events-interval-bytes when set (0: off), and the
+    /// offset Redis's progress callback last recorded with it.
+    interval: u64,
+    mark: u64,
 }
 
 impl<R: Read> RioReader<R> {
@@ -151,6 +155,8 @@ impl<R: Read> RioReader<R> {
             inner,
             crc: ChunkedCrc::new(checksum),
             processed: 0,
+            interval: 0,
+            mark: 0,
         }
     }
 
@@ -162,8 +168,28 @@ impl<R: Read> RioReader<R> {
             Err(e) => return Err(ReadError::Io(e)),
         }
         self.crc.update(buf);
-        self.processed += buf.len() as u64;
+        let n = buf.len() as u64;
+        // rdbLoadProgressCallback: a read that crosses an interval boundary
+        // records the offset it started at (server.loading_loaded_bytes).
+        if self.interval != 0
+            && (self.processed + n) / self.interval > self.processed / self.interval
+        {
+            self.mark = self.processed;
+        }
+        self.processed += n;
         Ok(())
+    }
+
+    /// Tracks the offset Redis's loading progress would report, updated
+    /// each time the reading crosses a multiple of `interval` bytes.
+    pub fn set_progress_interval(&mut self, interval: u64) {
+        self.interval = interval;
+    }
+
+    /// The offset recorded at the last interval crossing (0 before any):
+    /// what Redis's "Internal error in RDB reading offset N" names.
+    pub fn progress_mark(&self) -> u64 {
+        self.mark
     }
 
     /// Reads `n` bytes into a new vector, growing it as data arrives so a

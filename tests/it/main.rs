@@ -17,6 +17,7 @@ mod config;
 mod config_files;
 mod connection;
 mod core;
+mod corrupt_dump;
 mod debug_structs;
 mod dict_resize;
 mod encodings;

@@ -259,7 +259,7 @@ fn payload(t: u8, body: impl FnOnce(&mut RioWriter<Vec<u8>>)) -> Vec<u8> {
 use ferrodis::persistence::rdb::encoding::{save_len, save_string};
 use ferrodis::persistence::rio::RioWriter;
 
-fn legacy_payloads() -> Vec<(&'static str, Vec<u8>)> {
+pub(crate) fn legacy_payloads() -> Vec<(&'static str, Vec<u8>)> {
     let items: Vec<Vec<u8>> = (0..40)
         .map(|i| match i % 4 {
             0 => format!("{}", i).into_bytes(),

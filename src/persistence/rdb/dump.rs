@@ -40,9 +40,10 @@ pub fn verify(p: &[u8], skip_checksum: bool) -> bool {
 
 /// Decodes a verified payload's value (RESTORE's rdbLoadObjectType +
 /// rdbLoadObject); bytes after the value are ignored, as Redis does.
+/// Redis reads from the whole payload, footer included, so a value whose
+/// last length runs into the footer still loads: so do we.
 pub fn load(p: &[u8], opts: &LoadOptions) -> LoadResult<Loaded> {
-    let body = &p[..p.len().saturating_sub(10)];
-    let mut r = RioReader::new(body, false);
+    let mut r = RioReader::new(p, false);
     let t = super::encoding::load_u8(&mut r)?;
     if !is_object_type(t) {
         return Err(corrupt(format!("Unknown RDB encoding type {}", t)));

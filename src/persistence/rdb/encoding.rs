@@ -165,19 +165,18 @@ pub fn load_len_enc<R: Read>(r: &mut RioReader<R>) -> LoadResult<(u64, bool)> {
             r.read_exact(&mut x)?;
             Ok((u64::from_be_bytes(x), false))
         }
+        // Redis names the 2-bit type here, which is always 2.
         _ => Err(corrupt(format!(
             "Unknown length encoding {} in rdbLoadLen()",
-            b
+            b >> 6
         ))),
     }
 }
 
-/// rdbLoadLen for places where an encoded value is not allowed.
+/// rdbLoadLen(rdb, NULL): where no encoded value is expected, Redis takes
+/// an encoded-value byte's 6 bits as the length, and so do we.
 pub fn load_len<R: Read>(r: &mut RioReader<R>) -> LoadResult<u64> {
-    match load_len_enc(r)? {
-        (len, false) => Ok(len),
-        (enc, true) => Err(corrupt(format!("Unexpected encoded length {}", enc))),
-    }
+    load_len_enc(r).map(|(len, _)| len)
 }
 
 /// A length used to size a collection: bounded by usize.

@@ -34,6 +34,8 @@ pub trait Sink {
     /// A size hint for the current database.
     fn resize_db(&mut self, db_size: u64, expires_size: u64);
     fn key(&mut self, key: Vec<u8>, val: Loaded, meta: KeyMeta) -> LoadResult<()>;
+    /// A key of value type `t` is about to be read.
+    fn key_type(&mut self, _t: u8) {}
     /// A key was read and its value is about to be: a chance to prefetch
     /// where it will go.
     fn key_read(&mut self, _key: &[u8]) {}
@@ -105,6 +107,7 @@ pub fn load<R: Read, S: Sink>(
                 ))
             }
             t if is_object_type(t) => {
+                sink.key_type(t);
                 let key = load_bytes(r)?;
                 sink.key_read(&key);
                 match load_value(r, t, opts) {

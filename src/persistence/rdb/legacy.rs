@@ -139,7 +139,8 @@ pub fn zipmap_for_each(zm: &[u8], mut f: impl FnMut(&[u8], &[u8]) -> bool) -> bo
         p = after;
         count += 1;
     }
-    if p != end {
+    // An empty zipmap is refused too (Redis 7.0 does).
+    if p != end || count == 0 {
         return false;
     }
     header_count >= ZM_BIGLEN || header_count as usize == count

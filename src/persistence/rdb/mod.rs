@@ -6,8 +6,10 @@
 //! - `legacy`: ziplist and zipmap, converted to listpacks on load.
 //! - `file`: the whole-file loop (header, aux fields, dbs, EOF, checksum).
 //! - `dump`: DUMP/RESTORE payloads.
+//! - `check`: the file check a failed startup load prints (redis-check-rdb).
 //! - `stream`, `stream_node`: streams (nodes, groups, PELs) and the node layout.
 
+pub mod check;
 pub mod dump;
 pub mod encoding;
 pub mod file;
@@ -187,6 +189,9 @@ pub struct LoadOptions {
     pub deep: bool,
     /// Encoded blobs validated deeply so far (INFO dump_payload_sanitizations).
     pub sanitized: std::cell::Cell<u64>,
+    /// Blobs to log as hexdumps (serverLogHexDump) with their description:
+    /// corruption Redis would log before panicking, refused here instead.
+    pub hexdumps: std::cell::RefCell<Vec<(&'static str, Vec<u8>)>>,
 }
 
 impl LoadOptions {
@@ -194,6 +199,20 @@ impl LoadOptions {
     pub fn count_sanitized(&self) {
         if self.deep {
             self.sanitized.set(self.sanitized.get() + 1);
+        }
+    }
+
+    /// Writes the hexdumps gathered during the load to the log at warning
+    /// level: "<descr> (hexdump of N bytes):" then the bytes in hex.
+    pub fn log_hexdumps(&self, log: &crate::log::Logger) {
+        for (descr, blob) in self.hexdumps.borrow_mut().drain(..) {
+            log.warning(&format!("{} (hexdump of {} bytes):", descr, blob.len()));
+            let mut hex = String::with_capacity(blob.len() * 2 + 1);
+            for b in &blob {
+                hex.push_str(&format!("{:02x}", b));
+            }
+            hex.push('\n');
+            log.log_raw(&hex);
         }
     }
 }

@@ -99,13 +99,25 @@ fn loads_a_redis_payload_and_writes_it_back_identically() {
 fn every_truncation_fails_cleanly() {
     let p = unhex(REDIS_DUMP);
     let body = &p[..p.len() - 10];
+    let mut loaded = Vec::new();
     for cut in 0..body.len() {
         let mut q = body[..cut].to_vec();
         q.extend_from_slice(&p[p.len() - 10..]);
         for deep in [false, true] {
-            assert!(load(&q, deep).is_err(), "cut at {}", cut);
+            if load(&q, deep).is_ok() {
+                loaded.push((cut, deep));
+            }
         }
     }
+    // RESTORE reads the footer too, as Redis does: for two cuts the
+    // footer's bytes complete the value. redis-server 7.0.15 with
+    // sanitize-dump-payload yes accepts exactly these two (with "no" also
+    // a cut that leaves a pending entry without a consumer, which we
+    // always refuse).
+    assert_eq!(
+        loaded,
+        vec![(254, false), (254, true), (466, false), (466, true)]
+    );
 }
 
 #[test]

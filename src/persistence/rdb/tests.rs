@@ -227,3 +227,30 @@ fn module_names() {
     }
     assert_eq!(module_type_name(id << 10), "MyType123");
 }
+
+/// rdbLoadLen(rdb, NULL): an encoded-value byte is taken as a 6-bit
+/// length, and a bad first byte names the 2-bit type, as Redis does.
+#[test]
+fn lengths_read_like_rdb_load_len() {
+    let mut r = RioReader::new(&[0xC5u8, 0x85][..], false);
+    assert_eq!(load_len(&mut r).unwrap(), 5);
+    match load_len(&mut r) {
+        Err(LoadError::Corrupt { reason, .. }) => {
+            assert_eq!(reason, "Unknown length encoding 2 in rdbLoadLen()")
+        }
+        other => panic!("{:?}", other),
+    }
+}
+
+/// RESTORE reads the footer as Redis does: a string whose length runs
+/// into it loads (redis-server 7.0.15 accepts this payload too).
+#[test]
+fn restore_value_may_run_into_the_footer() {
+    // Type 0, length 4: "9i" and the footer's version bytes 0a 00.
+    let p = unhex("00 04 39 69 0a 00 9d 94 ea 27 93 fc 08 b9");
+    let v = dump::load(&p, &LoadOptions::default()).unwrap();
+    match v {
+        Loaded::Str(RdbStr::Bytes(b)) => assert_eq!(b, b"9i\n\0"),
+        other => panic!("{:?}", other),
+    }
+}

@@ -201,13 +201,19 @@ pub fn load_value<R: Read>(r: &mut RioReader<R>, t: u8, opts: &LoadOptions) -> L
         TYPE_ZSET_LISTPACK | TYPE_HASH_LISTPACK => {
             let zset = t == TYPE_ZSET_LISTPACK;
             let blob = load_bytes(r)?;
-            let lp = pairs_listpack(blob).ok_or_else(|| {
-                corrupt(if zset {
-                    "Zset listpack integrity check failed."
-                } else {
-                    "Hash listpack integrity check failed."
-                })
-            })?;
+            let lp = match pairs_listpack(blob) {
+                Ok(lp) => lp,
+                Err(blob) => {
+                    if !zset && !opts.deep {
+                        note_dup_conversion(&blob, opts);
+                    }
+                    return Err(corrupt(if zset {
+                        "Zset listpack integrity check failed."
+                    } else {
+                        "Hash listpack integrity check failed."
+                    }));
+                }
+            };
             pairs_converted(lp, zset, lim)
         }
         TYPE_HASH_ZIPMAP => load_zipmap(r, lim),
@@ -489,9 +495,30 @@ fn ziplist_pairs_to_listpack(zl: &[u8]) -> Option<Listpack> {
     (ok && i.is_multiple_of(2)).then_some(lp)
 }
 
+/// A hash listpack refused for a duplicate field while sanitizing is off:
+/// Redis would accept it, then find the duplicate converting it to a table
+/// (over hash-max-listpack-entries) and panic after logging its hexdump.
+/// We refuse the payload instead, with the same hexdump in the log.
+fn note_dup_conversion(blob: &[u8], opts: &LoadOptions) {
+    let mut n = 0usize;
+    let mut count = |_: LpValue<'_>, _: u16| {
+        n += 1;
+        true
+    };
+    if !listpack::validate_integrity(blob, true, Some(&mut count)) {
+        return;
+    }
+    if n.is_multiple_of(2) && n / 2 > opts.limits.hash_max_listpack_entries {
+        opts.hexdumps
+            .borrow_mut()
+            .push(("listpack with dup elements dump", blob.to_vec()));
+    }
+}
+
 /// lpValidateIntegrityAndDups with pairs: an even count and unique keys.
 /// The structure is always checked in full (our accessors rely on it).
-fn pairs_listpack(blob: Vec<u8>) -> Option<Listpack> {
+/// A refused blob is handed back.
+fn pairs_listpack(blob: Vec<u8>) -> Result<Listpack, Vec<u8>> {
     let mut seen: HashSet<Vec<u8>> = HashSet::new();
     let mut i = 0usize;
     let mut check = |v: LpValue<'_>, _n: u16| {
@@ -500,9 +527,10 @@ fn pairs_listpack(blob: Vec<u8>) -> Option<Listpack> {
         fresh
     };
     if !listpack::validate_integrity(&blob, true, Some(&mut check)) || !i.is_multiple_of(2) {
-        return None;
+        return Err(blob);
     }
-    Listpack::from_bytes(blob)
+    // Checked above: from_bytes cannot refuse it.
+    Listpack::from_bytes(blob).ok_or_else(Vec::new)
 }
 
 /// A hash or zset listpack after loading: empty is an empty key; over the
