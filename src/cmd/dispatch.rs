@@ -57,6 +57,11 @@ fn run_checks_and_call(srv: &mut Server, c: &mut Client) {
     // Checks still to come join the array above in Redis's order: ACL after
     // auth; cluster redirection, OOM and replica read-only before the disk
     // error check.
+    // maxmemory-clients: free the biggest clients first; the command does
+    // not run if its own client went (conn/evict.rs).
+    if crate::conn::evict::before_command(srv, c) {
+        return;
+    }
     // CLIENT PAUSE: hold the command until the pause ends (conn/pause.rs).
     // Replicas, MONITOR clients among them, are never held. Scripts and EXEC
     // will pass their effective flags here.

@@ -56,6 +56,8 @@ pub enum Apply {
     AppendOnly,
     /// aof-disable-auto-gc no removes history files at once (persistence/aof).
     AofAutoGc,
+    /// Create or drop the client eviction buckets (conn/evict.rs).
+    MaxmemoryClients,
 }
 
 /// The C type behind a numeric config: it decides how bounds are compared

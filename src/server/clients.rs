@@ -142,6 +142,11 @@ impl Server {
                         return self.free_client(c);
                     }
                     self.process_input(&mut c);
+                    // Redis `beforeNextClient`: a client flagged to close
+                    // while served (output limit, eviction) goes at once.
+                    if c.flags.close_asap {
+                        return self.free_client(c);
+                    }
                     if short && stop_on_short {
                         return self.return_client(c);
                     }
@@ -213,6 +218,7 @@ impl Server {
                 return;
             }
             c.recycle_argv();
+            self.client_mem.update(c);
         }
         while c.qb_pos < c.querybuf.len()
             && !c.flags.close_after_reply
@@ -225,6 +231,7 @@ impl Server {
                 unauthenticated: self.auth_required(c),
             };
             let mut argv = std::mem::take(&mut c.argv);
+            let argc_before = argv.len();
             let parsed = match c.parser.take_big_arg(&mut c.querybuf, c.qb_pos, &mut argv) {
                 Some(p) => Ok(p),
                 None => c
@@ -232,6 +239,7 @@ impl Server {
                     .parse(&c.querybuf, &mut c.qb_pos, &mut argv, limits),
             };
             c.argv = argv;
+            self.client_mem.note_parsed(c, argc_before);
             match parsed {
                 Ok(Parsed::Request) => {
                     c.note_big_arg();
@@ -242,6 +250,9 @@ impl Server {
                         break;
                     }
                     c.recycle_argv();
+                    // Output grown by the command (Redis
+                    // `processCommandAndResetClient`).
+                    self.client_mem.update(c);
                     if c.pending_output() >= EARLY_WRITE_BYTES {
                         self.write_early(c);
                     }
@@ -262,6 +273,8 @@ impl Server {
         }
         c.trim_querybuf();
         c.reserve_big_arg();
+        // A big query buffer not drained by the loop counts now.
+        self.client_mem.update(c);
     }
 
     /// Writes a big pending output between two pipelined commands instead
@@ -331,6 +344,7 @@ impl Server {
         if n > 0 {
             c.last_interaction_ms = self.time.mstime;
         }
+        self.client_mem.update(c);
         outcome
     }
 
@@ -390,6 +404,7 @@ impl Server {
     /// Closes a client now (Redis `freeClient`).
     pub fn free_client(&mut self, mut c: Box<Client>) {
         crate::blocking::client_freed(self, c.token);
+        self.client_mem.forget(&mut c);
         self.forget_client(&mut c);
         let _ = self.registry.deregister(c.sock.source());
         c.sock.shutdown();
@@ -433,6 +448,7 @@ impl Server {
             self.process_pending_input();
         }
         self.close_flagged_clients();
+        crate::conn::evict::before_sleep(self);
         more_output || !self.pending_input.is_empty() || !self.pending_writes.is_empty()
     }
 }

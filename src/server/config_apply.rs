@@ -64,6 +64,10 @@ impl Server {
             }
             Apply::AppendOnly => crate::persistence::aof::update_appendonly(self),
             Apply::AofAutoGc => crate::persistence::aof::update_auto_gc(self),
+            Apply::MaxmemoryClients => {
+                crate::conn::evict::apply_config(self);
+                Ok(())
+            }
         }
     }
 
