@@ -178,7 +178,7 @@ mod tests {
             "argv-mem=10 ",
             "obl=16384 ",
             "oll=1 ",
-            "omem=16384 ",
+            "omem=20464 ",
             "events=rw ",
             "cmd=NULL ",
             "user=default ",

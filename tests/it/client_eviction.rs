@@ -244,3 +244,70 @@ fn info_memory_clients_tracks_the_clients_cron() {
     }));
     assert_eq!(info_field(&s, "memory", "mem_clients_slaves"), 0);
 }
+
+#[test]
+fn tracking_redirect_target_is_evicted_by_its_pushes() {
+    let s = Server::start(DEBUG);
+    let mut control = s.raw();
+    control.cmd(&["CLIENT", "NO-EVICT", "on"]);
+    control.cmd(&["CONFIG", "SET", "maxmemory-clients", "3000000"]);
+    let mut target = s.raw();
+    target.cmd(&["CLIENT", "SETNAME", "redirected"]);
+    let id = String::from_utf8_lossy(&target.cmd(&["CLIENT", "ID"]))
+        .trim_start_matches(':')
+        .trim()
+        .to_string();
+    target.cmd(&["SUBSCRIBE", "__redis__:invalidate"]);
+    let mut writer = s.raw();
+    let on = ["CLIENT", "TRACKING", "on", "REDIRECT", &id, "BCAST"];
+    assert_eq!(writer.cmd(&on), b"+OK\r\n");
+    // Pushes with a 200 KB key name pile up unread in the target's output;
+    // the cron is paused, so only the push path updates its memory.
+    control.cmd(&["DEBUG", "PAUSE-CRON", "1"]);
+    let key = "k".repeat(200 * 1024);
+    let mut gone = false;
+    for _ in 0..200 {
+        match client_line(&s, "redirected") {
+            Some(l) => assert!(field(&l, "tot-mem") < 3_000_000, "{}", l),
+            None => {
+                gone = true;
+                break;
+            }
+        }
+        writer.cmd(&["INCR", &key]);
+    }
+    control.cmd(&["DEBUG", "PAUSE-CRON", "0"]);
+    assert!(gone, "the redirect target was never evicted");
+    assert_eq!(info_field(&s, "stats", "evicted_clients"), 1);
+}
+
+#[test]
+fn keys_and_random_commands_stop_at_the_output_limit() {
+    let Some(mut d) = Differential::start("obuf_limit_keys", &[]) else {
+        return;
+    };
+    let prefix = "long-key-name-prefix-of-100-chars-".to_string() + &"-".repeat(66);
+    for i in 0..1000 {
+        d.check(&["SET", &format!("{}{}", prefix, i), "v"]);
+    }
+    d.check(&["HSET", "myhash", "a", "b"]);
+    d.check(&["SADD", "myset", "a"]);
+    d.check(&["ZADD", "myzset", "1", "a"]);
+    d.check(&[
+        "CONFIG",
+        "SET",
+        "client-output-buffer-limit",
+        "normal 100000 0 0",
+    ]);
+    // Each reply passes the hard limit: the connection closes without it.
+    for cmd in [
+        &["KEYS", "*"][..],
+        &["HRANDFIELD", "myhash", "-999999999"],
+        &["SRANDMEMBER", "myset", "-999999999"],
+        &["ZRANDMEMBER", "myzset", "-999999999"],
+    ] {
+        let req = RawConn::encode(&cmd.iter().map(|a| a.as_bytes()).collect::<Vec<_>>());
+        assert_eq!(d.check_raw(&req, 1), b"", "{:?}", cmd);
+    }
+    d.check(&["DBSIZE"]);
+}
