@@ -311,3 +311,75 @@ fn keys_and_random_commands_stop_at_the_output_limit() {
     }
     d.check(&["DBSIZE"]);
 }
+
+/// The `name:` of each line of an INFO section, and the values of `keep`.
+fn info_shape(reply: &[u8], keep: &[&str]) -> Vec<String> {
+    String::from_utf8_lossy(reply)
+        .lines()
+        .skip(1)
+        .filter(|l| !l.is_empty())
+        .map(|l| match l.split_once(':') {
+            Some((k, _)) if !keep.contains(&k) => k.to_string(),
+            _ => l.to_string(),
+        })
+        .collect()
+}
+
+#[test]
+fn info_fields_match_redis() {
+    let Some(mut d) = Differential::start("client_eviction_info", &[]) else {
+        return;
+    };
+    d.check(&["CONFIG", "SET", "maxmemory-clients", "1mb"]);
+    let mut ours = d.ours.raw();
+    let mut theirs = d.theirs.raw();
+    for (section, keep) in [
+        ("stats", &["evicted_clients"][..]),
+        ("memory", &["mem_clients_slaves"][..]),
+    ] {
+        let a = info_shape(&ours.cmd(&["INFO", section]), keep);
+        let b = info_shape(&theirs.cmd(&["INFO", section]), keep);
+        assert_eq!(a, b, "INFO {}", section);
+    }
+}
+
+/// One scenario on both servers: who is evicted and what the survivors see.
+#[test]
+fn eviction_scenarios_match_redis() {
+    crate::support::both("client_eviction_scenarios", |s| {
+        let mut out = Vec::new();
+        let mut control = s.raw();
+        out.push(control.cmd(&["CLIENT", "SETNAME", "control"]));
+        out.push(control.cmd(&["CLIENT", "NO-EVICT", "on"]));
+        out.push(control.cmd(&["CONFIG", "SET", "maxmemory-clients", "1mb"]));
+        // A query buffer over the limit: evicted.
+        let mut big = s.raw();
+        out.push(big.cmd(&["CLIENT", "SETNAME", "big"]));
+        let mut req = b"*1\r\n$3000000\r\n".to_vec();
+        req.extend(std::iter::repeat_n(b'v', 2_000_000));
+        let _ = std::io::Write::write_all(&mut big.stream, &req);
+        assert!(poll_until(Duration::from_secs(10), || client_line(
+            s, "big"
+        )
+        .is_none()));
+        out.push(format!("big closed: {}", big.is_closed()).into_bytes());
+        // MULTI queueing past the limit: the client goes mid-transaction.
+        let mut multi = s.raw();
+        out.push(multi.cmd(&["MULTI"]));
+        let value = "v".repeat(400_000);
+        for _ in 0..4 {
+            let set = RawConn::encode(&[b"SET", b"k", value.as_bytes()]);
+            let _ = std::io::Write::write_all(&mut multi.stream, &set);
+        }
+        out.push(multi.read_replies_or_eof(4));
+        out.push(format!("multi closed: {}", multi.is_closed()).into_bytes());
+        // Disabling the limit keeps a big client.
+        out.push(control.cmd(&["CONFIG", "SET", "maxmemory-clients", "0"]));
+        let _kept = client_with_qbuf(s, "kept", 2_000_000);
+        out.push(control.cmd(&["CLIENT", "SETNAME", "control"]));
+        out.push(format!("kept: {}", client_line(s, "kept").is_some()).into_bytes());
+        let evicted = info_field(s, "stats", "evicted_clients");
+        out.push(format!("evicted_clients={}", evicted).into_bytes());
+        out
+    });
+}
