@@ -296,7 +296,7 @@ fn evict_clients(srv: &mut Server, mut current: Option<&mut Client>) -> bool {
                 },
                 None => return evicted_current,
             };
-            if let Some(c) = current.as_deref_mut().filter(|c| c.token == token) {
+            if let Some(c) = current.take_if(|c| c.token == token) {
                 log_eviction(srv, c);
                 srv.client_mem.forget(c);
                 srv.close_asap(c);
@@ -386,6 +386,59 @@ mod tests {
         assert_eq!(bucket_index((1 << 32) - 1), BUCKETS - 2);
         assert_eq!(bucket_index(1 << 32), BUCKETS - 1);
         assert_eq!(bucket_index(usize::MAX), BUCKETS - 1);
+    }
+
+    fn client(token: usize) -> Client {
+        let (a, _b) = mio::net::UnixStream::pair().unwrap();
+        let sock = crate::conn::Socket::Unix(a);
+        Client::new(
+            token as u64 + 1,
+            token,
+            sock,
+            "/s:0".into(),
+            "/s:0".into(),
+            0,
+        )
+    }
+
+    fn counts(st: &ClientMemState) -> Vec<(usize, usize)> {
+        let b = st.buckets.as_ref().unwrap();
+        b.iter()
+            .enumerate()
+            .filter(|(_, b)| !b.tokens.is_empty())
+            .map(|(i, b)| (i, b.tokens.len()))
+            .collect()
+    }
+
+    #[test]
+    fn buckets_follow_clients_and_sums_stay_exact() {
+        let mut st = ClientMemState {
+            buckets: Some((0..BUCKETS).map(|_| Bucket::default()).collect()),
+            ..Default::default()
+        };
+        let mut cs: Vec<Client> = (0..3).map(client).collect();
+        for c in cs.iter_mut() {
+            assert!(st.update(c));
+        }
+        assert_eq!(counts(&st), vec![(0, 3)]);
+        // Client 0 grows to about 1 MB: it moves up, 2 takes its place.
+        cs[0].querybuf.reserve_exact(1 << 20);
+        st.update(&mut cs[0]);
+        assert_eq!(counts(&st), vec![(0, 2), (6, 1)]);
+        let sum: usize = st.buckets.as_ref().unwrap().iter().map(|b| b.mem_sum).sum();
+        let total: usize = cs.iter().map(|c| c.mem.last_usage).sum();
+        assert_eq!(sum, total);
+        assert_eq!(st.totals.evictable_classes(), total);
+        // NO-EVICT leaves the buckets but keeps its figure in the totals.
+        cs[1].flags.no_evict = true;
+        assert!(!st.update(&mut cs[1]));
+        assert_eq!(counts(&st), vec![(0, 1), (6, 1)]);
+        assert_eq!(st.totals.evictable_classes(), total);
+        // A freed client leaves both; the moved entry's index was fixed.
+        st.forget(&mut cs[2]);
+        st.forget(&mut cs[0]);
+        assert_eq!(counts(&st), Vec::<(usize, usize)>::new());
+        assert_eq!(st.totals.evictable_classes(), cs[1].mem.last_usage);
     }
 
     #[test]
