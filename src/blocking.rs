@@ -394,11 +394,9 @@ pub fn client_freed(srv: &mut Server, token: usize) {
 /// CLIENT UNBLOCK: unblocks client `id` as if timed out, or with an error.
 pub fn unblock_by_id(srv: &mut Server, id: u64, error: bool) -> bool {
     let Some(token) = srv
-        .blocking
         .clients
-        .iter()
-        .find(|(_, b)| b.id == id)
-        .map(|(&t, _)| t)
+        .token_of(id)
+        .filter(|t| srv.blocking.clients.get(t).is_some_and(|b| b.id == id))
     else {
         return false;
     };

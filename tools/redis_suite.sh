@@ -82,13 +82,25 @@ else
     make_harness "$H" "$ROOT/target/release/ferrodis-server"
 fi
 
+# Each unit runs in a PID namespace of its own when the machine allows it.
+# The Tcl harness `kill -9`s every server pid it still lists on a TIMEOUT or
+# an exception (force_kill_all_servers), including servers that had died
+# long before; with pid_max 32768 pids recycle within minutes here, and such
+# a stale SIGKILL once landed on a test server of another run (a server
+# that had logged "Ready" vanished silently). In its own namespace the
+# harness can only signal its own processes, and they all end with it.
+ISOLATE=()
+if unshare --pid --fork --mount-proc --kill-child true 2>/dev/null; then
+    ISOLATE=(unshare --pid --fork --mount-proc --kill-child)
+fi
+
 mkdir -p "$DIR/logs"
 status=0
 for u in "$@"; do
     log="$DIR/logs/$(echo "$u" | tr / _).log"
     # --durable: a Tcl exception in one test does not end the unit;
     # --timeout: a test waiting for something ferrodis never sends ends.
-    (cd "$H" && timeout 1200 tclsh tests/test_helper.tcl --single "$u" \
+    (cd "$H" && timeout 1200 ${ISOLATE[@]+"${ISOLATE[@]}"} tclsh tests/test_helper.tcl --single "$u" \
         --baseport "$BASEPORT" --portcount 450 --clients 1 --timeout 300 \
         --durable >"$log" 2>&1) || status=1
     plain=$(sed 's/\x1b\[[0-9;]*m//g' "$log")

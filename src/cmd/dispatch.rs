@@ -40,28 +40,39 @@ fn run_checks_and_call(srv: &mut Server, c: &mut Client) {
     };
     // Redis records the last command at lookup, before any check.
     c.last_cmd = srv.commands.cmds[id].meta.name;
-    let checks: [Check; 7] = [
+    let checks: [Check; 4] = [
         check_arity,
         check_protected,
         check_auth,
         crate::multi::check_no_multi,
-        check_disk_error,
-        check_pubsub_context,
-        check_loading,
     ];
     for check in checks {
         if let Err(e) = check(srv, c, id) {
             return reject(srv, c, Some(id), e);
         }
     }
-    // Checks still to come join the array above in Redis's order: ACL after
-    // auth; cluster redirection, OOM and replica read-only before the disk
-    // error check.
-    // maxmemory-clients: free the biggest clients first; the command does
-    // not run if its own client went (conn/evict.rs).
+    // maxmemory-clients: free the biggest clients first, before the OOM
+    // step as in Redis; the command does not run if its own client went
+    // (conn/evict.rs).
     if crate::conn::evict::before_command(srv, c) {
         return;
     }
+    // maxmemory: evict, then refuse deny-oom commands if that failed
+    // (keyspace/evict). One branch when no limit is set.
+    if srv.config.maxmemory != 0 {
+        if let Err(e) = crate::keyspace::evict::check_oom(srv, c, id) {
+            return reject(srv, c, Some(id), e);
+        }
+    }
+    let checks: [Check; 3] = [check_disk_error, check_pubsub_context, check_loading];
+    for check in checks {
+        if let Err(e) = check(srv, c, id) {
+            return reject(srv, c, Some(id), e);
+        }
+    }
+    // Checks still to come join the arrays above in Redis's order: ACL after
+    // auth; cluster redirection before the OOM step; replica read-only
+    // before the disk error check.
     // CLIENT PAUSE: hold the command until the pause ends (conn/pause.rs).
     // Replicas, MONITOR clients among them, are never held. Scripts and EXEC
     // will pass their effective flags here.

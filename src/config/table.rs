@@ -56,6 +56,8 @@ pub enum Apply {
     AppendOnly,
     /// aof-disable-auto-gc no removes history files at once (persistence/aof).
     AofAutoGc,
+    /// Start evicting down to the new maxmemory (Redis `updateMaxmemory`).
+    MaxMemory,
     /// Create or drop the client eviction buckets (conn/evict.rs).
     MaxmemoryClients,
 }

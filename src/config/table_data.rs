@@ -297,7 +297,7 @@ pub static ENTRIES: &[ConfigEntry] = &[
     numeric! {"stream-node-max-entries", N, M, LongLong, 0, LONG_MAX, stream_node_max_entries, 100, 0},
     numeric! {"repl-backlog-size", N, M, LongLong, 1, LONG_MAX, repl_backlog_size, MB, MEMORY},
     // Unsigned long long configs.
-    numeric! {"maxmemory", N, M, ULongLong, 0, ULLONG_MAX, maxmemory, 0, MEMORY},
+    numeric! {"maxmemory", N, M, ULongLong, 0, ULLONG_MAX, maxmemory, 0, MEMORY, apply = MaxMemory},
     numeric! {"cluster-link-sendbuf-limit", N, M, ULongLong, 0, ULLONG_MAX, cluster_link_sendbuf_limit, 0, MEMORY},
     // Size_t configs.
     numeric! {"hash-max-listpack-entries", a("hash-max-ziplist-entries"), M, SizeT, 0, LONG_MAX, hash_max_listpack_entries, 512, 0},

@@ -88,7 +88,10 @@ fn client_list_command(ctx: &mut Ctx) -> Result<(), CmdError> {
             if id == ctx.client.id as i64 {
                 out.push_str(&client_info_line_with(ctx.client, now, ctx.argv));
                 out.push('\n');
-            } else if let Some(c) = ctx.srv.clients.iter().find(|c| c.id as i64 == id) {
+            } else if let Some(c) = u64::try_from(id)
+                .ok()
+                .and_then(|id| ctx.srv.clients.by_id(id))
+            {
                 out.push_str(&client_info_line(c, now));
                 out.push('\n');
             }
@@ -257,11 +260,25 @@ fn client_kill_command(ctx: &mut Ctx) -> Result<(), CmdError> {
         parse_kill_filter(ctx)?
     };
     let mut killed = 0;
-    for c in ctx.srv.clients.iter_mut() {
+    let mut kill = |c: &mut Client, to_close: &mut Vec<usize>| {
         if !c.flags.close_asap && filter.matches(c, false) {
             c.flags.close_asap = true;
-            ctx.srv.clients_to_close.push(c.token);
+            to_close.push(c.token);
             killed += 1;
+        }
+    };
+    let srv = &mut *ctx.srv;
+    match filter.id {
+        // With an ID only that client can match: no scan.
+        Some(id) => {
+            if let Some(c) = srv.clients.by_id_mut(id) {
+                kill(c, &mut srv.clients_to_close);
+            }
+        }
+        None => {
+            for c in srv.clients.iter_mut() {
+                kill(c, &mut srv.clients_to_close);
+            }
         }
     }
     let kill_me = filter.matches(ctx.client, true);

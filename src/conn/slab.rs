@@ -1,6 +1,11 @@
 //! The client slab: clients indexed by their mio token. A running command
 //! takes its own client out of the slab so that the command context can hold
 //! `&mut Client` and `&mut Server` at once; the slot stays reserved meanwhile.
+//! An index by client id (Redis's `clients_index` radix tree, used by
+//! `lookupClientByID`) finds a client's token without a scan, including a
+//! client taken out to run a command.
+
+use std::collections::HashMap;
 
 use super::Client;
 
@@ -9,6 +14,10 @@ pub struct Clients {
     slots: Vec<Slot>,
     free: Vec<usize>,
     count: usize,
+    /// The id of the client each slot holds, once put (None when vacant).
+    ids: Vec<Option<u64>>,
+    /// Client id to token, for every client put and not yet released.
+    by_id: HashMap<u64, usize>,
 }
 
 enum Slot {
@@ -26,13 +35,22 @@ impl Clients {
             t
         } else {
             self.slots.push(Slot::Taken);
+            self.ids.push(None);
             self.slots.len() - 1
         }
     }
 
-    /// Puts a client into its reserved (or taken) slot.
+    /// Puts a client into its reserved (or taken) slot. The first put of a
+    /// client indexes its id; a client coming back after a command costs
+    /// one comparison.
     pub fn put(&mut self, c: Box<Client>) {
         let t = c.token;
+        if self.ids[t] != Some(c.id) {
+            if let Some(old) = self.ids[t].replace(c.id) {
+                self.by_id.remove(&old);
+            }
+            self.by_id.insert(c.id, t);
+        }
         self.slots[t] = Slot::Occupied(c);
     }
 
@@ -54,6 +72,9 @@ impl Clients {
                 *slot = Slot::Vacant;
                 self.free.push(token);
                 self.count -= 1;
+                if let Some(id) = self.ids[token].take() {
+                    self.by_id.remove(&id);
+                }
             }
         }
     }
@@ -120,9 +141,20 @@ impl Clients {
         self.iter().map(|c| c.token).collect()
     }
 
-    /// The token of the client with this id, if connected.
+    /// The token of the client with this id, if connected, whether it is
+    /// in the slab or taken out to run a command (`lookupClientByID`).
     pub fn token_of(&self, id: u64) -> Option<usize> {
-        self.iter().find(|c| c.id == id).map(|c| c.token)
+        self.by_id.get(&id).copied()
+    }
+
+    /// The client with this id, if connected and in the slab.
+    pub fn by_id(&self, id: u64) -> Option<&Client> {
+        self.token_of(id).and_then(|t| self.get(t))
+    }
+
+    /// The client with this id, if connected and in the slab, for update.
+    pub fn by_id_mut(&mut self, id: u64) -> Option<&mut Client> {
+        self.token_of(id).and_then(|t| self.get_mut(t))
     }
 }
 
@@ -144,6 +176,32 @@ mod tests {
         );
         slab.put(Box::new(c));
         t
+    }
+
+    #[test]
+    fn id_index_follows_put_take_and_release() {
+        let mut slab = Clients::default();
+        let tokens: Vec<usize> = (0..100).map(|_| put(&mut slab)).collect();
+        for &t in &tokens {
+            assert_eq!(slab.token_of(t as u64), Some(t));
+        }
+        // A client taken out to run a command is still found by id.
+        let c = slab.take(7).unwrap();
+        assert_eq!(slab.token_of(7), Some(7));
+        assert!(slab.by_id(7).is_none());
+        slab.put(c);
+        assert_eq!(slab.by_id(7).map(|c| c.token), Some(7));
+        slab.release(7);
+        assert_eq!(slab.token_of(7), None);
+        // The slot is reused by a client with a new id.
+        let t = slab.reserve();
+        assert_eq!(t, 7);
+        let (a, _b) = mio::net::UnixStream::pair().unwrap();
+        let c = Client::new(1000, t, Socket::Unix(a), "/s:0".into(), "/s:0".into(), 0);
+        slab.put(Box::new(c));
+        assert_eq!(slab.token_of(1000), Some(7));
+        assert_eq!(slab.token_of(7), None);
+        assert_eq!(slab.by_id_mut(1000).map(|c| c.id), Some(1000));
     }
 
     #[test]

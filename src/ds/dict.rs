@@ -10,17 +10,16 @@
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
 
+use super::dict_resize as policy;
 use super::siphash::siphash12;
 
 /// Initial number of buckets of a non-empty table (DICT_HT_INITIAL_SIZE).
 pub const INITIAL_SIZE: usize = 4;
-/// Above this elements/buckets ratio a table grows even when resizing is
-/// discouraged (dict_force_resize_ratio).
-const FORCE_RESIZE_RATIO: usize = 5;
+/// Past this load factor a table grows even when growing crosses
+/// maxmemory (HASHTABLE_MAX_LOAD_FACTOR).
+const MAX_LOAD_FACTOR: f64 = 1.618;
 /// A table whose fill is below this percentage may shrink (HASHTABLE_MIN_FILL).
 const MIN_FILL_PERCENT: usize = 10;
-/// Samples taken by `fair_random` (GETFAIR_NUM_ENTRIES).
-const FAIR_SAMPLES: usize = 15;
 
 /// Keys the dict can hash: anything that exposes its bytes.
 pub trait DictKey {
@@ -124,9 +123,10 @@ pub struct Dict<K, V> {
     rehash_idx: Option<usize>,
     /// While non-zero, no rehash step runs (safe iterators, scans in progress).
     pause_rehash: u32,
-    /// False while a forked child shares memory (dict_can_resize): growth then
-    /// waits for the forced ratio.
-    pub resize_allowed: bool,
+    /// False while growing would cross maxmemory (Redis `dictExpandAllowed`,
+    /// set by the keyspace before an insert): growth then waits until the
+    /// load factor passes MAX_LOAD_FACTOR.
+    pub expand_allowed: bool,
     /// SipHash key, random per dict (Redis: per process).
     seed: [u64; 2],
     rng: u64,
@@ -162,7 +162,7 @@ impl<K: DictKey, V> Dict<K, V> {
             ht: [Table::empty(), Table::empty()],
             rehash_idx: None,
             pause_rehash: 0,
-            resize_allowed: true,
+            expand_allowed: true,
             seed,
             rng,
         }
@@ -283,7 +283,7 @@ impl<K: DictKey, V> Dict<K, V> {
 
     /// Shrinks to the smallest power of two that holds every element (`dictResize`).
     pub fn shrink_to_fit(&mut self) -> bool {
-        if !self.resize_allowed || self.is_rehashing() {
+        if !policy::may_shrink(policy::policy()) || self.is_rehashing() {
             return false;
         }
         self.expand(self.ht[0].used.max(INITIAL_SIZE))
@@ -303,9 +303,23 @@ impl<K: DictKey, V> Dict<K, V> {
         let (size, used) = (self.ht[0].size(), self.ht[0].used);
         if size == 0 {
             self.expand(INITIAL_SIZE);
-        } else if used >= size && (self.resize_allowed || used / size > FORCE_RESIZE_RATIO) {
+        } else if used >= size
+            && policy::may_grow(policy::policy(), used, size)
+            && (self.expand_allowed || used as f64 / size as f64 > MAX_LOAD_FACTOR)
+        {
             self.expand(used + 1);
         }
+    }
+
+    /// The bytes of the bucket array the next insert would allocate by
+    /// growing the table, None when it would not grow (for `dictExpandAllowed`).
+    #[inline]
+    pub fn growth_bytes(&self) -> Option<usize> {
+        let (size, used) = (self.ht[0].size(), self.ht[0].used);
+        if self.is_rehashing() || size == 0 || used < size {
+            return None;
+        }
+        Some(next_power(used + 1) * std::mem::size_of::<Chain<K, V>>())
     }
 
     /// Moves `n` buckets from the old table to the new one, visiting at most
@@ -314,6 +328,9 @@ impl<K: DictKey, V> Dict<K, V> {
         let Some(mut idx) = self.rehash_idx else {
             return false;
         };
+        if !policy::may_rehash(policy::policy(), self.ht[0].size(), self.ht[1].size()) {
+            return false;
+        }
         let mut empty_visits = n * 10;
         let mut left = n;
         while left > 0 && self.ht[0].used != 0 {
@@ -579,99 +596,6 @@ impl<K: DictKey, V> Dict<K, V> {
         }
     }
 
-    /// Up to `count` entries sampled from random places (`dictGetSomeKeys`):
-    /// fast, not uniform, no repeats, may return fewer than asked.
-    pub fn sample(&mut self, count: usize) -> Vec<&Entry<K, V>> {
-        let buckets = self.sample_buckets(count);
-        self.entries_of(&buckets, count)
-    }
-
-    /// The buckets `sample` takes its entries from.
-    fn sample_buckets(&mut self, count: usize) -> Vec<(usize, usize)> {
-        let count = count.min(self.len());
-        let mut picked: Vec<(usize, usize)> = Vec::new();
-        if count == 0 {
-            return picked;
-        }
-        for _ in 0..count {
-            if !self.is_rehashing() {
-                break;
-            }
-            self.rehash_step();
-        }
-        let tables = self.tables_to_search();
-        let mut maxsizemask = self.ht[0].mask();
-        if tables > 1 && self.ht[1].mask() > maxsizemask {
-            maxsizemask = self.ht[1].mask();
-        }
-        let mut i = self.next_random() as usize & maxsizemask;
-        let mut empty_len = 0usize;
-        let mut max_steps = count * 10;
-        let rehash_idx = self.rehash_idx.unwrap_or(0);
-        let mut total = 0usize;
-        while total < count && max_steps > 0 {
-            max_steps -= 1;
-            for j in 0..tables {
-                if tables == 2 && j == 0 && i < rehash_idx {
-                    // Buckets below rehash_idx of table 0 are empty already.
-                    if i >= self.ht[1].size() {
-                        i = rehash_idx;
-                    } else {
-                        continue;
-                    }
-                }
-                if i >= self.ht[j].size() {
-                    continue;
-                }
-                let chain = &self.ht[j].buckets[i];
-                if chain.is_none() {
-                    empty_len += 1;
-                    if empty_len >= 5 && empty_len > count {
-                        i = self.next_random() as usize & maxsizemask;
-                        empty_len = 0;
-                    }
-                } else {
-                    empty_len = 0;
-                    picked.push((j, i));
-                    total += chain_len(chain);
-                    if total >= count {
-                        return picked;
-                    }
-                }
-            }
-            i = (i + 1) & maxsizemask;
-        }
-        picked
-    }
-
-    fn entries_of(&self, buckets: &[(usize, usize)], count: usize) -> Vec<&Entry<K, V>> {
-        let mut out = Vec::with_capacity(count);
-        for &(t, b) in buckets {
-            let mut cur = self.ht[t].buckets[b].as_deref();
-            while let Some(e) = cur {
-                if out.len() == count {
-                    return out;
-                }
-                out.push(e);
-                cur = e.next.as_deref();
-            }
-        }
-        out
-    }
-
-    /// A random entry with a fairer distribution than `random_entry`
-    /// (`dictGetFairRandomKey`): a random pick among a sample.
-    pub fn fair_random(&mut self) -> Option<&Entry<K, V>> {
-        let r = self.next_random() as usize;
-        let buckets = self.sample_buckets(FAIR_SAMPLES);
-        if buckets.is_empty() {
-            return self.random_entry();
-        }
-        let sample = self.entries_of(&buckets, FAIR_SAMPLES);
-        let n = sample.len();
-        sample.into_iter().nth(r % n)
-    }
-
     /// Table statistics for DEBUG HTSTATS (`dictGetStats`).
     pub fn table_stats(&self) -> Vec<TableStats> {
         let mut out = Vec::new();
@@ -792,6 +716,9 @@ impl<'a, K, V> Iterator for Iter<'a, K, V> {
         }
     }
 }
+
+#[path = "dict_sample.rs"]
+mod sample;
 
 #[cfg(test)]
 #[path = "dict_tests.rs"]

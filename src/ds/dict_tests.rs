@@ -230,3 +230,64 @@ fn link_and_key_come_first_in_a_keyspace_entry() {
     assert_eq!(std::mem::offset_of!(E, key), 8);
     assert_eq!(std::mem::offset_of!(E, val), 32);
 }
+
+#[test]
+fn denied_growth_waits_for_the_max_load_factor() {
+    let mut d = D::new();
+    for i in 0..4 {
+        d.insert_new(key(i), i);
+    }
+    assert_eq!(d.slots(), 4);
+    assert_eq!(
+        d.growth_bytes(),
+        Some(8 * std::mem::size_of::<Chain<Vec<u8>, u64>>())
+    );
+    d.expand_allowed = false;
+    // 5 and 6 keys in 4 buckets: load factor up to 1.5, no growth.
+    d.insert_new(key(4), 4);
+    d.insert_new(key(5), 5);
+    assert_eq!(d.slots(), 4);
+    // 7 keys: the next insert sees 1.75 > 1.618 and grows anyway.
+    d.insert_new(key(6), 6);
+    d.insert_new(key(7), 7);
+    assert!(d.slots() > 4);
+    for i in 0..8 {
+        assert_eq!(d.get(&key(i)), Some(&i));
+    }
+}
+
+/// The reservoir over a long chain reaches its end (Redis 7.0.15's fix for
+/// SRANDMEMBER on a dict with one long chain): every position of 200 is
+/// picked sometimes, not only the first 15.
+#[test]
+fn reservoir_reaches_the_end_of_a_long_chain() {
+    let mut d = D::new();
+    let mut seen = [0usize; 200];
+    for _ in 0..2000 {
+        let picks = d.reservoir(200, 15);
+        assert_eq!(picks.len(), 15);
+        let mut uniq = picks.clone();
+        uniq.sort_unstable();
+        uniq.dedup();
+        assert_eq!(uniq.len(), 15, "no repeats");
+        for p in picks {
+            seen[p] += 1;
+        }
+    }
+    assert!(seen.iter().all(|&n| n > 0), "{:?}", seen);
+    assert_eq!(d.reservoir(3, 15), [0, 1, 2]);
+}
+
+/// fair_random over a small dict returns every element eventually.
+#[test]
+fn fair_random_reaches_every_element() {
+    let mut d = D::new();
+    for i in 0..100 {
+        d.insert_new(key(i), i);
+    }
+    let mut seen = HashSet::new();
+    for _ in 0..20_000 {
+        seen.insert(d.fair_random().map(|e| e.val).unwrap());
+    }
+    assert_eq!(seen.len(), 100);
+}

@@ -7,6 +7,7 @@
 //! See docs/encodings.md and docs/keyspace.md.
 
 pub mod dict;
+pub mod dict_resize;
 pub mod intset;
 pub mod listpack;
 pub mod quicklist;

@@ -379,15 +379,11 @@ impl<E: AsRef<[u8]>> Skiplist<E> {
         None
     }
 
-    /// Bytes of each node, head to tail, without its element's own
-    /// allocation (MEMORY USAGE samples them like Redis `zmalloc_size(node)`).
-    pub fn node_bytes(&self) -> impl Iterator<Item = usize> + '_ {
-        let mut cur = self.first();
-        std::iter::from_fn(move || {
-            let id = cur?;
-            cur = self.next(id);
-            Some(Store::<E>::node_bytes(id))
-        })
+    /// Bytes the node storage holds from the allocator, spare slots
+    /// included, without the elements' own allocations (MEMORY USAGE: the
+    /// exact figure for what Redis samples as `zmalloc_size(node)`).
+    pub fn alloc_bytes(&self) -> usize {
+        self.nodes.alloc_bytes()
     }
 
     /// The first (lowest) node.

@@ -221,6 +221,7 @@ impl Server {
     /// Adds a key the caller knows is absent (`dbAdd`).
     pub fn db_add(&mut self, db: usize, key: &[u8], val: Value) {
         let meta = evict::initial_meta(self.config.maxmemory_policy, self.time.mstime);
+        evict::perform::guard_growth(self, db, false);
         self.dbs[db].dict.insert_new(Key::new(key, meta), val);
         self.notify(notify::NEW, "new", key, db);
         crate::blocking::signal_key_as_ready(self, db, key);
@@ -286,7 +287,8 @@ impl Server {
         if let Some(e) = d.expires.find_mut(key) {
             e.val = when_ms;
         } else if d.dict.contains(key) {
-            d.expires.insert_new(Key::new(key, 0), when_ms);
+            evict::perform::guard_growth(self, db, true);
+            self.dbs[db].expires.insert_new(Key::new(key, 0), when_ms);
         }
     }
 

@@ -182,6 +182,10 @@ pub fn databases_cron(srv: &mut Server) {
     if srv.debug.active_expire_enabled {
         active_expire_cycle(srv, CycleKind::Slow);
     }
+    // No resizing or rehashing in cron while a child shares our pages.
+    if srv.status.persistence.has_child() {
+        return;
+    }
     let ndb = srv.dbs.len();
     let per_call = DBS_PER_CALL.min(ndb);
     for _ in 0..per_call {

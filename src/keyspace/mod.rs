@@ -27,6 +27,8 @@ pub struct State {
     pub lazyfree: lazyfree::LazyFree,
     /// The active expire cycle's and cron's position across calls.
     pub expire: expire::CycleState,
+    /// Key eviction's pool and time-event state (evict/perform.rs).
+    pub evict: evict::EvictState,
     rng: u64,
 }
 

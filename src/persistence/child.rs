@@ -143,6 +143,8 @@ pub fn fork(kind: ChildKind, close_in_child: &[RawFd]) -> io::Result<Forked> {
             close_fd(fd);
         }
         reset_child_signals();
+        // The child shares the parent's pages: no dict moves in it.
+        crate::ds::dict_resize::set_policy(crate::ds::dict_resize::ResizePolicy::Forbid);
         return Ok(Forked::Child(InfoWriter { fd: fds[1] }));
     }
     close_fd(fds[1]);

@@ -162,13 +162,16 @@ impl Server {
         p.rdb_save_time_start = -1;
     }
 
-    /// updateDictResizePolicy: while a child shares our pages, dicts grow
+    /// updateDictResizePolicy: while a child shares our pages, every dict
+    /// (keyspace, expires, and those inside sets, hashes and zsets) grows
     /// only past the forced ratio, so rehashing does not copy every page.
+    /// The child sets `Forbid` for itself right after the fork.
     pub fn update_dict_resize_policy(&mut self) {
-        let allowed = self.rdb.child.is_none() && self.aof.child.is_none();
-        for db in &mut self.dbs {
-            db.dict.resize_allowed = allowed;
-            db.expires.resize_allowed = allowed;
+        use crate::ds::dict_resize::{set_policy, ResizePolicy};
+        if self.rdb.child.is_none() && self.aof.child.is_none() {
+            set_policy(ResizePolicy::Enable);
+        } else {
+            set_policy(ResizePolicy::Avoid);
         }
     }
 

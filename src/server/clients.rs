@@ -55,6 +55,12 @@ impl Server {
                 Err(e) => {
                     self.log
                         .warning(&format!("Accepting client connection: {}", e));
+                    // Edge-triggered: a connection that was reset before
+                    // accept must not leave the ones queued behind it
+                    // waiting for the next edge.
+                    if e.kind() == std::io::ErrorKind::ConnectionAborted {
+                        continue;
+                    }
                     return;
                 }
             }

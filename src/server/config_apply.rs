@@ -64,6 +64,10 @@ impl Server {
             }
             Apply::AppendOnly => crate::persistence::aof::update_appendonly(self),
             Apply::AofAutoGc => crate::persistence::aof::update_auto_gc(self),
+            Apply::MaxMemory => {
+                crate::keyspace::evict::update_maxmemory(self);
+                Ok(())
+            }
             Apply::MaxmemoryClients => {
                 crate::conn::evict::apply_config(self);
                 Ok(())

@@ -18,6 +18,10 @@ impl Server {
             self.server_cron();
             self.next_cron_ms = now + 1000 / self.effective_hz().max(1);
         }
+        // Eviction left unfinished by its time budget goes on at once.
+        if crate::keyspace::evict::time_proc(self) {
+            return 0;
+        }
         (self.next_cron_ms - self.time.mstime).max(0) as u64
     }
 

@@ -109,6 +109,7 @@ impl Server {
                 self.config.unixsocket
             ));
         }
+        crate::keyspace::evict::perform::warn_small_maxmemory(self);
     }
 }
 

@@ -323,6 +323,18 @@ pub fn invalidate_key(srv: &mut Server, key: &[u8]) {
     invalidate(srv, key, true, None);
 }
 
+/// A key the server deleted by itself, e.g. evicted before `me`'s command
+/// runs (Redis `signalModifiedKey` with a NULL client in `performEvictions`):
+/// `me`, out of the slab, gets its invalidation before its reply.
+pub fn invalidate_key_by_server(srv: &mut Server, key: &[u8], me: Option<&mut Client>) {
+    if srv.tracking.clients.is_empty() && srv.tracking.keys.is_empty() {
+        srv.tracking.anonymous = false;
+        return;
+    }
+    srv.tracking.anonymous = true;
+    invalidate(srv, key, true, me);
+}
+
 /// The next `signal_modified_key` is done by the server itself (Redis
 /// passes a NULL client for expired keys).
 pub fn next_change_by_server(srv: &mut Server) {

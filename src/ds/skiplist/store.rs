@@ -279,9 +279,29 @@ impl<E> Store<E> {
         }
     }
 
-    /// Bytes node `id` takes: its words and its element handle.
-    pub(super) fn node_bytes(id: u32) -> usize {
-        stride(split(id).0) * 4 + std::mem::size_of::<Option<E>>()
+    /// Bytes the pools hold from the allocator: every chunk at its
+    /// capacity (a pool's first chunk grows like a `Vec`, so up to half of
+    /// it may be spare), the chunk lists and the free lists.
+    pub(super) fn alloc_bytes(&self) -> usize {
+        use crate::alloc::alloc_size;
+        use std::mem::size_of;
+        let mut n = 0;
+        for p in &self.pools {
+            n += p
+                .words
+                .iter()
+                .map(|c| alloc_size(c.capacity() * 4))
+                .sum::<usize>();
+            n += p
+                .eles
+                .iter()
+                .map(|c| alloc_size(c.capacity() * size_of::<Option<E>>()))
+                .sum::<usize>();
+            n += alloc_size(p.words.capacity() * size_of::<Vec<u32>>());
+            n += alloc_size(p.eles.capacity() * size_of::<Vec<Option<E>>>());
+            n += alloc_size(p.free.capacity() * 4);
+        }
+        n
     }
 }
 

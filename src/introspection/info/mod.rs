@@ -7,6 +7,8 @@ mod memory;
 mod persistence;
 mod stats;
 
+pub use memory::not_counted_for_evict;
+
 use std::collections::HashSet;
 use std::fmt::Display;
 
@@ -91,7 +93,10 @@ const SECTIONS: &[(&[&str], &str, SectionFn)] = &[
 /// The INFO text for a selection. `current` is the client running the
 /// command, which is out of the client table while it runs.
 pub fn info_string(srv: &Server, current: Option<&Client>, sel: &Selection) -> String {
-    let mut out = String::with_capacity(4096);
+    // Grown as written, like Redis's sds: a large buffer reserved up front
+    // would count in the used_memory this same call reports (maxmemory.tcl
+    // checks INFO's figure against the limit with 4 KB of slack).
+    let mut out = String::new();
     let mut sections = 0;
     for (names, title, write) in SECTIONS {
         if !names.iter().any(|n| sel.wants(n)) {

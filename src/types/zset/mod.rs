@@ -517,7 +517,10 @@ impl Default for Big {
 impl ZSet {
     /// MEMORY USAGE's size of the sorted set (Redis objectComputeSize): the
     /// whole listpack, or the skiplist and dict with `samples` members
-    /// (element, skiplist node and dict entry) averaged.
+    /// (element and dict entry) averaged. Redis samples each skiplist node's
+    /// allocation too; ours live in pools, whose exact size (spare slots
+    /// included) costs a walk over a few chunks, so it is counted whole,
+    /// like the dict's bucket array.
     pub fn mem_usage(&self, samples: usize) -> usize {
         use crate::alloc::alloc_size;
         let own = std::mem::size_of::<ZSet>();
@@ -526,14 +529,14 @@ impl ZSet {
             ZSet::Skiplist(big) => {
                 let entry = Dict::<ZKey, ()>::entry_bytes();
                 let (mut sum, mut n) = (0usize, 0usize);
-                let nodes = big.sl.iter().zip(big.sl.node_bytes());
-                for ((ele, _), node) in nodes.take(samples) {
-                    sum += key::heap_bytes(ele.len()) + node + entry;
+                for (ele, _) in big.sl.iter().take(samples) {
+                    sum += key::heap_bytes(ele.len()) + entry;
                     n += 1;
                 }
                 let avg = if n == 0 { 0.0 } else { sum as f64 / n as f64 };
                 own + std::mem::size_of::<Big>()
                     + big.dict.table_bytes()
+                    + big.sl.alloc_bytes()
                     + (avg * big.dict.len() as f64) as usize
             }
         }

@@ -183,11 +183,13 @@ fn unix_socket_clients_match_redis() {
             flavor,
             &["--unixsocket", &sock_arg, "--loglevel", "verbose"],
         );
-        transcripts.push(unix_scenario(&s, &sock));
+        // The readiness probe is TCP, whose listener is opened before the
+        // Unix socket: wait for the latter too before connecting to it.
         assert!(s.wait_for_log(&format!(
             "The server is now ready to accept connections at {}",
             sock_arg
         )));
+        transcripts.push(unix_scenario(&s, &sock));
         assert!(s.wait_for_log(&format!("Accepted connection to {}", sock_arg)));
     }
     assert_eq!(transcripts[0], transcripts[1]);
@@ -200,6 +202,8 @@ fn unixsocketperm_sets_the_socket_mode() {
     let sock = dir.path().join("p.sock");
     let sock_arg = sock.display().to_string();
     let s = Server::start(&["--unixsocket", &sock_arg, "--unixsocketperm", "700"]);
+    // The readiness probe is TCP: the socket file's mode is set after it.
+    assert!(s.wait_for_log("The server is now ready to accept connections at"));
     let mode = std::fs::metadata(&sock).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o700);
     assert_eq!(UnixConn::connect(&sock).cmd(&["PING"]), b"+PONG\r\n");

@@ -135,8 +135,12 @@ impl Server {
         cmd.arg("--dir").arg(dir.path());
         cmd.arg("--logfile").arg(&log_path);
         cmd.args(args);
+        // stderr is kept: a panic's message goes there, not to the log.
+        let stderr = std::fs::File::create(dir.path().join("stderr.log"))
+            .map(Stdio::from)
+            .unwrap_or_else(|_| Stdio::null());
         cmd.stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .stdin(Stdio::null());
         let child = cmd.spawn().expect("spawn server");
         let mut s = Server {
@@ -177,6 +181,11 @@ impl Server {
         std::fs::read_to_string(&self.log_path).unwrap_or_default()
     }
 
+    /// What the server wrote on stderr (a panic message, for one).
+    pub fn stderr(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("stderr.log")).unwrap_or_default()
+    }
+
     /// Polls until the log contains `needle` (bounded), returning whether it did.
     pub fn wait_for_log(&self, needle: &str) -> bool {
         poll_until(Duration::from_secs(10), || self.log().contains(needle))
@@ -212,8 +221,8 @@ impl Server {
             .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
             .unwrap_or_default();
         format!(
-            "connect to {:?} server (pid {}, state {}) on port {}: {}; listening there: [{}]",
-            self.flavor, pid, state, self.port, e, listening
+            "connect to {:?} server (pid {}, state {}) on port {}: {}; listening there: [{}]; stderr: [{}]",
+            self.flavor, pid, state, self.port, e, listening, self.stderr().trim()
         )
     }
 
@@ -275,6 +284,10 @@ impl Drop for Server {
                 self.port,
                 self.log()
             );
+            let stderr = self.stderr();
+            if !stderr.is_empty() {
+                eprintln!("---- {:?} stderr ----\n{}", self.flavor, stderr);
+            }
         }
     }
 }

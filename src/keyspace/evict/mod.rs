@@ -1,6 +1,12 @@
 //! The eviction policy's access data (Redis evict.c): the LRU clock and the
 //! LFU logarithmic counter kept with each key, which OBJECT IDLETIME and
 //! OBJECT FREQ report. `maxmemory-policy` decides which of the two is kept.
+//! Eviction itself is in `perform.rs`, its candidate pool in `pool.rs`.
+
+pub mod perform;
+pub mod pool;
+
+pub use perform::{check_oom, perform_evictions, time_proc, update_maxmemory, EvictState, Outcome};
 
 pub const FLAG_LRU: i64 = 1 << 0;
 pub const FLAG_LFU: i64 = 1 << 1;
