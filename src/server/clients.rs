@@ -448,13 +448,18 @@ impl Server {
         crate::tracking::broadcast(self);
         crate::persistence::aof::before_sleep(self);
         let more_output = self.flush_pending_writes();
+        // Redis's before-sleep ends with the writes, the async frees, then
+        // client eviction (conn/evict.rs); the budget-limited reads below
+        // stand for the next iteration's, whose effects the next
+        // before-sleep handles once their replies are written.
+        self.close_flagged_clients();
+        crate::conn::evict::before_sleep(self);
         // Clients whose turn ended on the budget read again only now, after
         // the replies of their previous turn went out.
         if !self.pending_input.is_empty() {
             self.process_pending_input();
         }
         self.close_flagged_clients();
-        crate::conn::evict::before_sleep(self);
         more_output || !self.pending_input.is_empty() || !self.pending_writes.is_empty()
     }
 }
