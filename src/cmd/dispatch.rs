@@ -51,6 +51,12 @@ fn run_checks_and_call(srv: &mut Server, c: &mut Client) {
             return reject(srv, c, Some(id), e);
         }
     }
+    // maxmemory-clients: free the biggest clients first, before the OOM
+    // step as in Redis; the command does not run if its own client went
+    // (conn/evict.rs).
+    if crate::conn::evict::before_command(srv, c) {
+        return;
+    }
     // maxmemory: evict, then refuse deny-oom commands if that failed
     // (keyspace/evict). One branch when no limit is set.
     if srv.config.maxmemory != 0 {

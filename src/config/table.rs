@@ -65,6 +65,8 @@ pub enum Apply {
     /// Install or remove the fatal-signal report handler (Redis
     /// `updateSighandlerEnabled`).
     CrashLog,
+    /// Create or drop the client eviction buckets (conn/evict.rs).
+    MaxmemoryClients,
 }
 
 /// The C type behind a numeric config: it decides how bounds are compared

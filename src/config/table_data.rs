@@ -310,7 +310,7 @@ pub static ENTRIES: &[ConfigEntry] = &[
     numeric! {"hll-sparse-max-bytes", N, M, SizeT, 0, LONG_MAX, hll_sparse_max_bytes, 3000, MEMORY},
     numeric! {"tracking-table-max-keys", N, M, SizeT, 0, LONG_MAX, tracking_table_max_keys, 1000000, 0},
     numeric! {"client-query-buffer-limit", N, DEBUG, SizeT, MB, LONG_MAX, client_query_buffer_limit, 1024 * MB, MEMORY},
-    numeric! {"maxmemory-clients", N, M, SSizeT, -100, LONG_MAX, maxmemory_clients, 0, MEMORY | PERCENT},
+    numeric! {"maxmemory-clients", N, M, SSizeT, -100, LONG_MAX, maxmemory_clients, 0, MEMORY | PERCENT, apply = MaxmemoryClients},
     // Other numeric configs.
     numeric! {"repl-backlog-ttl", N, M, TimeT, 0, LONG_MAX, repl_backlog_ttl, 3600, 0},
     numeric! {"auto-aof-rewrite-min-size", N, M, OffT, 0, LONG_MAX, auto_aof_rewrite_min_size, 64 * MB, MEMORY},

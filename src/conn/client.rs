@@ -151,6 +151,8 @@ pub struct Client {
     pub mstate: crate::multi::ClientMulti,
     /// Client-side caching state (src/tracking).
     pub tracking: crate::tracking::ClientTracking,
+    /// Memory accounting for INFO and client eviction (conn/memory.rs).
+    pub mem: super::memory::ClientMem,
 }
 
 impl Client {
@@ -203,6 +205,7 @@ impl Client {
             reply_peak_reset_ms: 0,
             mstate: Default::default(),
             tracking: Default::default(),
+            mem: Default::default(),
         }
     }
 
@@ -266,6 +269,7 @@ impl Client {
     /// the parser to reuse.
     pub fn recycle_argv(&mut self) {
         self.parser.recycle(&mut self.argv);
+        self.mem.argv_len_sum = 0;
     }
 
     /// Writes a protocol error and marks the client to close after it.

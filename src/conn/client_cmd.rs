@@ -212,8 +212,10 @@ fn client_reply_command(ctx: &mut Ctx) -> Result<(), CmdError> {
 fn client_no_evict_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     if ctx.arg_is(2, "on") {
         ctx.client.flags.no_evict = true;
+        super::evict::no_evict_changed(ctx.srv, ctx.client);
     } else if ctx.arg_is(2, "off") {
         ctx.client.flags.no_evict = false;
+        super::evict::no_evict_changed(ctx.srv, ctx.client);
     } else {
         return Err(SYNTAX);
     }

@@ -54,12 +54,8 @@ pub fn client_info_line_with(c: &Client, now_ms: i64, argv: &[Vec<u8>]) -> Strin
     let argv_mem: usize = argv.iter().map(|a| a.len()).sum();
     // obl/oll/omem model Redis's static buffer and reply list (obuf_limits.rs).
     let (obl, oll, omem) = (c.obuf_static_len(), c.obuf_list_len(), c.obuf_memory());
-    let tot_mem = std::mem::size_of::<Client>()
-        + c.querybuf.capacity()
-        + argv_mem
-        + c.reply_memory()
-        + name.len()
-        + c.mstate.memory();
+    // Redis `getClientMemoryUsage`, the figure client eviction uses too.
+    let tot_mem = super::memory::usage(c, argv_mem, argv.len());
     let now_s = now_ms / 1000;
     let mut s = String::with_capacity(320);
     let _ = write!(
@@ -182,7 +178,7 @@ mod tests {
             "argv-mem=10 ",
             "obl=16384 ",
             "oll=1 ",
-            "omem=16384 ",
+            "omem=20464 ",
             "events=rw ",
             "cmd=NULL ",
             "user=default ",

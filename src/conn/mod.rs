@@ -4,8 +4,10 @@
 pub mod client;
 pub mod client_cmd;
 pub mod commands;
+pub mod evict;
 pub mod info;
 pub mod io;
+pub mod memory;
 pub mod monitor;
 pub mod obuf_limits;
 pub mod pause;

@@ -42,6 +42,21 @@ impl Client {
     }
 }
 
+/// The reply size at which a command writing a huge reply stops early:
+/// Redis's loops in KEYS, HRANDFIELD, SRANDMEMBER and ZRANDMEMBER check
+/// CLIENT_CLOSE_ASAP, which passing the hard limit sets mid-reply; the
+/// client is then closed without its reply (`after_command`). Compare
+/// with the reply's `blocks_memory()`.
+pub fn reply_stop_at(srv: &Server, c: &Client) -> usize {
+    if c.flags.close_asap {
+        return 0;
+    }
+    match srv.config.client_output_buffer_limit[c.obuf_class()].hard_limit_bytes {
+        0 => usize::MAX,
+        n => n.min(usize::MAX as u64) as usize,
+    }
+}
+
 /// True when `c` is over its class's hard limit, or over the soft limit for
 /// longer than allowed. Tracks when the soft limit was first passed.
 pub fn over_limit(c: &mut Client, limits: &[ObufLimit; 3], now_ms: i64) -> bool {

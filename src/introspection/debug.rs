@@ -111,8 +111,9 @@ pub(super) fn debug_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     let aof = crate::persistence::aof::DEBUG_SUBCOMMANDS;
     let rdb = crate::persistence::commands::DEBUG_SUBCOMMANDS;
     let replybuffer = crate::conn::resize::DEBUG_SUBCOMMANDS;
+    let eviction = crate::conn::evict::DEBUG_SUBCOMMANDS;
     let all = SUBCOMMANDS.iter().chain(keyspace).chain(aof).chain(rdb);
-    for sub in all.chain(replybuffer) {
+    for sub in all.chain(replybuffer).chain(eviction) {
         if ctx.arg(1).eq_ignore_ascii_case(sub.name.as_bytes())
             && argc >= sub.min_argc
             && argc <= sub.max_argc

@@ -66,25 +66,15 @@ pub struct MemOverhead {
     pub dbs: Vec<(usize, u64, u64)>,
 }
 
-/// What one client costs: its struct, query buffer, argv and reply buffer.
-pub fn client_memory(c: &Client) -> u64 {
-    let argv: usize = c.argv.iter().map(|a| a.capacity()).sum::<usize>()
-        + c.argv.capacity() * std::mem::size_of::<Vec<u8>>();
-    (std::mem::size_of::<Client>() + c.querybuf.capacity() + c.reply_memory() + argv) as u64
-}
-
-/// Memory of every normal client, including `current`, the one running a
-/// command (it is out of the slab while it runs).
-pub fn clients_memory(srv: &Server, current: Option<&Client>) -> u64 {
-    srv.clients.iter().map(client_memory).sum::<u64>() + current.map(client_memory).unwrap_or(0)
-}
-
 fn ratio(a: u64, b: u64) -> f32 {
     a as f32 / b as f32
 }
 
 /// Computes the accounting now (Redis `getMemoryOverheadData`).
-pub fn overhead(srv: &Server, current: Option<&Client>) -> MemOverhead {
+/// Client memory comes from the per-class totals the clients cron and
+/// client eviction keep (conn/memory.rs), as in Redis: `_current` is
+/// counted there like any client.
+pub fn overhead(srv: &Server, _current: Option<&Client>) -> MemOverhead {
     let used = alloc::used_memory() as u64;
     let s = &srv.mem;
     let st = &srv.status;
@@ -102,8 +92,8 @@ pub fn overhead(srv: &Server, current: Option<&Client>) -> MemOverhead {
         rss_extra: ratio(s.process_rss, a.resident as u64),
         rss_extra_bytes: s.process_rss as i64 - a.resident as i64,
         repl_backlog: st.repl.backlog.map(|b| b.2).unwrap_or(0),
-        clients_slaves: 0,
-        clients_normal: clients_memory(srv, current),
+        clients_slaves: srv.client_mem.totals.replicas() as u64,
+        clients_normal: srv.client_mem.totals.normal() as u64,
         cluster_links: st.cluster_links_memory,
         aof_buffer: if st.persistence.aof_enabled {
             st.persistence.aof_buffer_length

@@ -26,11 +26,16 @@ fn keys_command(ctx: &mut Ctx) -> Result<(), CmdError> {
     let db = ctx.client.db;
     let all = pattern == b"*";
     let now = ctx.srv.time.mstime;
+    let stop_at = crate::conn::obuf_limits::reply_stop_at(ctx.srv, ctx.client);
     let d = &ctx.srv.dbs[db];
     let r = &mut ctx.client.reply;
     let at = r.defer_len();
     let mut n = 0;
     for e in d.dict.iter() {
+        // Over the output limit the client is closed: stop here.
+        if r.out().blocks_memory() >= stop_at {
+            break;
+        }
         let k = e.key().bytes();
         if all || string_match_len(pattern, k, false) {
             // Expired keys are skipped, not deleted, as Redis does here.

@@ -6,6 +6,7 @@
 
 use super::{Kind, Subscribers};
 use crate::config::Config;
+use crate::conn::evict::ClientMemState;
 use crate::conn::obuf_limits;
 use crate::conn::{Client, Clients};
 use crate::server::Server;
@@ -50,6 +51,8 @@ struct Outbox<'a> {
     config: &'a Config,
     now_ms: i64,
     me: Option<&'a mut Client>,
+    /// Client memory accounting (conn/evict.rs).
+    client_mem: &'a mut ClientMemState,
     /// Receivers that went over their output buffer limit.
     over_limit: Vec<usize>,
 }
@@ -84,6 +87,7 @@ impl Outbox<'_> {
             return;
         }
         append_push(c, frame);
+        self.client_mem.update(c);
         if !c.pending_write {
             c.pending_write = true;
             self.pending_writes.push(token);
@@ -112,6 +116,7 @@ pub fn publish(
         config: &srv.config,
         now_ms: srv.time.mstime,
         me,
+        client_mem: &mut srv.client_mem,
         over_limit: Vec::new(),
     };
     let mut receivers = 0;

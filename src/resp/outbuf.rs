@@ -20,6 +20,8 @@ use std::io::IoSlice;
 
 /// Most the head holds, and the least size of a block (PROTO_REPLY_CHUNK_BYTES).
 pub const REPLY_CHUNK: usize = 16 * 1024;
+/// Redis's `clientReplyBlock` header (`size`, `used`) before each block's data.
+const REPLY_BLOCK_HEADER: usize = 16;
 
 /// Least size the clients cron shrinks the head to (PROTO_REPLY_MIN_BYTES).
 pub const REPLY_MIN: usize = 1024;
@@ -178,8 +180,12 @@ impl OutBuf {
                 return;
             }
         }
-        // The whole size class, as Redis takes over the allocation's slack.
-        let cap = crate::alloc::size_class((s.len() + extra).max(REPLY_CHUNK));
+        // The whole size class of a block with Redis's header
+        // (`clientReplyBlock`), as Redis takes over the allocation's slack:
+        // a 16 KB block holds 20464 bytes, and `omem` and the output limits
+        // count what Redis counts.
+        let want = (s.len() + extra).max(REPLY_CHUNK) + REPLY_BLOCK_HEADER;
+        let cap = crate::alloc::size_class(want) - REPLY_BLOCK_HEADER;
         let mut b = Vec::with_capacity(cap);
         b.extend_from_slice(s);
         self.blocks_len += b.len();

@@ -165,6 +165,11 @@ impl Server {
                         return self.free_client(c);
                     }
                     self.process_input(&mut c);
+                    // Redis `beforeNextClient`: a client flagged to close
+                    // while served (output limit, eviction) goes at once.
+                    if c.flags.close_asap {
+                        return self.free_client(c);
+                    }
                     if short && stop_on_short {
                         return self.return_client(c);
                     }
@@ -236,6 +241,7 @@ impl Server {
                 return;
             }
             c.recycle_argv();
+            self.client_mem.update(c);
         }
         while c.qb_pos < c.querybuf.len()
             && !c.flags.close_after_reply
@@ -248,6 +254,7 @@ impl Server {
                 unauthenticated: self.auth_required(c),
             };
             let mut argv = std::mem::take(&mut c.argv);
+            let argc_before = argv.len();
             let parsed = match c.parser.take_big_arg(&mut c.querybuf, c.qb_pos, &mut argv) {
                 Some(p) => Ok(p),
                 None => c
@@ -255,6 +262,7 @@ impl Server {
                     .parse(&c.querybuf, &mut c.qb_pos, &mut argv, limits),
             };
             c.argv = argv;
+            self.client_mem.note_parsed(c, argc_before);
             match parsed {
                 Ok(Parsed::Request) => {
                     c.note_big_arg();
@@ -265,6 +273,9 @@ impl Server {
                         break;
                     }
                     c.recycle_argv();
+                    // Output grown by the command (Redis
+                    // `processCommandAndResetClient`).
+                    self.client_mem.update(c);
                     if c.pending_output() >= EARLY_WRITE_BYTES {
                         self.write_early(c);
                     }
@@ -285,6 +296,8 @@ impl Server {
         }
         c.trim_querybuf();
         c.reserve_big_arg();
+        // A big query buffer not drained by the loop counts now.
+        self.client_mem.update(c);
     }
 
     /// Writes a big pending output between two pipelined commands instead
@@ -361,6 +374,7 @@ impl Server {
         if n > 0 {
             c.last_interaction_ms = self.time.mstime;
         }
+        self.client_mem.update(c);
         outcome
     }
 
@@ -420,6 +434,7 @@ impl Server {
     /// Closes a client now (Redis `freeClient`).
     pub fn free_client(&mut self, mut c: Box<Client>) {
         crate::blocking::client_freed(self, c.token);
+        self.client_mem.forget(&mut c);
         self.forget_client(&mut c);
         let _ = self.registry.deregister(c.sock.source());
         c.sock.shutdown();
@@ -457,6 +472,12 @@ impl Server {
         crate::tracking::broadcast(self);
         crate::persistence::aof::before_sleep(self);
         let more_output = self.flush_pending_writes();
+        // Redis's before-sleep ends with the writes, the async frees, then
+        // client eviction (conn/evict.rs); the budget-limited reads below
+        // stand for the next iteration's, whose effects the next
+        // before-sleep handles once their replies are written.
+        self.close_flagged_clients();
+        crate::conn::evict::before_sleep(self);
         // Clients whose turn ended on the budget read again only now, after
         // the replies of their previous turn went out.
         if !self.pending_input.is_empty() {

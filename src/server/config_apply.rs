@@ -88,6 +88,10 @@ impl Server {
                 );
                 Ok(())
             }
+            Apply::MaxmemoryClients => {
+                crate::conn::evict::apply_config(self);
+                Ok(())
+            }
         }
     }
 

@@ -95,6 +95,9 @@ impl Server {
             }
             crate::conn::resize::visit(self, token);
             crate::introspection::track_client_peaks(self, token);
+            if let Some(c) = self.clients.get_mut(token) {
+                self.client_mem.cron_update(c);
+            }
             crate::conn::obuf_limits::cron_check(self, token);
         }
         crate::conn::resize::give_back_batch(self, batch);

@@ -118,6 +118,8 @@ pub struct Server {
     pub aof: crate::persistence::aof::Aof,
     // Client-side caching (src/tracking): the key and prefix tables.
     pub tracking: crate::tracking::Tracking,
+    // Client memory accounting and maxmemory-clients eviction (conn/evict.rs).
+    pub client_mem: crate::conn::evict::ClientMemState,
 }
 
 impl Server {
@@ -169,9 +171,11 @@ impl Server {
             propagation: Default::default(),
             aof: Default::default(),
             tracking: Default::default(),
+            client_mem: Default::default(),
         };
         config_apply::apply_renames(&mut srv.commands, &srv.config);
         crate::introspection::apply_latency_config(&mut srv);
+        crate::conn::evict::apply_config(&mut srv);
         srv
     }
 

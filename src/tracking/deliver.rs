@@ -184,6 +184,7 @@ fn write_to(srv: &mut Server, me: &mut Option<&mut Client>, id: u64, frame: &[u8
         return;
     }
     c.reply.raw(frame);
+    srv.client_mem.update(c);
     if !c.pending_write {
         c.pending_write = true;
         srv.pending_writes.push(token);

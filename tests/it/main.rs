@@ -9,6 +9,7 @@ mod big_values;
 mod bitmaps;
 mod blocking;
 mod cli;
+mod client_eviction;
 mod client_ids;
 mod coll_events;
 mod coll_random;

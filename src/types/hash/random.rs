@@ -64,6 +64,7 @@ fn with_count(ctx: &mut Ctx) -> Result<(), CmdError> {
     let (count, uniq) = (l.unsigned_abs() as usize, l >= 0);
     let db = ctx.client.db;
     let mut rng = Rng::new(ctx);
+    let stop_at = crate::conn::obuf_limits::reply_stop_at(ctx.srv, ctx.client);
     let Some(h) = hash_read(ctx.srv, db, ctx.argv[1].as_slice())? else {
         ctx.client.reply.array(0);
         return Ok(());
@@ -75,7 +76,7 @@ fn with_count(ctx: &mut Ctx) -> Result<(), CmdError> {
     }
     let size = h.len();
     if !uniq || count == 1 {
-        with_repeats(r, h, withvalues, count, &mut rng);
+        with_repeats(r, stop_at, h, withvalues, count, &mut rng);
         return Ok(());
     }
     // Distinct fields from here on.
@@ -103,12 +104,20 @@ fn with_count(ctx: &mut Ctx) -> Result<(), CmdError> {
 }
 
 /// Case 1: `count` independent picks, repeats allowed.
-fn with_repeats(r: &mut Reply, h: &mut Hash, withvalues: bool, count: usize, rng: &mut Rng) {
+/// Stops once the reply's blocks reach `stop_at` (`reply_stop_at`).
+fn with_repeats(
+    r: &mut Reply,
+    stop_at: usize,
+    h: &mut Hash,
+    withvalues: bool,
+    count: usize,
+    rng: &mut Rng,
+) {
     reply_len(r, withvalues, count);
     match h {
         Hash::Listpack(lp) => {
             let mut left = count;
-            while left > 0 {
+            while left > 0 && r.out().blocks_memory() < stop_at {
                 let n = left.min(RANDOM_BATCH);
                 for (f, v) in lp.random_pairs(n, &mut || rng.next_u64()) {
                     reply_pair(r, withvalues, &f.to_vec(), &v.to_vec());
@@ -118,6 +127,9 @@ fn with_repeats(r: &mut Reply, h: &mut Hash, withvalues: bool, count: usize, rng
         }
         Hash::Table(d) => {
             for _ in 0..count {
+                if r.out().blocks_memory() >= stop_at {
+                    break;
+                }
                 if let Some(e) = d.fair_random() {
                     let (f, v) = e.key().parts();
                     reply_pair(r, withvalues, f, v);

@@ -163,6 +163,7 @@ fn srandmember_with_count(ctx: &mut Ctx) -> Result<(), CmdError> {
     let (count, uniq) = (l.unsigned_abs() as usize, l >= 0);
     let db = ctx.client.db;
     let mut rng = Rng::new(ctx);
+    let stop_at = crate::conn::obuf_limits::reply_stop_at(ctx.srv, ctx.client);
     let Some(s) = set_read(ctx.srv, db, &ctx.argv[1])? else {
         ctx.client.reply.array(0);
         return Ok(());
@@ -176,6 +177,9 @@ fn srandmember_with_count(ctx: &mut Ctx) -> Result<(), CmdError> {
         let r = &mut ctx.client.reply;
         r.array(count);
         for _ in 0..count {
+            if r.out().blocks_memory() >= stop_at {
+                break;
+            }
             if let Some(m) = s.random(&mut rng) {
                 r.bulk(&m);
             }

@@ -69,6 +69,7 @@ fn with_count(ctx: &mut Ctx) -> Result<(), CmdError> {
     let (count, uniq) = (l.unsigned_abs() as usize, l >= 0);
     let db = ctx.client.db;
     let mut rng = Rng::new(ctx);
+    let stop_at = crate::conn::obuf_limits::reply_stop_at(ctx.srv, ctx.client);
     let Some(z) = zset_read(ctx.srv, db, &ctx.argv[1])? else {
         ctx.client.reply.array(0);
         return Ok(());
@@ -80,7 +81,7 @@ fn with_count(ctx: &mut Ctx) -> Result<(), CmdError> {
     }
     let size = z.len();
     if !uniq || count == 1 {
-        with_repeats(r, z, ws, count, &mut rng);
+        with_repeats(r, stop_at, z, ws, count, &mut rng);
         return Ok(());
     }
     // The whole set comes back from the highest score down, as in Redis.
@@ -99,12 +100,20 @@ fn with_count(ctx: &mut Ctx) -> Result<(), CmdError> {
 }
 
 /// Case 1: `count` independent picks, repeats allowed.
-fn with_repeats(r: &mut Reply, z: &mut ZSet, ws: bool, count: usize, rng: &mut Rng) {
+/// Stops once the reply's blocks reach `stop_at` (`reply_stop_at`).
+fn with_repeats(
+    r: &mut Reply,
+    stop_at: usize,
+    z: &mut ZSet,
+    ws: bool,
+    count: usize,
+    rng: &mut Rng,
+) {
     reply_len(r, ws, count);
     match z {
         ZSet::Listpack(lp) => {
             let mut left = count;
-            while left > 0 {
+            while left > 0 && r.out().blocks_memory() < stop_at {
                 let n = left.min(RANDOM_BATCH);
                 for (e, s) in lp.random_pairs(n, &mut || rng.next_u64()) {
                     let (e, s) = lp_item(e, s);
@@ -115,6 +124,9 @@ fn with_repeats(r: &mut Reply, z: &mut ZSet, ws: bool, count: usize, rng: &mut R
         }
         ZSet::Skiplist(b) => {
             for _ in 0..count {
+                if r.out().blocks_memory() >= stop_at {
+                    break;
+                }
                 if let Some(e) = b.dict.fair_random() {
                     let (m, s) = (e.key().node(), b.sl.score(e.key().node()));
                     reply_one(r, ws, b.sl.ele(m), s);
