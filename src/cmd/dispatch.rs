@@ -58,8 +58,10 @@ fn run_checks_and_call(srv: &mut Server, c: &mut Client) {
         return;
     }
     // maxmemory: evict, then refuse deny-oom commands if that failed
-    // (keyspace/evict). One branch when no limit is set.
-    if srv.config.maxmemory != 0 {
+    // (keyspace/evict). One branch when no limit is set. A blocked client
+    // being served is not a new command: Redis 7.0 serves it without this
+    // step, so it neither evicts nor gets OOM for a key just made ready.
+    if srv.config.maxmemory != 0 && !crate::blocking::is_reexecuting(srv, c.token) {
         if let Err(e) = crate::keyspace::evict::check_oom(srv, c, id) {
             return reject(srv, c, Some(id), e);
         }

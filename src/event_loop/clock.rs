@@ -111,6 +111,51 @@ pub fn local_time_now() -> LocalTime {
     }
 }
 
+/// Local time from wall-clock microseconds and a UTC offset in seconds,
+/// with arithmetic only: no lock, no allocation, no file read, so a signal
+/// handler may call it (Redis `nolocks_localtime`). The offset is the
+/// caller's, cached from `utc_offset_now`.
+pub fn local_time_at(us: i64, utc_offset_s: i64) -> LocalTime {
+    let secs = us.div_euclid(1_000_000) + utc_offset_s;
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Days since 1970-01-01 to a civil date (proleptic Gregorian calendar,
+    // eras of 400 years from 0000-03-01).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month0 = if mp < 10 { mp + 2 } else { mp - 10 };
+    let year = yoe + era * 400 + i64::from(month0 <= 1);
+    LocalTime {
+        year: year as i32,
+        month: month0 as u32,
+        day: day as u32,
+        hour: (rem / 3600) as u32,
+        min: (rem / 60 % 60) as u32,
+        sec: (rem % 60) as u32,
+        millis: (us.rem_euclid(1_000_000) / 1000) as u32,
+    }
+}
+
+/// The local time zone's current offset from UTC in seconds (DST included),
+/// via `localtime_r`: not for signal handlers, which use a cached value.
+pub fn utc_offset_now() -> i64 {
+    let secs = (unix_us() / 1_000_000) as libc::time_t;
+    // SAFETY: `tm` is plain old data written by localtime_r; both pointers
+    // are valid for the duration of the call.
+    unsafe {
+        let mut tm: libc::tm = std::mem::zeroed();
+        if libc::localtime_r(&secs, &mut tm).is_null() {
+            return 0;
+        }
+        tm.tm_gmtoff
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,5 +172,35 @@ mod tests {
         let a = m.now_us();
         let b = m.now_us();
         assert!(b >= a && a < 1_000_000);
+    }
+
+    #[test]
+    fn arithmetic_local_time_matches_localtime_r() {
+        let offset = utc_offset_now();
+        let us = unix_us();
+        let a = local_time_now();
+        let b = local_time_at(us, offset);
+        assert_eq!((a.year, a.month, a.day), (b.year, b.month, b.day));
+        // Known dates, UTC: leap day, century rules, pre-epoch.
+        let t = local_time_at(951_782_400_123_000, 0); // 2000-02-29 00:00:00.123
+        assert_eq!(
+            (t.year, t.month, t.day, t.hour, t.millis),
+            (2000, 1, 29, 0, 123)
+        );
+        let t = local_time_at(4_107_542_399_000_000, 0); // 2100-02-28 23:59:59
+        assert_eq!(
+            (t.year, t.month, t.day, t.hour, t.min, t.sec),
+            (2100, 1, 28, 23, 59, 59)
+        );
+        let t = local_time_at(-1_000_000, 3600); // 1970-01-01 00:59:59 at +01:00
+        assert_eq!(
+            (t.year, t.month, t.day, t.hour, t.min, t.sec),
+            (1970, 0, 1, 0, 59, 59)
+        );
+        let t = local_time_at(1_764_045_000_000_000, -5 * 3600); // 2025-11-25 04:30 UTC
+        assert_eq!(
+            (t.year, t.month, t.day, t.hour, t.min),
+            (2025, 10, 24, 23, 30)
+        );
     }
 }

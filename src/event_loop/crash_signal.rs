@@ -11,7 +11,7 @@
 
 use std::ffi::CString;
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
 use std::sync::OnceLock;
 
 /// The log file named at startup (`logfile` cannot change at run time);
@@ -19,6 +19,11 @@ use std::sync::OnceLock;
 static LOG_PATH: OnceLock<CString> = OnceLock::new();
 /// The server's pid: a crash in a fork child is logged with role 'C'.
 static MAIN_PID: AtomicU32 = AtomicU32::new(0);
+/// The local zone's UTC offset in seconds, cached outside the handlers:
+/// localtime_r takes glibc's time zone lock and may read files, so a
+/// handler that interrupted it would deadlock (Redis caches its timezone
+/// and daylight flag for `nolocks_localtime` likewise).
+static UTC_OFFSET_S: AtomicI64 = AtomicI64::new(0);
 
 const FATAL_SIGNALS: [libc::c_int; 5] = [
     libc::SIGSEGV,
@@ -38,6 +43,7 @@ pub fn install(logfile: &str, crash_log: bool) {
         let _ = LOG_PATH.set(path);
     }
     MAIN_PID.store(std::process::id(), Ordering::SeqCst);
+    refresh_utc_offset();
     let mut frames = [std::ptr::null_mut(); 4];
     // SAFETY: the buffer holds 4 pointers, as passed. Calling backtrace once
     // here loads what it needs, so a handler does not allocate for it.
@@ -48,6 +54,13 @@ pub fn install(logfile: &str, crash_log: bool) {
     if crash_log {
         install_fatal();
     }
+}
+
+/// Re-reads the UTC offset the handlers' log lines use (the cron calls it,
+/// so a daylight saving change shows within a tick, as in Redis).
+pub fn refresh_utc_offset() {
+    let off = super::clock::utc_offset_now();
+    UTC_OFFSET_S.store(off, Ordering::Relaxed);
 }
 
 /// Rust panics are ferrodis's serverPanic / serverAssert: the hook writes
@@ -166,7 +179,11 @@ fn log_line(fd: libc::c_int, args: std::fmt::Arguments<'_>) {
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
-    let t = super::clock::local_time_now();
+    // No localtime_r here: see UTC_OFFSET_S.
+    let t = super::clock::local_time_at(
+        super::clock::unix_us(),
+        UTC_OFFSET_S.load(Ordering::Relaxed),
+    );
     let pid = std::process::id();
     let role = if pid == MAIN_PID.load(Ordering::SeqCst) {
         'M'
@@ -278,6 +295,21 @@ pub fn apply_watchdog(period_ms: &mut i64, hz: i64) {
     watchdog_schedule(*period_ms);
 }
 
+/// Called first thing by each background thread (Redis `bioInit` does the
+/// same): SIGALRM stays with the main thread, so the watchdog's stack trace
+/// is the stalled event loop's, and an fsync or a free in a background
+/// thread is never interrupted by it.
+pub fn block_watchdog_in_this_thread() {
+    // SAFETY: the set is initialised by sigemptyset before use; changing
+    // this thread's own mask is always valid.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGALRM);
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+    }
+}
+
 /// Redis `watchdogScheduleSignal`: one SIGALRM `period_ms` from now (0
 /// disarms the timer).
 pub fn watchdog_schedule(period_ms: i64) {
@@ -378,6 +410,24 @@ extern "C" fn on_fatal_signal(sig: libc::c_int, info: *mut libc::siginfo_t, uc: 
 mod tests {
     use super::*;
     use std::os::fd::AsRawFd;
+
+    #[test]
+    fn background_threads_block_the_watchdog_signal() {
+        // A thread of its own, as the background threads are.
+        #[allow(clippy::disallowed_methods)]
+        let blocked = std::thread::spawn(|| {
+            block_watchdog_in_this_thread();
+            // SAFETY: reads this thread's mask into a zeroed set.
+            unsafe {
+                let mut cur: libc::sigset_t = std::mem::zeroed();
+                libc::pthread_sigmask(libc::SIG_BLOCK, std::ptr::null(), &mut cur);
+                libc::sigismember(&cur, libc::SIGALRM) == 1
+            }
+        })
+        .join()
+        .unwrap();
+        assert!(blocked);
+    }
 
     #[test]
     fn panic_report_has_redis_panic_lines() {

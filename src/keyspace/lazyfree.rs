@@ -85,6 +85,7 @@ impl LazyFree {
         let spawned = std::thread::Builder::new()
             .name("bio_lazy_free".into())
             .spawn(move || {
+                crate::event_loop::crash_signal::block_watchdog_in_this_thread();
                 while let Ok(job) = rx.recv() {
                     let n = match job {
                         Job::Value(v) => {

@@ -49,6 +49,10 @@ impl Server {
         if self.config.watchdog_period != 0 {
             crate::event_loop::crash_signal::watchdog_schedule(self.config.watchdog_period);
         }
+        // The crash handlers' log lines need the zone offset without localtime_r.
+        if self.run_with_period(1000) {
+            crate::event_loop::crash_signal::refresh_utc_offset();
+        }
         // DEBUG PAUSE-CRON skips all the cron's work, as in Redis: even a
         // shutdown signal waits (shutdown.tcl aborts one meanwhile).
         if self.debug.pause_cron {

@@ -396,3 +396,28 @@ fn maxmemory_lazy_eviction_frees_in_background() {
     }));
     assert_eq!(info_u64(&s, "stats", "evicted_keys"), 1);
 }
+
+/// A blocked client served while memory is over the limit gets its
+/// element: Redis serves blocked clients without the OOM step (no
+/// eviction there either), even for a deny-oom command like BLMOVE.
+#[test]
+fn blocked_client_served_while_over_maxmemory() {
+    both("maxmemory_blocked_served", |s| {
+        let mut out = Vec::new();
+        let mut a = s.raw();
+        out.push(s.cmd(&["RPUSH", "tmp", "v"]));
+        a.send(&RawConn::encode(&[
+            b"BLMOVE", b"src", b"dst", b"LEFT", b"RIGHT", b"0",
+        ]));
+        wait_blocked(s, 1);
+        out.push(s.cmd(&["CONFIG", "SET", "maxmemory-policy", "noeviction"]));
+        out.push(s.cmd(&["CONFIG", "SET", "maxmemory", "1"]));
+        // RENAME is not deny-oom: it makes `src` ready while over the limit.
+        out.push(s.cmd(&["RENAME", "tmp", "src"]));
+        out.push(a.read_reply().unwrap_or_default());
+        out.push(s.cmd(&["CONFIG", "SET", "maxmemory", "0"]));
+        out.push(s.cmd(&["LRANGE", "dst", "0", "-1"]));
+        out.push(s.cmd(&["EXISTS", "src"]));
+        out
+    });
+}

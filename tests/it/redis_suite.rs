@@ -408,6 +408,22 @@ fn sigabrt_writes_crash_report() {
             "=== REDIS BUG REPORT END",
         ]
     );
+    // The handler's lines carry the same local date and hour as the lines
+    // logged before it, without calling localtime_r from the handler.
+    let log = s.log();
+    let stamp = |needle: &str| {
+        let line = log.lines().find(|l| l.contains(needle)).unwrap_or("");
+        // "pid:M 25 Nov 2026 04:50:41.019 # ..." -> "25 Nov 2026 04"
+        line.split_once(' ')
+            .map(|(_, rest)| rest.get(..14).unwrap_or("").to_string())
+            .unwrap_or_default()
+    };
+    let ready = stamp("Ready to accept connections");
+    let crash = stamp("crashed by signal");
+    assert!(
+        !ready.is_empty() && ready == crash,
+        "{ready:?} vs {crash:?}\n{log}"
+    );
     if have_redis("sigabrt_writes_crash_report") {
         let r = crate::support::Server::start_redis(&["--crash-memcheck-enabled", "no"]);
         assert_eq!(ours, abort_report(&r));

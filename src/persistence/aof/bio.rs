@@ -36,6 +36,7 @@ impl FsyncWorker {
         std::thread::Builder::new()
             .name("bio_aof_fsync".into())
             .spawn(move || {
+                crate::event_loop::crash_signal::block_watchdog_in_this_thread();
                 while let Ok(job) = rx.recv() {
                     let f = match job {
                         Job::Close(f) => {
