@@ -238,21 +238,6 @@ const READ_BACK: &[&[&str]] = &[
 ];
 
 /// xorshift64*: a deterministic mutation source.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
 /// Mutates the body (everything before the 10-byte footer) and writes a
 /// fresh footer: RDB version 10 and the CRC-64 of the mutated bytes.
 fn corrupt(rng: &mut Rng, p: &[u8]) -> Vec<u8> {

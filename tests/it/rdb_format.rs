@@ -396,21 +396,6 @@ fn legacy_encodings_convert_as_redis_does() {
 }
 
 /// xorshift64*: a deterministic mutation source.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
 /// One random corruption: byte flips, special bytes, a cut, or a splice.
 fn mutate(rng: &mut Rng, p: &[u8]) -> Vec<u8> {
     let mut m = p.to_vec();

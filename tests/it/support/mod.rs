@@ -470,3 +470,21 @@ pub fn keyevents(server: &Server, cmds: &[&[&str]]) -> Option<Vec<String>> {
     }
     Some(out)
 }
+
+/// A seeded xorshift64* generator for fuzz-style tests: the same seed gives
+/// the same sequence on every run.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// A value in `0..n` (0 when `n` is 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
