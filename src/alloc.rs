@@ -170,11 +170,7 @@ pub fn purge() -> bool {
 
 /// The text of an errno value, as C's `strerror`.
 fn strerror(code: i32) -> String {
-    let text = std::io::Error::from_raw_os_error(code).to_string();
-    match text.find(" (os error") {
-        Some(i) => text[..i].to_string(),
-        None => text,
-    }
+    crate::util::strerror(&std::io::Error::from_raw_os_error(code))
 }
 
 fn mallctl_name(name: &str) -> Result<std::ffi::CString, String> {

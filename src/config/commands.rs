@@ -278,7 +278,7 @@ fn config_rewrite_command(ctx: &mut Ctx) -> Result<(), CmdError> {
             if let Some(w) = &e.warning {
                 ctx.srv.log.warning(w);
             }
-            let why = super::special::strerror(&e.error);
+            let why = crate::util::strerror(&e.error);
             ctx.srv
                 .log
                 .warning(&format!("CONFIG REWRITE failed: {}", why));
@@ -310,7 +310,7 @@ pub fn debug_config_rewrite_force_all(ctx: &mut Ctx) -> Result<(), CmdError> {
         }
         Err(e) => Err(CmdError::err(format!(
             "CONFIG-REWRITE-FORCE-ALL failed: {}",
-            super::special::strerror(&e)
+            crate::util::strerror(&e)
         ))),
     }
 }

@@ -198,7 +198,7 @@ fn read_config_file(path: &str) -> Result<Vec<u8>, LoadError> {
         Err(e) if e.raw_os_error() == Some(libc::EISDIR) => Ok(Vec::new()),
         Err(e) => Err(LoadError::CantOpen {
             path: path.to_string(),
-            reason: super::special::strerror(&e),
+            reason: crate::util::strerror(&e),
         }),
     }
 }
@@ -392,7 +392,7 @@ fn check_loaded(c: &mut Config) -> Result<(), LoadError> {
         {
             return Err(LoadError::fatal(
                 None,
-                format!("Can't open the log file: {}", super::special::strerror(&e)),
+                format!("Can't open the log file: {}", crate::util::strerror(&e)),
             ));
         }
     }

@@ -268,7 +268,7 @@ pub fn rewrite_config(c: &Config, path: &str, umask: u32, force: bool) -> Result
 fn overwrite_file(path: &str, content: &[u8], umask: u32) -> Result<(), RewriteError> {
     use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
     let fail = |what: &str, e: std::io::Error| RewriteError {
-        warning: Some(format!("{} ({})", what, super::special::strerror(&e))),
+        warning: Some(format!("{} ({})", what, crate::util::strerror(&e))),
         error: e,
     };
     let (tmp, mut file) = loop {

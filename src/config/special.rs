@@ -45,7 +45,7 @@ fn one_arg(args: &[Vec<u8>]) -> Result<&[u8], String> {
 pub static DIR: Special = Special {
     set: |c, args| {
         let path = String::from_utf8_lossy(c_str(one_arg(args)?)).into_owned();
-        std::env::set_current_dir(&path).map_err(|e| strerror(&e))?;
+        std::env::set_current_dir(&path).map_err(|e| crate::util::strerror(&e))?;
         c.dir = current_dir();
         Ok(())
     },
@@ -63,15 +63,6 @@ pub fn current_dir() -> String {
     std::env::current_dir()
         .map(|p| p.to_string_lossy().into_owned())
         .unwrap_or_default()
-}
-
-/// The text C's `strerror` gives for an I/O error.
-pub fn strerror(e: &std::io::Error) -> String {
-    let text = e.to_string();
-    match text.find(" (os error") {
-        Some(i) => text[..i].to_string(),
-        None => text,
-    }
 }
 
 // ---- save ---------------------------------------------------------------

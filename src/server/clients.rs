@@ -55,7 +55,7 @@ impl Server {
                 Err(e) => {
                     self.log.warning(&format!(
                         "Accepting client connection: accept: {}",
-                        super::shutdown::strerror(&e)
+                        crate::util::strerror(&e)
                     ));
                     // Edge-triggered: a connection that was reset before
                     // accept must not leave the ones queued behind it

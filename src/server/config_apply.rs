@@ -136,7 +136,7 @@ impl Server {
                 self.log.warning(&format!(
                     "Unable to obtain the current NOFILE limit ({}), assuming 1024 and setting \
                      the max clients configuration accordingly.",
-                    crate::config::special::strerror(&e)
+                    crate::util::strerror(&e)
                 ));
                 self.config.maxclients = (1024 - MIN_RESERVED_FDS) as i64;
                 return Ok(());
@@ -177,7 +177,7 @@ impl Server {
             self.log.warning(&msg);
             return Err(msg);
         }
-        let why = error.map_or_else(String::new, |e| crate::config::special::strerror(&e));
+        let why = error.map_or_else(String::new, |e| crate::util::strerror(&e));
         self.log_reduced_maxclients(old_maxclients, maxfiles, best, &why);
         Ok(())
     }
@@ -224,7 +224,7 @@ impl Server {
                     Err(e) => {
                         let msg = format!(
                             "Unable to read oom_score_adj: {}",
-                            crate::config::special::strerror(&e)
+                            crate::util::strerror(&e)
                         );
                         self.log.warning(&msg);
                         return Err(msg);
@@ -245,7 +245,7 @@ impl Server {
         process::write_oom_score_adj(val).map_err(|e| {
             let msg = format!(
                 "Unable to write oom_score_adj: {}",
-                crate::config::special::strerror(&e)
+                crate::util::strerror(&e)
             );
             self.log.warning(&msg);
             msg

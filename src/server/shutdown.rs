@@ -70,7 +70,7 @@ impl Server {
             if let Err(e) = std::fs::remove_file(&self.config.unixsocket) {
                 self.log.warning(&format!(
                     "Error removing the unix socket file: {}",
-                    strerror(&e)
+                    crate::util::strerror(&e)
                 ));
             }
         }
@@ -116,25 +116,5 @@ impl ShutdownRequest {
             now: flags & 4 != 0,
             force: flags & 8 != 0,
         }
-    }
-}
-
-/// An I/O error as C's `strerror` prints it (without Rust's "(os error N)").
-pub fn strerror(e: &std::io::Error) -> String {
-    let s = e.to_string();
-    match s.rfind(" (os error ") {
-        Some(i) => s[..i].to_string(),
-        None => s,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn strerror_drops_the_os_error_suffix() {
-        let e = std::io::Error::from_raw_os_error(libc::ENOENT);
-        assert_eq!(strerror(&e), "No such file or directory");
     }
 }

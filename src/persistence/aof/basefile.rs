@@ -13,8 +13,8 @@ use super::Failed;
 use crate::log::Logger;
 use crate::persistence::child::{self, ChildInfo, CowTracker, InfoWriter};
 use crate::persistence::rio::RioWriter;
-use crate::server::shutdown::strerror;
 use crate::server::Server;
+use crate::util::strerror;
 
 /// Redis REDIS_AUTOSYNC_BYTES: with `aof-rewrite-incremental-fsync` the
 /// file is fsynced every 4 MB, so the kernel never holds a huge dirty

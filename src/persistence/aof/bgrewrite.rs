@@ -19,8 +19,8 @@ use super::basefile::{bg_temp_name, temp_name};
 use super::manifest::{self, FileType};
 use super::{Failed, State};
 use crate::persistence::child::{self, ChildKind, Forked};
-use crate::server::shutdown::strerror;
 use crate::server::Server;
+use crate::util::strerror;
 
 /// Redis AOF_REWRITE_LIMITE_THRESHOLD / _MAX_MINUTES: after 3 failures in a
 /// row, automatic rewrites back off 1, 2, 4 ... up to 60 minutes.

@@ -57,9 +57,7 @@ impl FsyncWorker {
     pub fn error(&self) -> Option<String> {
         match self.errno.load(Ordering::SeqCst) {
             0 => None,
-            c => Some(crate::server::shutdown::strerror(
-                &std::io::Error::from_raw_os_error(c),
-            )),
+            c => Some(crate::util::strerror(&std::io::Error::from_raw_os_error(c))),
         }
     }
 

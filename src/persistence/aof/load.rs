@@ -13,8 +13,8 @@ use crate::cmd::table::Lookup;
 use crate::cmd::Ctx;
 use crate::conn::{Client, Socket};
 use crate::persistence::load::{EventsHook, LoadFailure};
-use crate::server::shutdown::strerror;
 use crate::server::Server;
+use crate::util::strerror;
 
 /// Commands executed between two rounds of serving clients (Redis's
 /// `loops++ % 1024` in loadSingleAppendOnlyFile).

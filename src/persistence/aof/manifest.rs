@@ -252,7 +252,7 @@ pub fn persist(dir: &Path, filename: &str, m: &Manifest) -> Result<(), String> {
         return Err(format!(
             "Can't write the AOF manifest file {}: {}",
             tmp.display(),
-            crate::server::shutdown::strerror(&e)
+            crate::util::strerror(&e)
         ));
     }
     if let Err(e) = std::fs::rename(&tmp, dir.join(&name)) {
@@ -261,7 +261,7 @@ pub fn persist(dir: &Path, filename: &str, m: &Manifest) -> Result<(), String> {
             "Error trying to rename the temporary AOF manifest file {} into {}: {}",
             tmp.display(),
             name,
-            crate::server::shutdown::strerror(&e)
+            crate::util::strerror(&e)
         ));
     }
     fsync_dir(dir)
@@ -275,7 +275,7 @@ pub fn fsync_dir(dir: &Path) -> Result<(), String> {
             format!(
                 "Fail to fsync the AOF directory {}: {}",
                 dir.display(),
-                crate::server::shutdown::strerror(&e)
+                crate::util::strerror(&e)
             )
         })
 }

@@ -239,7 +239,7 @@ pub fn stop(srv: &mut Server) {
             }
             Err(e) => srv.log.warning(&format!(
                 "Fail to fsync the AOF file: {}",
-                crate::server::shutdown::strerror(&e)
+                crate::util::strerror(&e)
             )),
         }
     }
@@ -315,7 +315,7 @@ fn write_buffer(srv: &mut Server, policy: i64) -> bool {
     // A short write without an error is reported as a full disk, as Redis does.
     let (msg, errno) = match &err {
         Some(e) if written == 0 => {
-            let s = crate::server::shutdown::strerror(e);
+            let s = crate::util::strerror(e);
             (format!("Error writing to the AOF file: {}", s), s)
         }
         _ => (
@@ -374,7 +374,7 @@ fn try_fsync(srv: &mut Server, policy: i64, now: i64, sync_in_progress: bool) {
         if let Some(Err(e)) = srv.aof.file.as_ref().map(|f| f.sync_data()) {
             srv.log.warning(&format!(
                 "Can't persist AOF for fsync error when the AOF fsync policy is 'always': {}. Exiting...",
-                crate::server::shutdown::strerror(&e)
+                crate::util::strerror(&e)
             ));
             exit_now();
         }
@@ -416,7 +416,7 @@ pub fn shutdown(srv: &mut Server, force: bool) -> Result<(), Failed> {
     if let Some(Err(e)) = srv.aof.file.as_ref().map(|f| f.sync_data()) {
         srv.log.warning(&format!(
             "Fail to fsync the AOF file: {}.",
-            crate::server::shutdown::strerror(&e)
+            crate::util::strerror(&e)
         ));
     }
     Ok(())

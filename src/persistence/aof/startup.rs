@@ -12,8 +12,8 @@ use crate::cmd::Ctx;
 use crate::error::CmdError;
 use crate::introspection::debug::DebugSub;
 use crate::persistence::load::EventsHook;
-use crate::server::shutdown::strerror;
 use crate::server::Server;
+use crate::util::strerror;
 
 /// DEBUG rows of the AOF, chained by introspection/debug.rs.
 pub const DEBUG_SUBCOMMANDS: &[DebugSub] = &[DebugSub {
