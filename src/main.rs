@@ -92,7 +92,6 @@ fn run(mut config: Config, bare_invocation: Option<String>) {
         let hz = config.hz;
         ferrodis::event_loop::crash_signal::apply_watchdog(&mut config.watchdog_period, hz);
     }
-    signals::set_handler_log(&log.file);
     let mut event_loop =
         EventLoop::new().unwrap_or_else(|e| fatal(&format!("Can't create event loop: {}", e)));
     let registry = event_loop

@@ -253,6 +253,19 @@ fn log_stack_trace(fd: libc::c_int, eip: Option<usize>) {
     }
 }
 
+/// Redis `serverLogFromHandler`: one line appended to the log (or stdout)
+/// from a signal handler, without allocating.
+pub(super) fn log_from_handler(msg: &str) {
+    let (fd, close) = open_log();
+    handler_line(fd, msg);
+    if close {
+        // SAFETY: fd was opened by open_log and is not used after this.
+        unsafe {
+            libc::close(fd);
+        }
+    }
+}
+
 /// A line as serverLogFromHandler writes it: `pid:signal-handler (time) msg`.
 fn handler_line(fd: libc::c_int, msg: &str) {
     // SAFETY: time(NULL) is async-signal-safe.

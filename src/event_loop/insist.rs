@@ -3,8 +3,6 @@
 //! children), logging as `serverLogFromHandler` does. Only
 //! async-signal-safe calls: lines are formatted into stack buffers.
 
-use std::ffi::CStr;
-
 /// A fixed buffer that formats without allocating.
 struct Buf {
     bytes: [u8; 128],
@@ -33,43 +31,10 @@ impl Buf {
     }
 }
 
-/// Appends `pid:signal-handler (time) msg` to the log as Redis's
-/// `serverLogFromHandler` does (stdout when `log_file` is None).
-fn log_from_handler(log_file: Option<&CStr>, msg: &[u8]) {
-    // SAFETY: getpid, time, open, write and close are async-signal-safe;
-    // the line is on this stack frame and `log_file` is NUL-ended.
-    unsafe {
-        let mut line = Buf {
-            bytes: [0; 128],
-            len: 0,
-        };
-        line.push_num(libc::getpid() as u64);
-        line.push(b":signal-handler (");
-        line.push_num(libc::time(std::ptr::null_mut()) as u64);
-        line.push(b") ");
-        line.push(msg);
-        line.push(b"\n");
-        let fd = match log_file {
-            Some(path) => libc::open(
-                path.as_ptr(),
-                libc::O_APPEND | libc::O_CREAT | libc::O_WRONLY,
-                0o644,
-            ),
-            None => libc::STDOUT_FILENO,
-        };
-        if fd != -1 {
-            libc::write(fd, line.bytes.as_ptr().cast(), line.len);
-            if log_file.is_some() {
-                libc::close(fd);
-            }
-        }
-    }
-}
-
 /// The second SIGINT: logs "You insist... exiting now.", unlinks
 /// `temp-<pid>.rdb` (the server runs inside `dir`) and exits 1.
-pub(super) fn exit_now(log_file: Option<&CStr>) -> ! {
-    log_from_handler(log_file, b"You insist... exiting now.");
+pub(super) fn exit_now() -> ! {
+    super::crash_signal::log_from_handler("You insist... exiting now.");
     // SAFETY: getpid, unlink and _exit are async-signal-safe; the name is
     // NUL-ended on this stack frame.
     unsafe {
@@ -88,8 +53,8 @@ pub(super) fn exit_now(log_file: Option<&CStr>) -> ! {
 /// SIGUSR1 in a fork child (Redis `sigKillChildHandler`): the parent asks
 /// it to stop; it says so and exits with the no-error code the parent
 /// reads as "killed on purpose".
-pub(super) fn child_exit_on_usr1(log_file: Option<&CStr>) -> ! {
-    log_from_handler(log_file, b"Received SIGUSR1 in child, exiting now.");
+pub(super) fn child_exit_on_usr1() -> ! {
+    super::crash_signal::log_from_handler("Received SIGUSR1 in child, exiting now.");
     // SAFETY: _exit is async-signal-safe.
     unsafe { libc::_exit(CHILD_NOERROR_EXIT) }
 }

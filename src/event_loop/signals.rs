@@ -2,9 +2,7 @@
 //! records the signal and serverCron shuts down as SHUTDOWN would; only a
 //! second SIGINT during a shutdown exits from the handler (insist.rs).
 
-use std::ffi::CString;
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
-use std::sync::OnceLock;
 
 /// The last shutdown signal received (0 for none). A signal handler can only
 /// touch async-signal-safe state, so these statics are the server's only ones.
@@ -14,28 +12,16 @@ static SHUTDOWN_SIGNAL: AtomicI32 = AtomicI32::new(0);
 /// shutdown fails or is aborted. A SIGINT while it is set exits at once.
 static SHUTDOWN_ASAP: AtomicBool = AtomicBool::new(false);
 
-/// The log file the handler writes to (None: standard output), set once
-/// at startup: `logfile` cannot change at run time.
-static HANDLER_LOG: OnceLock<Option<CString>> = OnceLock::new();
-
 extern "C" fn on_shutdown_signal(sig: libc::c_int) {
     if sig == libc::SIGINT && SHUTDOWN_ASAP.load(Ordering::SeqCst) {
-        super::insist::exit_now(HANDLER_LOG.get().and_then(|f| f.as_deref()));
+        super::insist::exit_now();
     }
     SHUTDOWN_ASAP.store(true, Ordering::SeqCst);
     SHUTDOWN_SIGNAL.store(sig, Ordering::SeqCst);
 }
 
-/// Tells the handler where the log goes (`logfile`, empty for stdout).
-pub fn set_handler_log(file: &str) {
-    let path = (!file.is_empty())
-        .then(|| CString::new(file).ok())
-        .flatten();
-    let _ = HANDLER_LOG.set(path);
-}
-
 extern "C" fn on_child_usr1(_sig: libc::c_int) {
-    super::insist::child_exit_on_usr1(HANDLER_LOG.get().and_then(|f| f.as_deref()));
+    super::insist::child_exit_on_usr1();
 }
 
 /// In a fork child: SIGUSR1 logs and exits with the no-error code
